@@ -1,0 +1,5 @@
+"""`python -m audiolesson`."""
+
+from .cli import main
+
+main()

@@ -69,5 +69,5 @@ def main() -> None:
     except Exception as exc:  # a bug: still one line, the traceback is behind --verbose
         if _options["verbose"]:
             raise
-        err(f"error: internal error: {type(exc).__name__}: {exc} (rerun with --verbose for details)")
+        err(f"error: internal error: {type(exc).__name__}: {exc} (rerun with --verbose)")
         sys.exit(1)

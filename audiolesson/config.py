@@ -1,4 +1,4 @@
-"""Project configuration: defaults, then `audiolesson.toml`, then CLI overrides; one validation pass."""
+"""Project configuration: defaults, then `audiolesson.toml`, then CLI overrides."""
 
 from __future__ import annotations
 

@@ -57,7 +57,7 @@ class EngineError(AudiolessonError):
     """A TTS engine failed to synthesise a turn."""
 
 
-class EngineUnavailable(EngineError):
+class EngineUnavailable(EngineError):  # noqa: N818 (reads better than ...Error)
     """A TTS engine cannot run on this machine; the message says how to install what is missing."""
 
 

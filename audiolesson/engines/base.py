@@ -17,7 +17,7 @@ ENTRY_POINT_GROUP = "audiolesson.engines"
 
 @dataclass(frozen=True)
 class Audio:
-    """PCM audio that carries its own format: float32 samples in [-1, 1], shape (frames, channels)."""
+    """PCM audio carrying its own format: float32 samples in [-1, 1], shape (frames, channels)."""
 
     samples: np.ndarray
     sample_rate: int
@@ -44,7 +44,8 @@ class Voice:
 
     name: str
     engine: str = "piper"
-    model: str | None = None  #: engine model / voice id (piper: .onnx path; pyttsx3: voice id; gtts: lang)
+    #: engine model or voice id (piper: .onnx path; pyttsx3: voice id; gtts: language)
+    model: str | None = None
     speaker: int | str | None = None  #: speaker id inside a multi-speaker model
     speed: float = 1.0  #: speaking rate factor, 1.0 = engine's normal rate
     pitch: float = 0.0  #: pitch shift in semitones

@@ -1,0 +1,121 @@
+"""How the CLI shows build events: a rich progress bar, plain lines, or one JSON object per line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .pipeline import BuildResult
+
+
+class BuildReporter:
+    """Turns pipeline events into terminal output (CLI side: the library itself never prints)."""
+
+    def __init__(self, *, json_lines: bool = False, quiet: bool = False) -> None:
+        self.json_lines = json_lines
+        self.quiet = quiet
+        self.progress: Any = None
+        self.task: Any = None
+
+    def __enter__(self) -> BuildReporter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop()
+
+    def _stop(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+            self.progress = None
+
+    def _line(self, text: str) -> None:
+        if self.quiet:
+            return
+        if self.progress is not None:
+            self.progress.console.print(text, highlight=False, markup=False)
+        else:
+            print(text, flush=True)
+
+    def event(self, event: dict[str, Any]) -> None:
+        """Handle one pipeline event."""
+        if self.json_lines:
+            print(json.dumps(event, ensure_ascii=False), flush=True)
+            return
+        kind = event["event"]
+        if kind == "plan" and not event["up_to_date"] and event["to_synthesize"]:
+            self._line(
+                f"{event['script']}: {event['to_synthesize']} of {event['turns']} turns to "
+                f"synthesise (about {event['estimated_audio_seconds']:.0f} s of speech)"
+            )
+        elif kind == "start" and event["to_synthesize"] and not self.quiet:
+            self._start_progress(event["to_synthesize"])
+        elif kind == "synthesized":
+            if self.progress is not None:
+                self.progress.advance(self.task)
+            if event.get("error"):
+                self._line(f"{event['script']}:{event['line']}: {event['error']}")
+        elif kind == "episode":
+            if event["status"] == "written":
+                self._stop()
+                self._line(
+                    f"wrote {event['path']} ({event['duration'] / 60:.1f} min, "
+                    f"{event['chapters_encoded']} chapters encoded, "
+                    f"{event['chapters_reused']} reused)"
+                )
+            else:
+                self._line(f"{event['episode']}: up to date")
+        elif kind == "published":
+            for f in event["files"]:
+                self._line(f"wrote {f}")
+
+    def _start_progress(self, total: int) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self.progress = Progress(
+            TextColumn("synthesising"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("turns"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            transient=True,
+            console=None,
+        )
+        self.task = self.progress.add_task("synth", total=total)
+        self.progress.start()
+
+    def finish(self, result: BuildResult, *, plan_only: bool) -> None:
+        """The summary: the last JSON line, or one sentence."""
+        self._stop()
+        if self.json_lines:
+            summary = result.summary()
+            if plan_only:
+                summary["plan"] = True
+                summary["audio_seconds_planned"] = round(result.audio_seconds_planned, 1)
+            print(json.dumps(summary, ensure_ascii=False), flush=True)
+            return
+        if self.quiet:
+            return
+        if plan_only:
+            todo = sum(e["to_synthesize"] for e in result.plan)
+            print(
+                f"plan: {todo} turns to synthesise (about {result.audio_seconds_planned:.0f} s of "
+                f"speech), {result.turns_cached} cached; nothing was built",
+                file=sys.stdout,
+            )
+            return
+        print(
+            f"{len(result.episodes_written)} episodes written, "
+            f"{len(result.episodes_unchanged)} unchanged; {result.turns_synthesized} turns "
+            f"synthesised, {result.turns_cached} from the cache; {result.seconds:.1f} s"
+        )

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Set up everything the test suite needs on a fresh Debian/Ubuntu machine, then run it.
+#   bash tools/test.sh [pytest args...]
+# Installs (only when missing): ffmpeg (ffprobe reads outputs back), espeak-ng (pyttsx3's Linux
+# voice), chromium (listening-page tests); then the package with its test extra.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v ffprobe >/dev/null 2>&1 || need+=(ffmpeg)
+command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+if [ ${#need[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  echo "installing system packages: ${need[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+python3 -m pip install -q --disable-pip-version-check -e '.[test]'
+python3 -m pip check
+python3 -m ruff check audiolesson tests tools benchmarks
+python3 -m pytest -q -p no:cacheprovider "$@"

@@ -48,6 +48,54 @@ def project_root() -> Path:
     return Path.cwd()
 
 
+@app.command()
+def build(
+    scripts: Annotated[
+        list[Path] | None, typer.Argument(help="Scripts (default: scripts/*.md).")
+    ] = None,
+    output: Annotated[str | None, typer.Option("--output", "-o", help="Output folder.")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Worker processes.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Rebuild even if up to date.")] = False,
+    plan: Annotated[bool, typer.Option("--plan", help="Say what would be synthesised.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON event per line.")] = False,
+    stereo: Annotated[bool | None, typer.Option("--stereo/--mono", help="Channel layout.")] = None,
+    bitrate: Annotated[int | None, typer.Option("--bitrate", help="MP3 kb/s.")] = None,
+    loudness: Annotated[float | None, typer.Option("--loudness", help="Target LUFS.")] = None,
+    id3: Annotated[str | None, typer.Option("--id3", help="ID3 version: 2.4 or 2.3.")] = None,
+    base_url: Annotated[str | None, typer.Option("--base-url", help="Publish feed.xml.")] = None,
+) -> None:
+    """Build scripts into chaptered MP3s, transcripts and chapter files in output/."""
+    from . import report
+    from .config import load_config
+    from .pipeline import build as run_build
+
+    config = load_config(
+        project_root(), output=output, jobs=jobs, stereo=stereo, bitrate=bitrate,
+        loudness=loudness, id3=id3, base_url=base_url,
+    )
+    with report.BuildReporter(json_lines=as_json, quiet=quiet) as reporter:
+        result = run_build(config, scripts, force=force, plan_only=plan, on_event=reporter.event)
+    reporter.finish(result, plan_only=plan)
+
+
+cache_app = typer.Typer(help="Inspect and tidy the synthesis cache.", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
+
+
+@cache_app.command("prune")
+def cache_prune() -> None:
+    """Remove cached clips and chapters that no script uses any more."""
+    from .config import load_config
+    from .pipeline import prune_cache
+
+    stats = prune_cache(load_config(project_root()))
+    print(
+        f"removed {stats['clips_removed']} clips and {stats['chapters_removed']} chapters "
+        f"({stats['bytes_freed'] / 1e6:.1f} MB); kept {stats['clips_kept']} clips"
+    )
+
+
 def main() -> None:
     """Console-script entry point: one line per error and exit 1, never a traceback."""
     try:

@@ -1,0 +1,86 @@
+"""Reading user files safely (scripts, course pages, voice files, lexicons) and finding scripts."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from .errors import AudiolessonError, ScriptError
+from .script import MAX_SCRIPT_BYTES, Script, parse
+
+__all__ = ["find_scripts", "load_script", "read_text"]
+
+log = logging.getLogger(__name__)
+
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _position(data: bytes, offset: int) -> tuple[int, int]:
+    """1-based (line, column in characters) of a byte offset."""
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    column = len(data[line_start:offset].decode("utf-8", "replace")) + 1
+    return data.count(b"\n", 0, offset) + 1, column
+
+
+def read_text(
+    path: str | Path,
+    what: str = "script",
+    *,
+    error: type[AudiolessonError] = ScriptError,
+    limit: int = MAX_SCRIPT_BYTES,
+) -> str:
+    """A user's text file as str with LF line ends and no BOM; raises `error` if it cannot be."""
+    path = Path(path)
+    try:
+        if path.is_dir():
+            raise error(f"is a folder, not a {what} file; pass the file's path", path=path)
+        with path.open("rb") as f:
+            data = f.read(limit + 1)
+    except FileNotFoundError:
+        raise error(f"no such {what} file; check the path", path=path) from None
+    except PermissionError:
+        raise error(
+            f"cannot read the {what}: permission denied; check the file's permissions", path=path
+        ) from None
+    except OSError as exc:
+        raise error(f"cannot read the {what}: {exc.strerror or exc}", path=path) from None
+    if len(data) > limit:
+        raise error(
+            f"{what} is larger than the {limit // 1024 // 1024} MB limit; split it into several "
+            "files (one episode each)",
+            path=path,
+        )
+    if data.startswith(_UTF16_BOMS):
+        raise error(f"{what} is UTF-16 text; save it as UTF-8", path=path, line=1, column=1)
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line, column = _position(data, nul)
+        raise error(
+            f"binary file (NUL byte), not a text {what}; pass a UTF-8 Markdown file",
+            path=path,
+            line=line,
+            column=column,
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, column = _position(data, exc.start)
+        raise error(
+            f"invalid UTF-8 (byte 0x{data[exc.start]:02X}); save the {what} as UTF-8",
+            path=path,
+            line=line,
+            column=column,
+        ) from None
+    log.debug("read %s (%d bytes)", path, len(data))
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def load_script(path: str | Path) -> Script:
+    """Read and parse one script file."""
+    return parse(read_text(path, "script"), str(path))
+
+
+def find_scripts(root: str | Path) -> list[Path]:
+    """The project's scripts: root/scripts/*.md, sorted by name."""
+    folder = Path(root) / "scripts"
+    return sorted(p for p in folder.glob("*.md") if p.is_file())

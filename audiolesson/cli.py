@@ -49,6 +49,33 @@ def project_root() -> Path:
 
 
 @app.command()
+def check(
+    scripts: Annotated[
+        list[Path] | None, typer.Argument(help="Scripts (default: scripts/*.md).")
+    ] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the parsed scripts as JSON.")
+    ] = False,
+) -> None:
+    """Parse scripts and report chapters, turns, speakers, words, minutes and any problems."""
+    import json
+
+    from .check import check_scripts
+
+    results = check_scripts(scripts, project_root())
+    for result in results:
+        if not as_json and result.report_line():
+            print(result.report_line(), flush=True)
+        for line in result.problems(strict):
+            err(line)
+    if as_json:
+        print(json.dumps([r.to_dict() for r in results], indent=2, ensure_ascii=False))
+    if any(r.failed(strict) for r in results):
+        raise typer.Exit(1)
+
+
+@app.command()
 def build(
     scripts: Annotated[
         list[Path] | None, typer.Argument(help="Scripts (default: scripts/*.md).")
@@ -94,6 +121,52 @@ def cache_prune() -> None:
         f"removed {stats['clips_removed']} clips and {stats['chapters_removed']} chapters "
         f"({stats['bytes_freed'] / 1e6:.1f} MB); kept {stats['clips_kept']} clips"
     )
+
+
+@app.command("import")
+def import_page(
+    page: Annotated[Path, typer.Argument(help="A course page saved as text (PAGE.txt).")],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Scripts folder (default: scripts/).")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite scripts that differ.")] = False,
+) -> None:
+    """Turn a course page into a lesson script and an audiobook script."""
+    from .importers import import_file
+
+    report = import_file(page, output or project_root() / "scripts", force=force)
+    for warning in report.warnings:
+        err(f"warning: {warning}")
+    for done in report.files:
+        script = done.script
+        print(f"{done.status} {done.path} ({script.chapters} chapters, {script.turns} turns)")
+
+
+@app.command()
+def voices(
+    engine: Annotated[str | None, typer.Option("--engine", help="Only this engine.")] = None,
+) -> None:
+    """List every voice (presets, voices/ files, engines' own) and whether it works here."""
+    from .cast import list_voices
+
+    for row in list_voices(project_root()):
+        if engine is None or row.engine == engine:
+            state = "ok" if row.usable else "unavailable"
+            print(f"{row.name:<24} {row.engine:<8} {row.source:<10} {state:<11} {row.reason}".rstrip())
+
+
+@app.command()
+def say(
+    text: Annotated[str, typer.Argument(help="What to say.")],
+    voice: Annotated[str | None, typer.Option("--voice", help="Voice (default: teacher).")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="A .wav or .mp3 file (default: say.wav).")
+    ] = None,
+) -> None:
+    """Render one text with one voice into a WAV or MP3 file, to hear it."""
+    from .render import say as render_say
+
+    print(render_say(text, voice, output or Path("say.wav"), project_root()))
 
 
 def main() -> None:

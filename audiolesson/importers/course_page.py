@@ -19,6 +19,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from html import unescape
 from pathlib import Path
 
 from ..errors import ScriptError, ScriptWarning
@@ -70,10 +71,14 @@ _STUDENT = re.compile(r"Student\s*(\d+)?", re.IGNORECASE)
 _BULLET = re.compile(r"([-*+•–—]|\d{1,3}[.)])\s+")
 # The part of a line before its first colon, if it could pass for a speaker name (1-4 words).
 _SPEAKERISH = re.compile(r"[^\s:][^:]*:")
-# Markdown emphasis and code marks: the page is plain text, so they are literal characters.
-_EMPHASIS = re.compile(r"([*_`~])")
-# Line starts that the script format (or Markdown) would read as something other than narration.
-_LINE_STARTS = ("\\", "#", "[", "<", ">", "-", "+", "*", "|", "`", "~", "=")
+# The page is plain text: characters that script text reads as Markdown (emphasis, links, tags)
+# get a backslash, which the parser removes. An underscore inside a word is never emphasis.
+_MARKDOWN = re.compile(r"[\\*~\[<]|(?<!\w)_|_(?!\w)")
+_AMPERSAND = re.compile(r"&[^&\s]{1,40}")
+# Line starts that the script format reads as something other than narration: headings, pauses,
+# quotes, list markers, rules, code fences, link definitions, and the escape itself.
+_LINE_START = re.compile(r"[\\#\[<>\-+*|~=_]|\d+[.)](\s|$)")
+_RULE = re.compile(r"[-*_=~]{3,}")
 
 
 @dataclass(frozen=True)
@@ -233,6 +238,8 @@ def _flatten(texts: list[str]) -> str:
     """One line of speech from a paragraph: wrapped lines joined, list items made sentences."""
     pieces = []
     for text in texts:
+        if _RULE.fullmatch(text):
+            continue  # a separator line, nothing to say
         bullet = _BULLET.match(text)
         if bullet:
             text = text[bullet.end() :].strip()
@@ -461,12 +468,19 @@ def _narration(text: str) -> str:
     """A narration line, escaped where the script format would misread it."""
     head = _SPEAKERISH.match(text)
     looks_like_speaker = head is not None and len(head.group().split()) <= 4
-    if looks_like_speaker or text.startswith(_LINE_STARTS):
+    if looks_like_speaker or _LINE_START.match(text):
         return "\\" + text
     return text
 
 
 def _clean(text: str) -> str:
-    """One line of text that the script format reads literally: no comment opener, no emphasis."""
-    text = " ".join(text.split()).replace("<!--", "<!-")
-    return _EMPHASIS.sub(r"\\\1", text)
+    """One line of text that the script format reads literally (Markdown characters escaped)."""
+    # Backticks would open code spans, which take no escapes; the page uses them as quotes.
+    text = " ".join(text.split()).replace("`", "'")
+    text = _MARKDOWN.sub(lambda m: "\\" + m.group(), text)
+    # "&amp;" would be read as "&"; "R&D" stays as it is.
+    text = _AMPERSAND.sub(
+        lambda m: m.group() if unescape(m.group()) == m.group() else "\\" + m.group(), text
+    )
+    # Comments are found before escapes are applied, so "<!--" must not survive as such.
+    return text.replace("\\<!--", "\\<!\\-\\-")

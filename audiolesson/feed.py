@@ -1,0 +1,422 @@
+"""The podcast feed: collect the built episodes from output/, write `output/feed.xml` (RSS 2.0)."""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+import os
+import re
+import tempfile
+import uuid
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+from .config import Config
+from .errors import AudiolessonError, BuildError, ConfigError
+
+log = logging.getLogger(__name__)
+
+ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+PODCAST_NS = "https://podcastindex.org/namespace/1.0"
+ATOM_NS = "http://www.w3.org/2005/Atom"
+#: Podcasting 2.0 namespace for channel GUIDs (uuid5 of the feed URL without its scheme)
+PODCAST_GUID_NS = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
+#: our own namespace for episode GUIDs: uuid5 of the project-relative script path
+EPISODE_GUID_NS = uuid.uuid5(uuid.NAMESPACE_URL, "https://audiolesson.invalid/episode")
+
+FEED_FILE = "feed.xml"
+CHANNEL_COVER = "feed-cover"  #: stem of the channel image copied into output/
+CHAPTERS_SUFFIX = ".chapters.json"
+TRANSCRIPT_SUFFIX = ".vtt"
+
+# Characters XML 1.0 cannot hold at all (control characters, lone surrogates, U+FFFE/U+FFFF).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_DIGITS = re.compile(r"(\d+)")
+_COVER_EXT = {"image/jpeg": ".jpg", "image/jpg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
+
+for _prefix, _uri in (("itunes", ITUNES_NS), ("podcast", PODCAST_NS), ("atom", ATOM_NS)):
+    ET.register_namespace(_prefix, _uri)
+
+
+@dataclass(frozen=True)
+class EpisodeInfo:
+    """One built episode: its files in output/ and what its MP3 tags say about it."""
+
+    slug: str  #: file stem shared by the script and every output file
+    script: str  #: project-relative script path, POSIX style (the GUID comes from it)
+    audio: Path  #: output/<slug>.mp3
+    size: int  #: exact byte length of the MP3
+    duration: float  #: seconds, from the MP3 stream
+    title: str
+    published: datetime  #: first build of the script (timezone-aware)
+    guid: str  #: stable across rebuilds of the same script
+    subtitle: str | None = None
+    description: str | None = None
+    author: str | None = None
+    series: str | None = None
+    episode: str | None = None  #: as written in the script, e.g. "15.1"
+    genre: str | None = None
+    language: str | None = None
+    transcript: Path | None = None  #: output/<slug>.vtt when it exists
+    chapters: Path | None = None  #: output/<slug>.chapters.json when it exists
+    cover: Path | None = None  #: output/<slug>.<ext>, written from the MP3's cover by write_covers
+    cover_data: bytes | None = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Channel:
+    """The show as a whole: config [feed] settings, defaulted from the episodes."""
+
+    title: str
+    description: str
+    author: str | None
+    language: str | None
+    category: str
+    explicit: bool
+    image: Path | None  #: a file in output/ (the channel cover), or None
+
+
+def clean_text(text: str | None) -> str:
+    """Text safe for XML and one-line display: XML-forbidden characters dropped, whitespace kept."""
+    return _NOT_XML.sub("", text or "").strip()
+
+
+def episode_sort_key(ep: EpisodeInfo) -> tuple:
+    """Series, then episode number numeric-aware (2 < 10, 15.1 < 15.2), then title."""
+    number: tuple = (1,)  # episodes without a number come after the numbered ones
+    if ep.episode:
+        parts = _DIGITS.split(ep.episode.strip())
+        runs = ((0, int(p), "") if p.isdigit() else (1, 0, p.casefold()) for p in parts if p)
+        number = (0, *runs)
+    return ((ep.series or "").casefold(), number, ep.title.casefold(), ep.slug)
+
+
+def collect_episodes(config: Config) -> list[EpisodeInfo]:
+    """Every script whose MP3 is in output/, read from its tags and sidecars, in episode order."""
+    from .loader import find_scripts
+
+    out = config.output_dir
+    episodes = []
+    for script in find_scripts(config.root):
+        audio = out / f"{script.stem}.mp3"
+        if not audio.is_file():
+            log.info("%s: not built yet (no %s); left out of the feed", script, audio)
+            continue
+        relative = script.relative_to(config.root).as_posix()
+        episodes.append(read_episode(audio, relative, script_language(script)))
+    known = {ep.slug for ep in episodes}
+    for audio in sorted(out.glob("*.mp3")):
+        if audio.stem not in known:
+            log.warning("%s: no script scripts/%s.md; left out of the feed", audio, audio.stem)
+    return sorted(episodes, key=episode_sort_key)
+
+
+def _text_frame(tags: object, key: str) -> str | None:
+    """The first text of an ID3 frame (e.g. "TIT2", "TXXX:AUDIOLESSON_PUBLISHED"), or None."""
+    frames = tags.getall(key) if tags is not None else []  # type: ignore[attr-defined]
+    for frame in frames:
+        texts = [str(t) for t in getattr(frame, "text", []) if str(t).strip()]
+        if texts:
+            return texts[0].strip()
+    return None
+
+
+def _published(value: str | None, audio: Path) -> datetime:
+    """AUDIOLESSON_PUBLISHED as an aware datetime; the MP3's mtime when absent or unreadable."""
+    if value:
+        try:
+            when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            log.warning("%s: AUDIOLESSON_PUBLISHED %r is not ISO 8601; using mtime", audio, value)
+        else:
+            return when if when.tzinfo else when.astimezone()  # naive: local time of the build
+    return datetime.fromtimestamp(audio.stat().st_mtime, tz=UTC)
+
+
+def script_language(script: Path) -> str | None:
+    """The language the script's front matter declares (e.g. "en-US"), or None if unreadable.
+
+    The MP3's TLAN frame holds an ISO 639-2 code ("eng"), but RSS wants the script's tag ("en").
+    """
+    from .loader import load_script
+
+    try:
+        return load_script(script).meta.language or None
+    except AudiolessonError as exc:
+        log.warning("%s; using the MP3's language tag", exc)
+        return None
+
+
+def read_episode(audio: Path, script: str, language: str | None = None) -> EpisodeInfo:
+    """Read one episode from its MP3 (tags, duration, size) and the sidecars beside it."""
+    from mutagen import MutagenError
+    from mutagen.mp3 import MP3
+
+    try:
+        mp3 = MP3(audio)
+    except MutagenError as exc:
+        raise BuildError(
+            f"cannot read the MP3 ({exc}); rebuild it with `audiolesson build`", path=audio
+        ) from None
+    tags = mp3.tags
+    slug = audio.stem
+    cover_data, cover = None, None
+    pictures = tags.getall("APIC") if tags is not None else []
+    if pictures:
+        front = next((p for p in pictures if p.type == 3), pictures[0])  # 3: front cover
+        mime = (front.mime or "").lower()
+        ext = _COVER_EXT.get(mime) or mimetypes.guess_extension(mime) or ".jpg"
+        cover_data, cover = front.data, audio.with_name(slug + ext)
+    comment = None
+    if tags is not None:
+        comments = [c for c in tags.getall("COMM") if str(c).strip()]
+        comment = str(comments[0]).strip() if comments else None
+    transcript = audio.with_name(slug + TRANSCRIPT_SUFFIX)
+    chapters = audio.with_name(slug + CHAPTERS_SUFFIX)
+    return EpisodeInfo(
+        slug=slug,
+        script=script,
+        audio=audio,
+        size=audio.stat().st_size,
+        duration=float(mp3.info.length),
+        title=_text_frame(tags, "TIT2") or slug,
+        published=_published(_text_frame(tags, "TXXX:AUDIOLESSON_PUBLISHED"), audio),
+        guid=str(uuid.uuid5(EPISODE_GUID_NS, script)),
+        subtitle=_text_frame(tags, "TIT3"),
+        description=comment,
+        author=_text_frame(tags, "TPE1"),
+        series=_text_frame(tags, "TALB"),
+        episode=_text_frame(tags, "TRCK"),
+        genre=_text_frame(tags, "TCON"),
+        language=language or _rss_language(_text_frame(tags, "TLAN")),
+        transcript=transcript if transcript.is_file() else None,
+        chapters=chapters if chapters.is_file() else None,
+        cover=cover,
+        cover_data=cover_data,
+    )
+
+
+def _rss_language(tag: str | None) -> str | None:
+    """A TLAN value usable as an RSS language (two-letter or with a region), else None."""
+    if tag and (len(tag) == 2 or "-" in tag):
+        return tag
+    return None
+
+
+def channel_for(config: Config, episodes: list[EpisodeInfo]) -> Channel:
+    """The channel's settings: [feed] in audiolesson.toml first, then the first episode's tags."""
+    settings = config.feed
+    first = episodes[0] if episodes else None
+    title = settings.title or (first and (first.series or first.title)) or config.root.name
+    image = None
+    if settings.image:
+        source = config.root / settings.image
+        image = config.output_dir / (CHANNEL_COVER + source.suffix.lower())
+    elif first is not None:
+        image = next((ep.cover for ep in episodes if ep.cover is not None), None)
+    return Channel(
+        title=title,
+        description=settings.description or (first and first.description) or title,
+        author=settings.author or (first and first.author) or None,
+        language=settings.language or (first and first.language) or None,
+        category=settings.category,
+        explicit=settings.explicit,
+        image=image,
+    )
+
+
+def write_covers(config: Config, episodes: list[EpisodeInfo]) -> list[Path]:
+    """Write each episode's cover (from its MP3) and the channel image into output/, if changed."""
+    written = []
+    for ep in episodes:
+        if ep.cover is not None and ep.cover_data is not None:
+            if _write_if_changed(ep.cover, ep.cover_data):
+                written.append(ep.cover)
+    if config.feed.image:
+        source = config.root / config.feed.image
+        if not source.is_file():
+            raise ConfigError(
+                f"[feed] image {config.feed.image!r} not found; give a JPEG or PNG path "
+                "relative to the project",
+                path=config.root / "audiolesson.toml",
+            )
+        target = config.output_dir / (CHANNEL_COVER + source.suffix.lower())
+        if _write_if_changed(target, source.read_bytes()):
+            written.append(target)
+    return written
+
+
+def _write_if_changed(path: Path, data: bytes) -> bool:
+    """Atomically write data to path unless it already holds exactly that."""
+    if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
+        return False
+    write_atomic(path, data)
+    return True
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write bytes through a temporary file in the same folder and a rename: whole or untouched."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; the output folder is meant to be published
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def normalize_base_url(base_url: str | None) -> str:
+    """Check a public base URL (http/https) and make it end with one slash."""
+    if not base_url or not base_url.strip():
+        raise ConfigError(
+            "no base URL for the feed; pass --base-url https://example.org/lessons/ or set "
+            "base_url in the [feed] section of audiolesson.toml"
+        )
+    url = base_url.strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(
+            f"base URL {url!r} must be an http:// or https:// address, "
+            "e.g. https://example.org/lessons/"
+        )
+    # Spaces and other unsafe characters get percent-encoded; existing %XX escapes stay as they are.
+    return quote(url.rstrip("/"), safe=":/?#[]@!$&'()*+,;=%~") + "/"
+
+
+def file_url(base_url: str, path: Path) -> str:
+    """Public URL of a file in output/: base URL + URL-quoted file name."""
+    return base_url + quote(path.name)
+
+
+def format_duration(seconds: float) -> str:
+    """H:MM:SS (itunes:duration)."""
+    total = max(0, round(seconds))
+    return f"{total // 3600}:{total % 3600 // 60:02d}:{total % 60:02d}"
+
+
+def episode_numbers(episode: str | None) -> tuple[int | None, int | None]:
+    """(season, episode) for iTunes: "7" -> (None, 7); "15.1" -> (15, 1); else (None, None).
+
+    A course numbers its lessons by chapter and section, so "15.1" is the first episode of
+    season 15; the exact number also goes into podcast:episode, which allows decimals.
+    """
+    text = (episode or "").strip()
+    if m := re.fullmatch(r"0*(\d+)", text):
+        return None, int(m.group(1))
+    if m := re.fullmatch(r"0*(\d+)\.0*(\d+)", text):
+        return int(m.group(1)), int(m.group(2))
+    return None, None
+
+
+def _add(parent: ET.Element, tag: str, text: str | None = None, /, **attrs: str) -> ET.Element:
+    """Append a child element with cleaned text and attributes."""
+    child = ET.SubElement(parent, tag, {k: clean_text(v) for k, v in attrs.items()})
+    if text is not None:
+        child.text = clean_text(text)
+    return child
+
+
+def render_feed(config: Config, episodes: list[EpisodeInfo], base_url: str) -> bytes:
+    """The RSS 2.0 document (iTunes + Podcasting 2.0 namespaces) as UTF-8 bytes."""
+    base = normalize_base_url(base_url)
+    channel = channel_for(config, episodes)
+    it, pc = f"{{{ITUNES_NS}}}", f"{{{PODCAST_NS}}}"
+    rss = ET.Element("rss", {"version": "2.0"})
+    ch = ET.SubElement(rss, "channel")
+    feed_url = base + FEED_FILE
+    _add(ch, "title", channel.title)
+    _add(ch, "link", base)
+    _add(ch, "description", channel.description)
+    _add(ch, f"{{{ATOM_NS}}}link", href=feed_url, rel="self", type="application/rss+xml")
+    if channel.language:
+        _add(ch, "language", channel.language)
+    _add(ch, "generator", "audiolesson")
+    if episodes:
+        _add(ch, "lastBuildDate", format_datetime(max(ep.published for ep in episodes)))
+    if channel.author:
+        _add(ch, it + "author", channel.author)
+    if channel.image is not None:
+        image_url = file_url(base, channel.image)
+        _add(ch, it + "image", href=image_url)
+        image = _add(ch, "image")
+        _add(image, "url", image_url)
+        _add(image, "title", channel.title)
+        _add(image, "link", base)
+    main, _, sub = (part.strip() for part in channel.category.partition(">"))
+    category = _add(ch, it + "category", None, text=main)
+    if sub:  # "Education > Language Learning": an iTunes sub-category
+        _add(category, it + "category", None, text=sub)
+    _add(ch, it + "explicit", "true" if channel.explicit else "false")
+    _add(ch, it + "type", "serial")  # lessons are meant to be heard in order
+    feed_id = re.sub(r"^[a-z]+://", "", feed_url).rstrip("/")
+    _add(ch, pc + "guid", str(uuid.uuid5(PODCAST_GUID_NS, feed_id)))
+    for ep in episodes:
+        _add_item(ch, ep, base)
+    ET.indent(rss)
+    return ET.tostring(rss, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def _add_item(ch: ET.Element, ep: EpisodeInfo, base: str) -> None:
+    """One <item> per episode."""
+    it, pc = f"{{{ITUNES_NS}}}", f"{{{PODCAST_NS}}}"
+    item = ET.SubElement(ch, "item")
+    _add(item, "title", ep.title)
+    _add(item, "link", base + "index.html#" + quote(ep.slug))
+    _add(item, "description", ep.description or ep.subtitle or ep.title)
+    _add(item, "enclosure", url=file_url(base, ep.audio), length=str(ep.size), type="audio/mpeg")
+    _add(item, "guid", ep.guid, isPermaLink="false")
+    _add(item, "pubDate", format_datetime(ep.published))
+    if ep.author:
+        _add(item, it + "author", ep.author)
+    if ep.subtitle:
+        _add(item, it + "subtitle", ep.subtitle)
+    _add(item, it + "duration", format_duration(ep.duration))
+    season, number = episode_numbers(ep.episode)
+    if season is not None:
+        _add(item, it + "season", str(season))
+        _add(item, pc + "season", str(season))
+    if number is not None:
+        _add(item, it + "episode", str(number))
+        _add(item, pc + "episode", ep.episode.strip(), display=ep.episode.strip())
+    _add(item, it + "episodeType", "full")
+    if ep.cover is not None:
+        _add(item, it + "image", href=file_url(base, ep.cover))
+    if ep.chapters is not None:
+        chapters_url = file_url(base, ep.chapters)
+        _add(item, pc + "chapters", url=chapters_url, type="application/json+chapters")
+    if ep.transcript is not None:
+        attrs = {"url": file_url(base, ep.transcript), "type": "text/vtt", "rel": "captions"}
+        if ep.language:
+            attrs["language"] = ep.language
+        _add(item, pc + "transcript", **attrs)
+
+
+def write_feed(config: Config, episodes: list[EpisodeInfo], base_url: str) -> Path:
+    """Write output/feed.xml (and the covers it points to) atomically; return its path."""
+    data = render_feed(config, episodes, base_url)
+    write_covers(config, episodes)
+    path = config.output_dir / FEED_FILE
+    write_atomic(path, data)
+    log.info("wrote %s (%d episodes)", path, len(episodes))
+    return path
+
+
+def publish(config: Config) -> list[Path]:
+    """Write output/feed.xml (needs [feed] base_url) and output/index.html; return their paths."""
+    from .page import write_page
+
+    base_url = normalize_base_url(config.feed.base_url)  # fail before writing anything
+    episodes = collect_episodes(config)
+    if not episodes:
+        raise BuildError(
+            f"no built episodes in {config.output_dir} (scripts/*.md with an MP3 in output/); "
+            "run `audiolesson build` first"
+        )
+    return [write_feed(config, episodes, base_url), write_page(config, episodes)]

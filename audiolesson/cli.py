@@ -169,6 +169,40 @@ def say(
     print(render_say(text, voice, output or Path("say.wav"), project_root()))
 
 
+@app.command()
+def feed(
+    base_url: Annotated[
+        str | None,
+        typer.Option("--base-url", help="Public URL of output/ (default: [feed] base_url)."),
+    ] = None,
+) -> None:
+    """Write the podcast feed (output/feed.xml) and the listening page (output/index.html)."""
+    from .config import load_config
+    from .feed import publish
+
+    for path in publish(load_config(project_root(), base_url=base_url)):
+        print(path)
+
+
+@app.command()
+def serve(
+    host: Annotated[
+        str | None, typer.Option("--host", help="Address to bind; 0.0.0.0 for phones on the LAN.")
+    ] = None,
+    port: Annotated[int | None, typer.Option("--port", help="Port (default 8000; 0: any).")] = None,
+) -> None:
+    """Serve output/ (page, episodes, feed) on this computer or the local network."""
+    from .config import load_config
+    from .serve import create_server, run, server_urls
+
+    config = load_config(project_root())
+    server = create_server(config, host or "127.0.0.1", 8000 if port is None else port)
+    for url in server_urls(server):
+        print(f"Listening page: {url}   Podcast feed: {url}feed.xml", flush=True)
+    print("Press Ctrl+C to stop.", flush=True)
+    run(server)
+
+
 def main() -> None:
     """Console-script entry point: one line per error and exit 1, never a traceback."""
     try:

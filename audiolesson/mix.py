@@ -1,0 +1,260 @@
+"""Mix: stitch one chapter's clips and silences into mastered PCM, streamed piece by piece.
+
+Every clip is brought to the output rate and channel layout, level-matched to the loudness target
+(pyloudnorm, per clip, so no voice is louder than another), nudged by one per-chapter correction so
+the chapter as a whole (pauses included) hits the target, limited to the true-peak ceiling and faded
+at both ends. Nothing longer than one clip is ever held in memory.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .errors import BuildError, ConfigError
+from .loudness import LoudnessMeter, clip_loudness, db_to_gain, limit_true_peak, true_peak_db
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from .engines.base import Audio
+
+log = logging.getLogger(__name__)
+
+MIX_VERSION = "1"  #: bump when the mix changes the sound, so cached chapters are re-encoded
+MAX_CLIP_GAIN_DB = 24.0  #: a near-silent clip is not boosted into loud noise
+MAX_CHAPTER_CORRECTION_DB = 3.0
+#: Headroom below the true-peak target left for MP3 coding, which adds overshoot to peaks.
+CODEC_HEADROOM_DB = 1.0
+SILENCE_BLOCK_FRAMES = 1 << 16
+
+
+@dataclass(frozen=True)
+class Silence:
+    """A pause of a fixed length."""
+
+    seconds: float
+
+
+@dataclass(frozen=True)
+class ClipItem:
+    """One turn's synthesised audio plus what the transcript needs."""
+
+    key: str  #: content hash of the clip (stable)
+    load: Callable[[], Audio]  #: returns the clip's audio (engine-native rate, mono or stereo)
+    speaker: str | None  #: display name; None = narration ("Narrator" in the transcript)
+    text: str  #: written text for the transcript
+    line: int  #: script line (for errors)
+
+
+@dataclass
+class ChapterInput:
+    """A chapter or sub-chapter: its title, level, a hash of its audio, and its timeline."""
+
+    title: str
+    level: int  #: 1 = chapter, 2 = sub-chapter
+    key: str  #: hash of everything that changes this chapter's audio
+    items: list[Silence | ClipItem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AudioSettings:
+    """Output format and mastering targets."""
+
+    sample_rate: int = 44100
+    channels: int = 1  #: 1 = mono, 2 = stereo
+    bitrate_kbps: int = 64  #: CBR; 64 suits mono speech, 96 or 128 stereo
+    loudness_lufs: float | None = None  #: None = -19 LUFS mono, -16 LUFS stereo
+    true_peak_dbtp: float = -1.0
+    id3_version: int = 4  #: 4 = ID3v2.4, 3 = ID3v2.3 for older players
+    fade_ms: float = 10.0  #: fade at every join, against clicks
+
+    @property
+    def target_lufs(self) -> float:
+        """The integrated loudness to master to."""
+        if self.loudness_lufs is not None:
+            return self.loudness_lufs
+        return -19.0 if self.channels == 1 else -16.0
+
+    def validate(self) -> None:
+        """Raise ConfigError naming the first setting out of range."""
+        checks = [
+            (
+                self.sample_rate in (32000, 44100, 48000),
+                "sample_rate must be 32000, 44100 or 48000",
+            ),
+            (self.channels in (1, 2), "channels must be 1 (mono) or 2 (stereo)"),
+            (self.bitrate_kbps in MP3_BITRATES, f"bitrate must be one of {MP3_BITRATES} kb/s"),
+            (-40.0 <= self.target_lufs <= -5.0, "loudness must be between -40 and -5 LUFS"),
+            (-20.0 <= self.true_peak_dbtp <= 0.0, "true peak must be between -20 and 0 dBTP"),
+            (self.id3_version in (3, 4), "id3 version must be 2.3 or 2.4"),
+            (0.0 <= self.fade_ms <= 500.0, "fade must be between 0 and 500 ms"),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise ConfigError(message)
+
+    def fingerprint(self) -> dict[str, object]:
+        """Everything here that changes a chapter's encoded audio (goes into chapter cache keys)."""
+        return {
+            "mix": MIX_VERSION,
+            "rate": self.sample_rate,
+            "channels": self.channels,
+            "kbps": self.bitrate_kbps,
+            "lufs": self.target_lufs,
+            "tp": self.true_peak_dbtp,
+            "fade": self.fade_ms,
+        }
+
+
+MP3_BITRATES = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
+NARRATOR = "Narrator"  #: transcript label of turns without a speaker
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One turn on the episode timeline (seconds), for the transcript."""
+
+    start: float
+    end: float
+    speaker: str | None  #: None = narration
+    text: str
+    line: int
+
+    @property
+    def label(self) -> str:
+        """The speaker's name as the transcript shows it."""
+        return self.speaker or NARRATOR
+
+
+@dataclass(frozen=True)
+class ChapterMark:
+    """A chapter or sub-chapter on the episode timeline (seconds)."""
+
+    title: str
+    level: int
+    start: float
+    end: float
+
+
+@dataclass
+class ChapterMix:
+    """What stitching one chapter produced: its length, where each clip sits, its levels."""
+
+    frames: int  #: total frames written
+    spans: list[tuple[int, int]]  #: (start, end) frame of each ClipItem, in order
+    hops: np.ndarray  #: K-weighted energy per 100 ms (see loudness.LoudnessMeter)
+    loudness_lufs: float
+    true_peak_db: float
+
+
+def conform(audio: Audio, rate: int, channels: int, line: int | None = None) -> np.ndarray:
+    """The clip as float32 (frames, channels) at `rate`: resampled (polyphase) and up/down-mixed."""
+    import numpy as np
+    from scipy.signal import resample_poly
+
+    samples = np.asarray(audio.samples, dtype=np.float32)
+    if samples.ndim == 1:
+        samples = samples[:, None]
+    if samples.ndim != 2 or audio.sample_rate <= 0:
+        raise BuildError(f"clip audio has an invalid shape or sample rate (line {line})")
+    if not np.isfinite(samples).all():
+        raise BuildError(
+            f"clip audio for line {line} contains NaN or infinite samples; "
+            "clear the clip cache and build again"
+        )
+    if samples.shape[1] != channels:
+        mono = samples.mean(axis=1, keepdims=True)
+        samples = mono if channels == 1 else np.repeat(mono, channels, axis=1)
+    if audio.sample_rate != rate and samples.shape[0]:
+        common = math.gcd(rate, audio.sample_rate)
+        up, down = rate // common, audio.sample_rate // common
+        samples = resample_poly(samples, up, down, axis=0).astype(np.float32)
+    return np.ascontiguousarray(samples)
+
+
+def fade(samples: np.ndarray, frames: int) -> np.ndarray:
+    """Raised-cosine fade-in and fade-out of `frames` frames (shortened for very short clips)."""
+    import numpy as np
+
+    n = min(frames, samples.shape[0] // 2)
+    if n <= 0:
+        return samples
+    ramp = (0.5 - 0.5 * np.cos(np.pi * (np.arange(n) + 0.5) / n)).astype(np.float32)[:, None]
+    out = samples.copy()
+    out[:n] *= ramp
+    out[-n:] *= ramp[::-1]
+    return out
+
+
+def _load(item: ClipItem, settings: AudioSettings) -> np.ndarray:
+    return conform(item.load(), settings.sample_rate, settings.channels, item.line)
+
+
+def _silence_frames(item: Silence, rate: int) -> int:
+    if not math.isfinite(item.seconds) or item.seconds < 0:
+        raise BuildError(f"invalid pause length {item.seconds!r} s")
+    return round(item.seconds * rate)
+
+
+def level_gains(chapter: ChapterInput, settings: AudioSettings) -> list[float]:
+    """Gain in dB per clip: each clip to the target, plus one correction for the whole chapter."""
+    target, rate = settings.target_lufs, settings.sample_rate
+    meter = LoudnessMeter(rate, settings.channels)
+    gains: list[float] = []
+    for item in chapter.items:
+        if isinstance(item, Silence):
+            meter.add_silence(_silence_frames(item, rate))
+            continue
+        samples = _load(item, settings)
+        loudness = clip_loudness(samples, rate)
+        gain = min(target - loudness, MAX_CLIP_GAIN_DB) if math.isfinite(loudness) else 0.0
+        gains.append(gain)
+        meter.add(samples * db_to_gain(gain))
+    # Pauses and the quiet edges of clips pull the gated loudness of the whole below the target;
+    # one shared correction fixes that without changing any clip's level relative to another.
+    measured = meter.integrated()
+    correction = 0.0
+    if math.isfinite(measured):
+        correction = max(
+            -MAX_CHAPTER_CORRECTION_DB, min(MAX_CHAPTER_CORRECTION_DB, target - measured)
+        )
+    return [gain + correction for gain in gains]
+
+
+def stitch(
+    chapter: ChapterInput, settings: AudioSettings, write: Callable[[np.ndarray], None]
+) -> ChapterMix:
+    """Stream a chapter's mastered PCM (float32 (frames, channels)) to `write`, clip by clip."""
+    import numpy as np
+
+    rate, channels = settings.sample_rate, settings.channels
+    gains = level_gains(chapter, settings)
+    ceiling = settings.true_peak_dbtp - CODEC_HEADROOM_DB
+    fade_frames = round(settings.fade_ms * rate / 1000)
+    meter = LoudnessMeter(rate, channels)
+    position, peak = 0, -math.inf
+    spans: list[tuple[int, int]] = []
+    clip_gains = iter(gains)
+    for item in chapter.items:
+        if isinstance(item, Silence):
+            frames = _silence_frames(item, rate)
+            for start in range(0, frames, SILENCE_BLOCK_FRAMES):
+                block = np.zeros((min(SILENCE_BLOCK_FRAMES, frames - start), channels), np.float32)
+                write(block)
+            meter.add_silence(frames)
+            position += frames
+            continue
+        samples = _load(item, settings) * np.float32(db_to_gain(next(clip_gains)))
+        samples = fade(limit_true_peak(samples, rate, ceiling), fade_frames)
+        write(samples)
+        meter.add(samples)
+        peak = max(peak, true_peak_db(samples))
+        spans.append((position, position + samples.shape[0]))
+        position += samples.shape[0]
+    loudness = meter.integrated()
+    log.debug("chapter %r: %.2f LUFS, true peak %.2f dBTP", chapter.title, loudness, peak)
+    return ChapterMix(position, spans, meter.hops(), loudness, peak)

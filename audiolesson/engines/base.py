@@ -52,6 +52,7 @@ class Voice:
     volume: float = 0.0  #: gain in dB (applied after level matching)
     options: tuple[tuple[str, Any], ...] = ()  #: engine-specific options, sorted (key, value) pairs
     source: str | None = None  #: file the voice was defined in ("preset" for built-ins)
+    formant: float = 1.0  #: formant shift ratio (1.0 = none; 1.1 = a smaller, younger vocal tract)
 
     @property
     def opts(self) -> dict[str, Any]:
@@ -67,6 +68,7 @@ class Voice:
             "speed": self.speed,
             "pitch": self.pitch,
             "volume": self.volume,
+            "formant": self.formant,
             "options": [list(kv) for kv in self.options],
         }
 
@@ -83,7 +85,11 @@ class EngineVoice:
 
 @runtime_checkable
 class Engine(Protocol):
-    """What every TTS engine provides. Load models once per process; synthesise many times."""
+    """What every TTS engine provides. Load models once per process; synthesise many times.
+
+    An engine class may also set `native_effects: ClassVar[frozenset[str]]` naming the voice
+    settings ("speed", "pitch") it applies itself; render.render applies the others afterwards.
+    """
 
     name: ClassVar[str]
 

@@ -1,0 +1,125 @@
+"""Audio files: read/write WAV (soundfile), write MP3 (lameenc), decode MP3 (imageio-ffmpeg).
+
+Every file is written to a temporary file in the same folder and renamed into place, so a file is
+whole or untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO
+
+from .engines.base import Audio
+from .errors import BuildError, ConfigError, EngineError
+
+log = logging.getLogger(__name__)
+
+#: Output formats `write_audio` knows, by file suffix.
+FORMATS = (".wav", ".mp3")
+
+
+def _atomic_write(path: Path, write: Callable[[IO[bytes]], None]) -> Path:
+    """Call write(file) on a temporary file beside `path`, then rename it into place."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _as_int16(audio: Audio):
+    """Samples as int16 (frames, channels), clipped to full scale."""
+    import numpy as np
+
+    samples = audio.samples if audio.samples.ndim == 2 else audio.samples[:, None]
+    return (np.clip(samples, -1.0, 1.0) * 32767.0).round().astype(np.int16)
+
+
+def read_wav(path: Path) -> Audio:
+    """Read a WAV file into float32 samples of shape (frames, channels)."""
+    import soundfile
+
+    try:
+        samples, rate = soundfile.read(str(path), dtype="float32", always_2d=True)
+    except (RuntimeError, soundfile.LibsndfileError) as exc:
+        raise BuildError(f"cannot read WAV audio: {exc}", path=path) from exc
+    return Audio(samples, int(rate))
+
+
+def write_wav(path: Path, audio: Audio) -> Path:
+    """Write 16-bit PCM WAV atomically; returns the path."""
+    import soundfile
+
+    def write(fh: IO[bytes]) -> None:
+        soundfile.write(fh, _as_int16(audio), audio.sample_rate, subtype="PCM_16", format="WAV")
+
+    return _atomic_write(Path(path), write)
+
+
+def encode_mp3(audio: Audio, bitrate: int = 128) -> bytes:
+    """Encode audio (mono or stereo) to MP3 bytes with LAME."""
+    import lameenc
+
+    if audio.channels > 2:
+        raise BuildError(f"MP3 holds at most 2 channels, got {audio.channels}")
+    encoder = lameenc.Encoder()
+    encoder.set_bit_rate(bitrate)
+    encoder.set_in_sample_rate(audio.sample_rate)
+    encoder.set_channels(audio.channels)
+    encoder.set_quality(2)  # 2 = high quality, 7 = fastest
+    data = encoder.encode(_as_int16(audio).tobytes())
+    return bytes(data + encoder.flush())
+
+
+def write_mp3(path: Path, audio: Audio, bitrate: int = 128) -> Path:
+    """Write an MP3 file atomically; returns the path."""
+    data = encode_mp3(audio, bitrate)
+    return _atomic_write(Path(path), lambda fh: fh.write(data))
+
+
+def write_audio(path: Path, audio: Audio) -> Path:
+    """Write WAV or MP3, chosen by the file's suffix."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".wav":
+        return write_wav(path, audio)
+    if suffix == ".mp3":
+        return write_mp3(path, audio)
+    raise ConfigError(
+        f"cannot write {suffix or 'files without a suffix'}; name the output file "
+        f"with one of: {', '.join(FORMATS)}",
+        path=path,
+    )
+
+
+def decode_mp3(data: bytes, sample_rate: int = 24000) -> Audio:
+    """Decode MP3 bytes to mono float32 at `sample_rate` (ffmpeg from imageio-ffmpeg)."""
+    import imageio_ffmpeg
+    import numpy as np
+
+    cmd = [
+        imageio_ffmpeg.get_ffmpeg_exe(),
+        "-hide_banner",
+        "-loglevel", "error",
+        "-i", "pipe:0",
+        "-f", "f32le", "-ac", "1", "-ar", str(sample_rate),
+        "pipe:1",
+    ]  # fmt: skip
+    proc = subprocess.run(cmd, input=data, capture_output=True, check=False)
+    if proc.returncode != 0 or not proc.stdout:
+        detail = " ".join(proc.stderr.decode(errors="replace").split())[:200]
+        raise EngineError(f"cannot decode MP3 audio ({len(data)} bytes): {detail or 'no audio'}")
+    samples = np.frombuffer(proc.stdout, dtype="<f4").astype(np.float32).reshape(-1, 1)
+    return Audio(samples, sample_rate)

@@ -1,0 +1,128 @@
+"""The system's offline voices through pyttsx3 (espeak-ng on Linux, SAPI5, NSSpeechSynthesizer).
+
+Voice settings: `model` (a system voice id, e.g. "gmw/en-us"), `speed` (rate factor on the
+driver's 200 words per minute). Options: `rate` (words per minute, overrides speed),
+`volume` (the driver's own volume, 0..1). Audio is rendered to a temporary file, never to
+the speakers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import sys
+import tempfile
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as package_version
+from pathlib import Path
+from typing import Any, ClassVar
+
+from ..errors import ConfigError, EngineError, EngineUnavailable
+from .base import Audio, EngineVoice, Voice
+
+log = logging.getLogger(__name__)
+
+BASE_RATE = 200  #: words per minute at speed 1.0 (pyttsx3's default)
+OPTIONS: dict[str, tuple[type, str]] = {
+    "rate": (int, "words per minute (overrides speed)"),
+    "volume": (float, "the driver's volume, 0..1"),
+}
+
+
+def _install_hint() -> str:
+    """What to install for the platform's speech driver."""
+    if sys.platform.startswith("linux"):
+        return "install espeak-ng: apt-get install espeak-ng (Debian/Ubuntu), dnf install espeak-ng"
+    if sys.platform == "win32":
+        return "pip install pywin32 (SAPI5 ships with Windows)"
+    return "pip install pyobjc (NSSpeechSynthesizer ships with macOS)"
+
+
+class Pyttsx3Engine:
+    """The operating system's speech synthesiser via pyttsx3."""
+
+    name: ClassVar[str] = "pyttsx3"
+    native_effects: ClassVar[frozenset[str]] = frozenset({"speed"})
+    option_specs: ClassVar[dict[str, tuple[type, str]]] = OPTIONS
+
+    def __init__(self) -> None:
+        self._driver: Any = None
+
+    def version(self) -> str:
+        """`pyttsx3 <version>` plus the platform's driver."""
+        try:
+            ver = package_version("pyttsx3")
+        except PackageNotFoundError:
+            ver = "(not installed)"
+        return f"pyttsx3 {ver} {sys.platform}"
+
+    def _engine(self) -> Any:
+        """The pyttsx3 engine, created once per process."""
+        if self._driver is None:
+            try:
+                import pyttsx3
+            except ImportError as exc:
+                raise EngineUnavailable(
+                    "pyttsx3 is not installed; run: pip install pyttsx3"
+                ) from exc
+            try:
+                with contextlib.redirect_stdout(io.StringIO()):
+                    self._driver = pyttsx3.init()
+            except (OSError, RuntimeError, ImportError, KeyError) as exc:
+                detail = " ".join(str(exc).split())[:160]
+                raise EngineUnavailable(
+                    f"pyttsx3 cannot load the system speech library ({detail}); {_install_hint()}"
+                ) from exc
+        return self._driver
+
+    def check(self) -> None:
+        """Raise EngineUnavailable unless pyttsx3 and the system speech library load."""
+        self._engine()
+
+    def voices(self) -> list[EngineVoice]:
+        """The system's voices."""
+        found = []
+        for v in self._engine().getProperty("voices"):
+            langs = [
+                lang.decode(errors="replace") if isinstance(lang, bytes) else str(lang)
+                for lang in (getattr(v, "languages", None) or [])
+            ]
+            found.append(
+                EngineVoice(id=str(v.id), name=str(v.name), language=langs[0] if langs else None)
+            )
+        return found
+
+    def fingerprint(self, voice: Voice) -> str:
+        """The system library has no model file to hash; its version is in version()."""
+        return ""
+
+    def synthesize(self, text: str, voice: Voice) -> Audio:
+        """Render text to a temporary WAV file with the system voice and read it back."""
+        from ..audio_io import read_wav
+
+        engine = self._engine()
+        opts = voice.opts
+        if voice.speed <= 0:
+            raise ConfigError(f"voice {voice.name!r}: speed must be > 0, got {voice.speed}")
+        ids = {str(v.id) for v in engine.getProperty("voices")}
+        if voice.model is not None and voice.model not in ids:
+            english = sorted(i for i in ids if "en" in i.lower())[:8]
+            raise ConfigError(
+                f"voice {voice.name!r}: unknown system voice {voice.model!r}; choose one of: "
+                f"{', '.join(english)} ... (see `audiolesson voices`)",
+                path=voice.source if voice.source not in (None, "preset") else None,
+            )
+        with tempfile.TemporaryDirectory(prefix="audiolesson-pyttsx3-") as tmp:
+            out = Path(tmp) / "turn.wav"
+            # The espeak driver prints "Audio saved to ..."; library code stays silent.
+            with contextlib.redirect_stdout(io.StringIO()):
+                if voice.model is not None:
+                    engine.setProperty("voice", voice.model)
+                engine.setProperty("rate", int(opts.get("rate", round(BASE_RATE * voice.speed))))
+                engine.setProperty("volume", float(opts.get("volume", 1.0)))
+                engine.save_to_file(text, str(out))
+                engine.runAndWait()
+            if not out.is_file() or out.stat().st_size <= 44:
+                raise EngineError(f"pyttsx3 produced no audio for {text[:40]!r}")
+            return read_wav(out)

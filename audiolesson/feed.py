@@ -81,8 +81,9 @@ class Channel:
 
 
 def clean_text(text: str | None) -> str:
-    """Text safe for XML and one-line display: XML-forbidden characters dropped, whitespace kept."""
-    return _NOT_XML.sub("", text or "").strip()
+    """Text safe for XML: forbidden characters dropped, line breaks as XML parsers read them (LF)."""
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
+    return _NOT_XML.sub("", text).strip()
 
 
 def episode_sort_key(ep: EpisodeInfo) -> tuple:

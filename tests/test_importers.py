@@ -422,3 +422,23 @@ def test_slugs_are_ascii_and_stable() -> None:
     assert slugify("Café – Ça va? Öl & Wasser") == "cafe-ca-va-ol-wasser"
     greek = slugify("Τι είναι;")
     assert greek.startswith("page-") and greek == slugify("Τι είναι;") and greek.isascii()
+
+
+def test_other_speaker_labels_get_voices_in_turn() -> None:
+    page = (
+        "Chat - 2 | Unit | Course\n\nInteractive Audio Lesson\n\nIntro.\n\nPart\n\n"
+        "Unlock Audio Lesson\n\n0:00\nStray text\n\nHost\nHost\n\nWelcome!\n\n"
+        "Ms. Rivera\nMs. Rivera\n\nThanks.\n\nJamal\nJamal\n\nHi.\n"
+    )
+    result = import_page(page, "chat.txt")
+    (lesson,) = result.scripts
+    parsed = parse(lesson.text, lesson.name)
+    assert parsed.meta.cast == {"Host": "teacher", "Ms. Rivera": "student-1", "Jamal": "student-2"}
+    assert [(t.speaker, t.text) for t in parsed.turns] == [
+        ("Host", "Welcome!"),
+        ("Ms. Rivera", "Thanks."),
+        ("Jamal", "Hi."),
+    ]
+    assert [str(w) for w in result.warnings] == [
+        "chat.txt:12: text before the first speaker label left out"
+    ]

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from html import unescape
 from pathlib import Path
 
+from ..cast import NARRATOR_VOICE, PRIMARY_VOICE, STUDENT_VOICES
 from ..errors import ScriptError, ScriptWarning
 
 __all__ = ["ImportResult", "ImportedScript", "import_page", "slugify"]
@@ -53,12 +54,10 @@ DETAIL_LEAD = "Let's look at this in more detail."
 EXAMPLES_LEAD = "Here is an example to make it concrete."
 LEAD_PAUSE = "[pause 1s]"
 
-#: Preset voices (cast.py). A page with more than len(STUDENT_VOICES) students cycles through them:
-#: Student 5 sounds like Student 1 (the import warns); edit the generated cast to change that.
-TEACHER_VOICE = "teacher"
-NARRATOR_VOICE = "narrator"
-STUDENT_VOICES = ("student-1", "student-2", "student-3", "student-4")
-_TEACHER_LABELS = frozenset({"teacher", "instructor", "professor", "tutor"})
+# Preset voices come from cast.py. A page with more than len(STUDENT_VOICES) students cycles
+# through them: Student 5 sounds like Student 1 (the import warns); edit the cast to change that.
+TEACHER_VOICE = PRIMARY_VOICE
+_TEACHER_LABELS = frozenset({"teacher", "instructor", "professor", "tutor", "host"})
 
 _UNLOCK = re.compile(r"Unlock Audio (Lesson|Book)", re.IGNORECASE)
 _CHROME = re.compile(

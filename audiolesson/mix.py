@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MIX_VERSION = "1"  #: bump when the mix changes the sound, so cached chapters are re-encoded
-MAX_CLIP_GAIN_DB = 24.0  #: a near-silent clip is not boosted into loud noise
+MAX_CLIP_GAIN_DB = 40.0  #: a near-silent clip is not boosted into loud noise
 MAX_CHAPTER_CORRECTION_DB = 3.0
 #: Headroom below the true-peak target left for MP3 coding, which adds overshoot to peaks.
 CODEC_HEADROOM_DB = 1.0

@@ -81,7 +81,7 @@ class Channel:
 
 
 def clean_text(text: str | None) -> str:
-    """Text safe for XML: forbidden characters dropped, line breaks as XML parsers read them (LF)."""
+    """Text safe for XML: forbidden characters dropped, line breaks as XML parsers read them."""
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
     return _NOT_XML.sub("", text).strip()
 

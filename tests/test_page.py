@@ -54,7 +54,7 @@ class Resources(HTMLParser):
 def test_read_transcript_and_chapters(project: Path) -> None:
     out = project / "output"
     cues = read_transcript(out / "two.vtt")
-    assert [(c.start, c.end, c.speaker) for c in cues] == [(0.0, 2.0, "Host & Co"), (2.0, 6.0, None)]
+    assert [(c.start, c.end, c.speaker) for c in cues] == [(0, 2, "Host & Co"), (2, 6, None)]
     assert cues[0].text == 'Welcome <b>friends</b> & "guests" \U0001f3a7'
     assert [c.speaker for c in read_transcript(out / "foundations-1.vtt")] == [
         "Teacher", "Student 1", "Teacher", "Student 2"
@@ -66,7 +66,7 @@ def test_read_transcript_and_chapters(project: Path) -> None:
     (out / "two.vtt").write_text("1\n00:00.000 --> 00:01.000\nhi\n", encoding="utf-8")
     with pytest.raises(BuildError, match=r"two\.vtt: not a WebVTT file"):
         read_transcript(out / "two.vtt")
-    (out / "two.chapters.json").write_text('{"chapters": [{"title": "no start"}]}', encoding="utf-8")
+    (out / "two.chapters.json").write_text('{"chapters": [{"title": "x"}]}', encoding="utf-8")
     with pytest.raises(BuildError, match=r"two\.chapters\.json: not a Podcasting 2.0 chapters"):
         read_chapter_marks(out / "two.chapters.json")
 
@@ -169,7 +169,7 @@ def test_page_in_chromium_from_file(project: Path, browser: object, tmp_path: Pa
 @pytest.mark.slow
 def test_page_in_chromium_from_the_server(project: Path, browser: object) -> None:
     server = create_server(load_config(project), "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         context = browser.new_context(viewport=PHONE)  # type: ignore[attr-defined]

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import logging
+import subprocess
 import sys
 import tempfile
 from importlib.metadata import PackageNotFoundError
@@ -113,16 +115,37 @@ class Pyttsx3Engine:
                 f"{', '.join(english)} ... (see `audiolesson voices`)",
                 path=voice.source if voice.source not in (None, "preset") else None,
             )
+        settings = {
+            "voice": voice.model,
+            "rate": int(opts.get("rate", round(BASE_RATE * voice.speed))),
+            "volume": float(opts.get("volume", 1.0)),
+        }
         with tempfile.TemporaryDirectory(prefix="audiolesson-pyttsx3-") as tmp:
             out = Path(tmp) / "turn.wav"
-            # The espeak driver prints "Audio saved to ..."; library code stays silent.
-            with contextlib.redirect_stdout(io.StringIO()):
-                if voice.model is not None:
-                    engine.setProperty("voice", voice.model)
-                engine.setProperty("rate", int(opts.get("rate", round(BASE_RATE * voice.speed))))
-                engine.setProperty("volume", float(opts.get("volume", 1.0)))
-                engine.save_to_file(text, str(out))
-                engine.runAndWait()
+            # pyttsx3's command queue is reliable for the first utterance of a process only (later
+            # ones may ignore the rate or come out empty), so every turn gets a fresh process.
+            job = json.dumps({"text": text, "out": str(out), **settings})
+            proc = subprocess.run(
+                [sys.executable, "-c", _CHILD, job], capture_output=True, text=True, check=False
+            )
+            if proc.returncode != 0:
+                detail = " ".join(proc.stderr.split())[-200:]
+                raise EngineError(f"pyttsx3 failed on {text[:40]!r}: {detail}")
             if not out.is_file() or out.stat().st_size <= 44:
                 raise EngineError(f"pyttsx3 produced no audio for {text[:40]!r}")
             return read_wav(out)
+
+
+_CHILD = """
+import contextlib, io, json, sys
+import pyttsx3
+job = json.loads(sys.argv[1])
+with contextlib.redirect_stdout(io.StringIO()):
+    engine = pyttsx3.init()
+    if job["voice"] is not None:
+        engine.setProperty("voice", job["voice"])
+    engine.setProperty("rate", job["rate"])
+    engine.setProperty("volume", job["volume"])
+    engine.save_to_file(job["text"], job["out"])
+    engine.runAndWait()
+"""

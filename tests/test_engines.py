@@ -88,7 +88,9 @@ def test_piper_sentence_silence_and_variation(piper) -> None:
     text = "One sentence here. Another sentence there."
     steady = Voice("v", options=(("variation", 0.0), ("variation_w", 0.0)))
     plain = piper.synthesize(text, steady)
-    spaced = piper.synthesize(text, Voice("v", options=(*steady.options, ("sentence_silence", 0.5))))
+    spaced = piper.synthesize(
+        text, Voice("v", options=(*steady.options, ("sentence_silence", 0.5)))
+    )
     assert spaced.duration - plain.duration == pytest.approx(0.5, abs=0.02)
     # No noise: the model is deterministic.
     assert np.array_equal(plain.samples, piper.synthesize(text, steady).samples)
@@ -139,7 +141,9 @@ def test_piper_speaker_by_id_or_name() -> None:
 
     from audiolesson.engines.piper_tts import PiperEngine
 
-    model = SimpleNamespace(config=SimpleNamespace(speaker_id_map={"amy": 0, "bob": 1}, num_speakers=2))
+    model = SimpleNamespace(
+        config=SimpleNamespace(speaker_id_map={"amy": 0, "bob": 1}, num_speakers=2)
+    )
     engine = PiperEngine()
     assert engine._speaker_id(Voice("v", speaker="bob"), model) == 1
     assert engine._speaker_id(Voice("v", speaker=0), model) == 0
@@ -252,7 +256,9 @@ def test_gtts_without_network_says_it_needs_the_internet() -> None:
     waits: list[float] = []
     with pytest.raises(EngineError) as caught:
         gtts_engine(waits).synthesize("Hello.", Voice("g", engine="gtts"))
-    assert str(caught.value).startswith("gTTS needs the internet; could not reach translate.google.com")
+    assert str(caught.value).startswith(
+        "gTTS needs the internet; could not reach translate.google.com"
+    )
     assert waits == [0.25, 0.5]  # three tries
 
 

@@ -306,7 +306,7 @@ def episode_numbers(episode: str | None) -> tuple[int | None, int | None]:
     """(season, episode) for iTunes: "7" -> (None, 7); "15.1" -> (15, 1); else (None, None).
 
     A course numbers its lessons by chapter and section, so "15.1" is the first episode of
-    season 15; the exact number also goes into podcast:episode, which allows decimals.
+    season 15; podcast:episode shows the number as written ("15.1") through its display.
     """
     text = (episode or "").strip()
     if m := re.fullmatch(r"0*(\d+)", text):
@@ -385,7 +385,9 @@ def _add_item(ch: ET.Element, ep: EpisodeInfo, base: str) -> None:
         _add(item, pc + "season", str(season))
     if number is not None:
         _add(item, it + "episode", str(number))
-        _add(item, pc + "episode", ep.episode.strip(), display=ep.episode.strip())
+        # The value must be a number that sorts like ours ("1.10" after "1.2"), so it is the
+        # iTunes episode number; the display attribute keeps the number as written.
+        _add(item, pc + "episode", str(number), display=ep.episode.strip())
     _add(item, it + "episodeType", "full")
     if ep.cover is not None:
         _add(item, it + "image", href=file_url(base, ep.cover))

@@ -182,3 +182,55 @@ def test_page_in_chromium_from_the_server(project: Path, browser: object) -> Non
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+@pytest.mark.slow
+def test_real_build_then_feed_and_page(tmp_path: Path, browser: object) -> None:
+    """End to end: `build` with tone voices, then the feed and the page on its real output."""
+    import shutil
+
+    import feedparser
+
+    from audiolesson.pipeline import build
+
+    root = tmp_path / "physics"
+    shutil.copytree(Path(__file__).parent / "data" / "delivery_e2e", root)
+    build(load_config(root, jobs=1))
+    out = root / "output"
+    parsed = feedparser.parse(out / "feed.xml")  # base_url is configured: the build wrote it
+    assert not parsed.bozo
+    assert [e.title for e in parsed.entries] == ["How sound travels & why <it> matters", "Light"]
+    sound = parsed.entries[0]
+    audio = out / "sound.mp3"
+    assert sound.enclosures[0].href == "https://example.org/physics/sound.mp3"
+    assert int(sound.enclosures[0].length) == audio.stat().st_size
+    assert (sound.itunes_season, sound.itunes_episode) == ("1", "2")
+    assert parsed.entries[1].podcast_episode["display"] == "1.10"
+    assert sound.podcast_chapters["url"] == "https://example.org/physics/sound.chapters.json"
+    assert sound.podcast_transcript["url"] == "https://example.org/physics/sound.vtt"
+    assert (out / "sound.png").read_bytes() == (root / "cover.png").read_bytes()
+    marks = read_chapter_marks(out / "sound.chapters.json")
+    cues = read_transcript(out / "sound.vtt")
+    assert [c.speaker for c in cues] == ["Teacher", "Student", "Teacher", "Student"]
+
+    # a rebuild after an edit: new audio, same GUID and publication date
+    script = root / "scripts" / "sound.md"
+    script.write_text(script.read_text().replace("Of what?", "Of what, exactly?"))
+    build(load_config(root, jobs=1))
+    again = feedparser.parse(out / "feed.xml").entries[0]
+    assert (again.id, again.published) == (sound.id, sound.published)
+    new_size = audio.stat().st_size
+    assert int(again.enclosures[0].length) == new_size != int(sound.enclosures[0].length)
+
+    context = browser.new_context(viewport=PHONE)  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.goto((out / "index.html").as_uri())
+    article = page.locator("#sound")
+    page.wait_for_function("document.querySelector('#sound audio').readyState >= 1")
+    duration = article.locator("audio").evaluate("a => a.duration")
+    assert duration == pytest.approx(MP3(audio).info.length, abs=0.1)
+    article.locator(".chapters button").nth(1).click()
+    t = article.locator("audio").evaluate("a => a.currentTime")
+    assert marks[1].start <= t < marks[1].start + 1
+    assert "About three hundred metres a second in air." in current_turn(page, "sound")
+    context.close()

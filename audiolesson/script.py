@@ -149,8 +149,9 @@ def _compose(source: str, path: str, first_line: int) -> yaml.Node | None:
     """YAML text -> node tree (never constructed to Python objects, so no tag can run code)."""
     import yaml
 
-    loader = _yaml_loader()(source)
+    loader = None
     try:
+        loader = _yaml_loader()(source)  # the reader already rejects unprintable characters
         return loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -181,7 +182,8 @@ def _compose(source: str, path: str, first_line: int) -> yaml.Node | None:
             line=first_line,
         ) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 class _FrontMatter:
@@ -375,7 +377,7 @@ def _readable_title(path: str) -> str:
 # Private-use marks around text held back from rewriting (code spans, escapes, URLs).
 _HOLD_OPEN, _HOLD_CLOSE = "\ue000", "\ue001"
 _HELD_RE = re.compile(_HOLD_OPEN + r"(\d+)" + _HOLD_CLOSE)
-_CODE_RE = re.compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)")
+_CODE_RE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
 _ESCAPE_RE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _AUTOLINK_RE = re.compile(r"<((?:https?|ftp|mailto):[^\s<>]*)>", re.IGNORECASE)
 _URL = r"\((?:[^()\s]|\([^()\s]*\))*(?:[ \t]+(?:\"[^\"]*\"|'[^']*'))?[ \t]*\)"
@@ -383,12 +385,15 @@ _IMAGE_RE = re.compile(r"!\[([^\[\]]*)\]" + _URL)
 _LINK_RE = re.compile(r"\[([^\[\]]*)\]" + _URL)
 _REF_LINK_RE = re.compile(r"\[([^\[\]]+)\]\[[^\[\]]*\]")
 _TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
+# The text between delimiters may not contain the delimiter character: that keeps matching linear
+# (an opener without a closer stops at the next delimiter instead of scanning to the end of a long
+# paragraph); nesting is undone from the inside out over a few rounds.
 _EMPHASIS = [
-    re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*"),
-    re.compile(r"(?<!\w)__(?=\S)(.+?)(?<=\S)__(?!\w)"),
-    re.compile(r"~~(?=\S)(.+?)(?<=\S)~~"),
-    re.compile(r"\*(?=\S)(.+?)(?<=\S)\*"),
-    re.compile(r"(?<!\w)_(?=\S)(.+?)(?<=\S)_(?!\w)"),
+    re.compile(r"\*\*(?=[^\s*])([^*]+?)(?<=[^\s*])\*\*"),
+    re.compile(r"(?<!\w)__(?=[^\s_])([^_]+?)(?<=[^\s_])__(?!\w)"),
+    re.compile(r"~~(?=[^\s~])([^~]+?)(?<=[^\s~])~~"),
+    re.compile(r"\*(?=[^\s*])([^*]+?)(?<=[^\s*])\*"),
+    re.compile(r"(?<!\w)_(?=[^\s_])([^_]+?)(?<=[^\s_])_(?!\w)"),
 ]
 
 
@@ -433,7 +438,9 @@ _SECONDS_RE = re.compile(
 )
 _BREAK_RE = re.compile(r"([-*_])(?:[ \t]*\1){2,}[ \t]*")
 _LINK_DEF_RE = re.compile(r"\[[^\[\]]+\]:[ \t]*\S+")
-_SPEAKER_RE = re.compile(r"([^\W\d_][\w.'’-]*(?: [\w.'’-]+){0,3}):(?:[ \t]+|$)")
+# Without a cast a speaker line needs text after the colon ("Examples:" alone stays narration);
+# a declared cast name may also stand alone, its text following on the next lines.
+_SPEAKER_RE = re.compile(r"([^\W\d_][\w.'’-]*(?: [\w.'’-]+){0,3}):[ \t]+(?=\S)")
 _CAST_SPEAKER_RE = re.compile(r"([^:]{1,200}):(?:[ \t]+|$)")
 _PAUSE_FORMS = "[pause 1.5s], [pause 500ms] or [pause 2 s]"
 

@@ -286,13 +286,19 @@ def test_any_page_text_reads_back_as_written(text: str) -> None:
     assume(not re.match(r"([-*+•–—]|\d{1,3}[.)])\s", line))
     assume(not re.fullmatch(r"[-*_=~]{3,}", line))
     assume(not _CHROME.fullmatch(line) and line not in {*SECTIONS, DETAIL, EXAMPLES})
+    head = text if "|" not in text else "T"  # "|" separates the title line's fields
     page = (
-        "T - 1.1 | P | C\n\nInteractive Audio Lesson\n\nIntro.\n\nPart\n\nUnlock Audio Lesson\n\n"
-        f"Teacher\nTeacher\n\n{text}\n\nAudio Book\n\nIntro.\n\nChunk\n\nUnlock Audio Book\n\n"
-        f"{text}\n"
+        f"{head} - 1.1 | {head} | C\n\nInteractive Audio Lesson\n\nIntro.\n\n{text}\n\n"
+        f"Unlock Audio Lesson\n\nTeacher\nTeacher\n\n{text}\n\nAudio Book\n\nIntro.\n\n"
+        f"{text}\n\nUnlock Audio Book\n\n{text}\n"
     )
     scripts = {s.kind: parse(s.text, s.name) for s in import_page(page, "p.txt").scripts}
     expected = line.replace("`", "'")
+    for script in scripts.values():
+        assert [c.title for c in script.chapters] == [expected]
+        # a BOM at the very start belongs to the file, not to the title
+        assert script.meta.title == " ".join(head.removeprefix("\ufeff").split())
+        assert script.meta.subtitle == " ".join(head.split())
     assert [(t.speaker, t.text) for t in scripts["lesson"].turns] == [("Teacher", expected)]
     assert [(t.speaker, t.text) for t in scripts["audiobook"].turns] == [(None, expected)]
 

@@ -71,13 +71,14 @@ _BULLET = re.compile(r"([-*+•–—]|\d{1,3}[.)])\s+")
 # The part of a line before its first colon, if it could pass for a speaker name (1-4 words).
 _SPEAKERISH = re.compile(r"[^\s:][^:]*:")
 # The page is plain text: characters that script text reads as Markdown (emphasis, links, tags)
-# get a backslash, which the parser removes. An underscore inside a word is never emphasis.
-_MARKDOWN = re.compile(r"[\\*~\[<]|(?<!\w)_|_(?!\w)")
+# get a backslash, which the parser removes. An underscore between letters is never emphasis.
+_MARKDOWN = re.compile(r"[\\*~\[<]|(?<![^\W_])_|_(?![^\W_])")
 _AMPERSAND = re.compile(r"&[^&\s]{1,40}")
 # Line starts that the script format reads as something other than narration: headings, pauses,
 # quotes, list markers, rules, code fences, link definitions, and the escape itself.
 _LINE_START = re.compile(r"[\\#\[<>\-+*|~=_]|\d+[.)](\s|$)")
 _RULE = re.compile(r"[-*_=~]{3,}")
+_CLOSING_HASHES = re.compile(r"(^|\s)(#+\s*)$")
 
 
 @dataclass(frozen=True)
@@ -265,14 +266,15 @@ def _description(overview: list[tuple[int, str]]) -> str | None:
 
 def _front_matter(header: _Header, description: str | None) -> dict[str, object]:
     """Front matter shared by both scripts (the lesson adds its cast)."""
-    meta: dict[str, object] = {"title": _clean(header.title)}
+    # Front matter is YAML, read literally: no Markdown escapes here.
+    meta: dict[str, object] = {"title": header.title}
     # The course is the series (a feed or album gathers one course's episodes and takes its title
     # from the series); the part ("15. Modern Topics – ...") is the unit inside the course, which
     # is what a subtitle (ID3 TIT3) is for.
     if header.part:
-        meta["subtitle"] = _clean(header.part)
+        meta["subtitle"] = header.part
     if header.course:
-        meta["series"] = _clean(header.course)
+        meta["series"] = header.course
     if header.episode:
         meta["episode"] = header.episode
     meta["language"] = "en"
@@ -459,8 +461,8 @@ def _render(meta: dict[str, object], body: list[str]) -> str:
 
 
 def _heading(title: str) -> str:
-    """A `# ` chapter heading."""
-    return "# " + _clean(title)
+    """A `# ` chapter heading (closing hashes, which Markdown drops, escaped)."""
+    return "# " + _CLOSING_HASHES.sub(lambda m: m.group(1) + "\\" + m.group(2), _clean(title))
 
 
 def _narration(text: str) -> str:

@@ -216,8 +216,8 @@ def _parts(section: list[tuple[int, str]]) -> list[_Part]:
     for number, (k, title) in enumerate(zip(markers, titles, strict=True), start=1):
         end = titles[number] if number < len(titles) else len(section)
         line, text = section[title]
-        parts.append(_Part(title=text if title != k else f"Part {number}", line=line))
-        parts[-1].body = section[k + 1 : end]
+        name = text if title != k else f"Part {number}"
+        parts.append(_Part(title=name, line=line, body=section[k + 1 : end]))
     return parts
 
 

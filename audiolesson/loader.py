@@ -16,10 +16,10 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 def _position(data: bytes, offset: int) -> tuple[int, int]:
-    """1-based (line, column in characters) of a byte offset."""
-    line_start = data.rfind(b"\n", 0, offset) + 1
-    column = len(data[line_start:offset].decode("utf-8", "replace")) + 1
-    return data.count(b"\n", 0, offset) + 1, column
+    """1-based (line, column in characters) of a byte offset; CRLF, CR and LF all end lines."""
+    before = data[:offset].replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    line_start = before.rfind(b"\n") + 1
+    return before.count(b"\n") + 1, len(before[line_start:].decode("utf-8", "replace")) + 1
 
 
 def read_text(

@@ -348,26 +348,77 @@ def _engine_status(name: str, cache: dict[str, str]) -> str:
     return cache[name]
 
 
+def _short(source: str | None, root: Path) -> str:
+    """A voice's source relative to the project folder when it lies inside it."""
+    if not source:
+        return ""
+    try:
+        return str(Path(source).relative_to(Path(root).resolve()))
+    except ValueError:
+        try:
+            return str(Path(source).relative_to(Path(root)))
+        except ValueError:
+            return source
+
+
+def _describe(voice: Voice) -> str:
+    """A short summary of a voice's settings for the listing."""
+    parts = []
+    if voice.model:
+        parts.append(f"model {Path(voice.model).name if voice.engine == 'piper' else voice.model}")
+    if voice.speaker is not None:
+        parts.append(f"speaker {voice.speaker}")
+    parts += [f"pitch {voice.pitch:+g} st", f"formant x{voice.formant:g}", f"speed {voice.speed:g}"]
+    if voice.volume:
+        parts.append(f"volume {voice.volume:+g} dB")
+    return ", ".join(parts)
+
+
 def list_voices(root: Path) -> list[VoiceInfo]:
     """Every voice: presets and voices/ files (usable here or not, and why), then engines' own."""
     from .engines.base import get_engine
 
     status: dict[str, str] = {}
     rows = []
-    for voice in load_voices(root).values():
+    voices: dict[str, Voice | ConfigError] = dict(PRESETS)
+    folder = Path(root) / VOICES_DIR
+    for model in sorted(folder.glob("*.onnx")) if folder.is_dir() else []:
+        name = model.name.removesuffix(".onnx")
+        voices[name] = Voice(name, engine="piper", model=str(model), source=str(model))
+    for path in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
+        if path.name != LEXICON_FILE:
+            try:
+                voices[path.stem] = parse_voice_file(path)
+            except ConfigError as exc:  # list the broken file with its error instead of stopping
+                voices[path.stem] = exc
+    for name, voice in voices.items():
+        if isinstance(voice, ConfigError):
+            why = (f"line {voice.line}: " if voice.line else "") + voice.message
+            rows.append(VoiceInfo(name, "?", _short(voice.path, root), False, why))
+            continue
         reason = _engine_status(voice.engine, status)
         if not reason and voice.engine == "piper":
             try:
                 get_engine("piper").model_path(voice)
             except ConfigError as exc:
                 reason = exc.message
-        rows.append(VoiceInfo(voice.name, voice.engine, voice.source or "", not reason, reason))
+        if not reason and getattr(engine_class(voice.engine), "online", False):
+            note = "needs the internet; " + _describe(voice)
+        else:
+            note = reason or _describe(voice)
+        source = _short(voice.source, root)
+        rows.append(VoiceInfo(voice.name, voice.engine, source, not reason, note))
     for engine in available_engines():
         reason = _engine_status(engine, status)
         if reason:
             rows.append(VoiceInfo("*", engine, "engine", False, reason))
             continue
+        online = " (needs the internet)" if getattr(engine_class(engine), "online", False) else ""
         for ev in get_engine(engine).voices():
-            note = f"{ev.name}" + (f" ({ev.language})" if ev.language else "")
-            rows.append(VoiceInfo(ev.id, engine, "engine", True, note))
+            is_file = "/" in ev.id or "\\" in ev.id  # a model file: show its name, note the path
+            note = (f"model {ev.id}" if is_file else ev.name) + (
+                f" [{ev.language}]" if ev.language else ""
+            )
+            name = ev.name if is_file else ev.id
+            rows.append(VoiceInfo(name, engine, "engine", True, note + online))
     return rows

@@ -152,7 +152,7 @@ def voices(
     for row in list_voices(project_root()):
         if engine is None or row.engine == engine:
             state = "ok" if row.usable else "unavailable"
-            line = f"{row.name:<24} {row.engine:<8} {row.source:<10} {state:<11} {row.reason}"
+            line = f"{row.name:<20} {row.engine:<8} {row.source:<22} {state:<11} {row.reason}"
             print(line.rstrip())
 
 

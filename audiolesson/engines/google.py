@@ -33,6 +33,7 @@ class GttsEngine:
     name: ClassVar[str] = "gtts"
     native_effects: ClassVar[frozenset[str]] = frozenset()
     option_specs: ClassVar[dict[str, tuple[type, str]]] = OPTIONS
+    online: ClassVar[bool] = True  #: needs the internet to synthesise
 
     def __init__(
         self, tries: int = 4, backoff: float = 0.5, sleep: Callable[[float], None] = time.sleep

@@ -415,7 +415,7 @@ def list_voices(root: Path) -> list[VoiceInfo]:
             continue
         online = " (needs the internet)" if getattr(engine_class(engine), "online", False) else ""
         for ev in get_engine(engine).voices():
-            is_file = "/" in ev.id or "\\" in ev.id  # a model file: show its name, note the path
+            is_file = ev.id.endswith(".onnx")  # a model file: show its name, note its path
             note = (f"model {ev.id}" if is_file else ev.name) + (
                 f" [{ev.language}]" if ev.language else ""
             )

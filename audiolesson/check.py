@@ -72,10 +72,13 @@ class ScriptCheck:
         if self.error is not None:
             return [f"error: {self.error}"]
         warnings = self.script.warnings if self.script else []
-        return [
-            f"error: {w}" if strict else f"{w.path}:{w.line}: warning: {w.message}"
-            for w in warnings
-        ]
+        lines = []
+        for w in warnings:
+            where = ":".join(str(part) for part in (w.path, w.line) if part is not None)
+            lines.append(
+                f"error: {where}: {w.message}" if strict else f"{where}: warning: {w.message}"
+            )
+        return lines
 
     def report_line(self) -> str | None:
         """'path: summary' for a script that parsed, else None."""

@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import warnings
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,8 +30,6 @@ HOPS_PER_BLOCK = 4  #: blocks overlap by 75%: a block is four 100 ms hops
 ABSOLUTE_GATE_LUFS = -70.0
 RELATIVE_GATE_LU = -10.0
 OVERSAMPLING = 4  #: true peak: 4x oversampling, as BS.1770-4 annex 2 recommends at 44.1/48 kHz
-_PEAK_CHUNK = 1 << 16  #: frames oversampled at a time (bounds memory on long clips)
-_PEAK_MARGIN = 64  #: frames of context on each side of a chunk (resample_poly's filter is shorter)
 
 
 def db_to_gain(db: float) -> float:
@@ -135,52 +134,66 @@ class LoudnessMeter:
         return gated_loudness(self.hops(), self.hop_frames)
 
 
-def frame_peaks(samples: np.ndarray) -> np.ndarray:
-    """Per frame, the largest magnitude over channels and the 4x-oversampled points after it."""
-    import numpy as np
-    from scipy.signal import resample_poly
+@cache
+def _interpolator() -> np.ndarray:
+    """Polyphase 4x interpolation filter, shape (phases, taps): 48 taps, as in BS.1770-4."""
+    from scipy.signal import firwin
 
+    taps = firwin(12 * OVERSAMPLING, 1.0 / OVERSAMPLING, window=("kaiser", 6.0)) * OVERSAMPLING
+    return taps.reshape(-1, OVERSAMPLING).T.copy()
+
+
+def frame_peaks(samples: np.ndarray) -> np.ndarray:
+    """Per frame, the largest magnitude over channels and the 4x-oversampled points around it."""
+    import numpy as np
+
+    phases = _interpolator()
+    delay = phases.shape[1] // 2
     frames = samples.shape[0]
-    peaks = np.empty(frames, dtype=np.float32)
-    for start in range(0, frames, _PEAK_CHUNK):
-        stop = min(frames, start + _PEAK_CHUNK)
-        lo, hi = max(0, start - _PEAK_MARGIN), min(frames, stop + _PEAK_MARGIN)
-        upsampled = np.abs(resample_poly(samples[lo:hi], OVERSAMPLING, 1, axis=0)).max(axis=1)
-        per_frame = upsampled.reshape(-1, OVERSAMPLING).max(axis=1)
-        peaks[start:stop] = per_frame[start - lo : stop - lo]
-    return np.maximum(peaks, np.abs(samples).max(axis=1))
+    peaks = np.abs(samples).max(axis=1).astype(np.float32)
+    for channel in range(samples.shape[1]):
+        x = np.asarray(samples[:, channel], dtype=np.float32)
+        for phase in phases:
+            between = np.convolve(x, phase.astype(np.float32))[delay : delay + frames]
+            np.maximum(peaks, np.abs(between), out=peaks)
+    return peaks
 
 
 def true_peak_db(samples: np.ndarray) -> float:
     """True peak of some audio in dBTP (4x oversampled); -inf for silence."""
     if samples.shape[0] == 0:
         return -math.inf
-    peak = float(frame_peaks(samples).max())
+    return _to_db(float(frame_peaks(samples).max()))
+
+
+def _to_db(peak: float) -> float:
     return 20.0 * math.log10(peak) if peak > 0 else -math.inf
 
 
 def limit_true_peak(
     samples: np.ndarray, rate: int, ceiling_db: float, window_ms: float = 10.0
-) -> np.ndarray:
+) -> tuple[np.ndarray, float]:
     """Lower the gain smoothly around every true peak above ceiling_db; untouched elsewhere.
 
-    The needed gain is held (minimum over +-window) and then averaged over the same window, which
-    gives look-ahead attack and release ramps while never exceeding the needed reduction anywhere.
+    Returns the audio and its true peak in dBTP. The needed gain is held (minimum over +-window) and
+    then averaged over the same window: look-ahead attack and release ramps that never reduce less
+    than needed anywhere.
     """
     import numpy as np
     from scipy.ndimage import minimum_filter1d, uniform_filter1d
 
     if samples.shape[0] == 0:
-        return samples
+        return samples, -math.inf
     ceiling = db_to_gain(ceiling_db)
     peaks = frame_peaks(samples)
-    if float(peaks.max()) <= ceiling:
-        return samples
-    needed = np.minimum(1.0, ceiling / np.maximum(peaks, 1e-12)).astype(np.float64)
+    peak = float(peaks.max())
+    if peak <= ceiling:
+        return samples, _to_db(peak)
+    needed = np.minimum(1.0, ceiling / np.maximum(peaks, 1e-12)).astype(np.float32)
     size = 2 * max(1, round(rate * window_ms / 1000)) + 1
     held = minimum_filter1d(needed, size=size, mode="nearest")
     gain = uniform_filter1d(held, size=size, mode="nearest")
-    return (samples * gain[:, None]).astype(np.float32)
+    return (samples * gain[:, None]).astype(np.float32), ceiling_db
 
 
 @dataclass(frozen=True)

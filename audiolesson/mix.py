@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .errors import BuildError, ConfigError
-from .loudness import LoudnessMeter, clip_loudness, db_to_gain, limit_true_peak, true_peak_db
+from .loudness import LoudnessMeter, clip_loudness, db_to_gain, limit_true_peak
 
 if TYPE_CHECKING:
     import numpy as np
@@ -249,10 +249,11 @@ def stitch(
             position += frames
             continue
         samples = _load(item, settings) * np.float32(db_to_gain(next(clip_gains)))
-        samples = fade(limit_true_peak(samples, rate, ceiling), fade_frames)
+        samples, clip_peak = limit_true_peak(samples, rate, ceiling)
+        samples = fade(samples, fade_frames)
         write(samples)
         meter.add(samples)
-        peak = max(peak, true_peak_db(samples))
+        peak = max(peak, clip_peak)
         spans.append((position, position + samples.shape[0]))
         position += samples.shape[0]
     loudness = meter.integrated()

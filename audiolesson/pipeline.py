@@ -513,25 +513,43 @@ def _publish(config: Config, emit: EventSink) -> None:
 
 
 def used_keys(config: Config) -> tuple[set[str], set[str]]:
-    """Clip keys and chapter keys that the project's scripts use now."""
+    """Clip keys and encoded-chapter (segment) keys that the project's scripts use now."""
+    from .export import segment_key
+
     cache = ClipCache(config.cache_dir)
+    settings = _audio_settings(config)
     clips: set[str] = set()
-    chapters: set[str] = set()
+    segments: set[str] = set()
     for script in load_scripts(script_paths(config, None)):
         plan = plan_episode(script, config, cache, force=True)
         clips.update(plan.keys)
-        chapters.update(c.key for c in plan.chapters)
-    return clips, chapters
+        segments.update(segment_key(c, settings) for c in plan.chapters)
+    return clips, segments
+
+
+def _prune_segments(folder: Path, keep: set[str]) -> tuple[int, int]:
+    """Remove encoded chapters (every file named <segment key>.*) not in keep."""
+    removed = freed = 0
+    stems: set[str] = set()
+    for p in folder.glob("*") if folder.is_dir() else []:
+        stem = p.name.split(".")[0] if not p.name.startswith(".") else ""
+        if stem in keep:
+            continue
+        size = p.stat().st_size
+        p.unlink(missing_ok=True)
+        freed += size
+        if stem and stem not in stems:
+            stems.add(stem)
+            removed += 1
+    return removed, freed
 
 
 def prune_cache(config: Config) -> dict[str, int]:
     """Remove cache entries that no script uses any more."""
-    from .export import prune_chapters
-
-    clips, chapters = used_keys(config)
+    clips, segments = used_keys(config)
     with project_lock(config):
         removed, freed = ClipCache(config.cache_dir).prune(clips)
-        ch_removed, ch_freed = prune_chapters(config.cache_dir, chapters)
+        ch_removed, ch_freed = _prune_segments(config.cache_dir / "chapters", segments)
     return {
         "clips_kept": len(clips),
         "clips_removed": removed,

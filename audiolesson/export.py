@@ -1,12 +1,14 @@
 """Export: encode each chapter to MP3 once, join the chapters gaplessly, tag, write sidecars.
 
-Each chapter is mixed and encoded on its own (lameenc, CBR, in-process) into work_dir/chapters/,
-keyed by the chapter's content, so a rebuild after an edit re-encodes only the chapters that
-changed. The episode is the chapters' MP3 frames back to back behind one Xing/LAME "Info" frame
-carrying the total frame count, the encoder delay and the final padding. Every chapter starts with
-a fresh encoder, so its audio begins exactly ENCODER_DELAY + DECODER_DELAY samples into its first
-frame; all times are therefore computed from frame counts and are exact. Outputs appear by
-rename, whole or not at all.
+Each chapter is cut into blocks of about 16 turns at content-defined points (a cut follows a turn
+whose clip key hashes to 0 mod 16, so an edit moves no other cut), and each block is mixed and
+encoded on its own (lameenc, CBR, in-process) into work_dir/chapters/, keyed by its content: a
+rebuild after a one-turn edit re-encodes about two minutes of audio, however long the book.
+The episode is the blocks' MP3 frames back to back behind one Xing/LAME "Info" frame carrying the
+total frame count, the encoder delay and the final padding. Every block starts with a fresh
+encoder, so its audio begins exactly ENCODER_DELAY + DECODER_DELAY samples into its first frame;
+all times are therefore computed from frame counts and are exact. Outputs appear by rename,
+whole or not at all.
 """
 
 from __future__ import annotations
@@ -58,7 +60,9 @@ LAME_QUALITY = 5  #: LAME -q 5: about 250x real time for mono speech, indistingu
 SAMPLES_PER_FRAME = 1152  #: MPEG-1 Layer III
 ENCODER_DELAY = 576  #: LAME's fixed encoder delay
 DECODER_DELAY = 529  #: what MP3 decoders add (528 + 1), as the LAME tag convention assumes
-SEGMENT_FORMAT = 1  #: bump when the chapter cache layout changes
+SEGMENT_FORMAT = 2  #: bump when the chapter cache layout changes
+BLOCK_CUT = 16  #: a block ends after a turn whose clip key hashes to 0 modulo this
+BLOCK_MAX_CLIPS = 64
 _COPY_BLOCK = 1 << 20
 _BITRATES = (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
 _RATES = (44100, 48000, 32000)
@@ -74,8 +78,10 @@ class EpisodeResult:
     duration: float  #: seconds, as decoders report it
     cues: list[Cue] = field(default_factory=list)  #: one per turn
     chapters: list[ChapterMark] = field(default_factory=list)
-    chapters_encoded: int = 0
-    chapters_reused: int = 0
+    chapters_encoded: int = 0  #: chapters of which at least one block was (re-)encoded
+    chapters_reused: int = 0  #: chapters taken whole from the chapter cache
+    blocks_encoded: int = 0  #: blocks (about 16 turns each) encoded
+    blocks_reused: int = 0
     loudness_lufs: float = -math.inf  #: integrated loudness of the mix before encoding
     true_peak_dbtp: float = -math.inf  #: true peak of the mix before encoding
 
@@ -191,13 +197,41 @@ def _to_pcm16(samples: np.ndarray) -> bytes:
     return (np.clip(samples, -1.0, 1.0) * 32767.0).round().astype("<i2").tobytes()
 
 
-def segment_key(chapter: ChapterInput, settings: AudioSettings) -> str:
-    """Cache key of a chapter's MP3: the chapter's content key plus the encoding settings."""
+def split_blocks(chapter: ChapterInput) -> list[ChapterInput]:
+    """The chapter's timeline cut into blocks at content-defined points (never inside a turn)."""
+    blocks: list[list[Silence | ClipItem]] = []
+    current: list[Silence | ClipItem] = []
+    clips = 0
+    for item in chapter.items:
+        current.append(item)
+        if isinstance(item, ClipItem):
+            clips += 1
+            cut = int(hashlib.sha256(item.key.encode()).hexdigest()[:8], 16) % BLOCK_CUT == 0
+            if cut or clips >= BLOCK_MAX_CLIPS:
+                blocks.append(current)
+                current, clips = [], 0
+    if current:
+        if clips or not blocks:
+            blocks.append(current)
+        else:  # trailing pauses join the last block rather than becoming a block of silence
+            blocks[-1].extend(current)
+    return [
+        ChapterInput(f"{chapter.title} [{n + 1}/{len(blocks)}]", chapter.level, "", items)
+        for n, items in enumerate(blocks)
+    ]
+
+
+def segment_key(block: ChapterInput, settings: AudioSettings) -> str:
+    """Cache key of a block's MP3: its clips and pauses plus the mix and encoding settings."""
     import lameenc
 
     version = getattr(lameenc, "__version__", "") or "lameenc"
+    items = [
+        ["clip", item.key] if isinstance(item, ClipItem) else ["pause", item.seconds]
+        for item in block.items
+    ]
     data = {
-        "chapter": chapter.key,
+        "items": items,
         "audio": settings.fingerprint(),
         "lame": [version, LAME_QUALITY],
         "format": SEGMENT_FORMAT,
@@ -299,8 +333,8 @@ def _segments(
     folder: Path,
     jobs: int,
     progress: Callable[[str], None] | None,
-) -> tuple[list[Segment], int]:
-    """Each chapter's segment, from the cache or encoded (in parallel); how many were encoded."""
+) -> tuple[list[Segment], list[int]]:
+    """Each block's segment, from the cache or encoded (in parallel); the indexes encoded."""
     keys = [segment_key(chapter, settings) for chapter in chapters]
     segments: list[Segment | None] = []
     for chapter, key in zip(chapters, keys, strict=True):
@@ -308,7 +342,7 @@ def _segments(
         segments.append(_load_segment(folder, key, clips))
     todo = [i for i, segment in enumerate(segments) if segment is None]
     if not todo:
-        return segments, 0  # type: ignore[return-value]
+        return segments, todo  # type: ignore[return-value]
     # lameenc releases the GIL while encoding and numpy does for most of the mix: threads suffice.
     with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(todo)))) as pool:
         futures = {
@@ -325,32 +359,42 @@ def _segments(
                 index = futures[future]
                 segments[index] = future.result()
                 if progress:
-                    progress(
-                        f"encoded chapter {index + 1}/{len(chapters)}: {chapters[index].title}"
-                    )
-    return segments, len(todo)  # type: ignore[return-value]
+                    progress(f"encoded block {index + 1}/{len(chapters)}: {chapters[index].title}")
+    return segments, todo  # type: ignore[return-value]
 
 
 def _timeline(
-    chapters: Sequence[ChapterInput], segments: Sequence[Segment], rate: int
+    chapters: Sequence[ChapterInput],
+    blocks: Sequence[list[ChapterInput]],
+    segments: Sequence[Segment],
+    rate: int,
 ) -> tuple[list[Cue], list[ChapterMark], float]:
     """Cues, chapter marks and duration in seconds, all from the segments' frame counts."""
-    starts, position, end = [], 0, 0
+    block_starts, position, end = [], 0, 0
     for segment in segments:
-        starts.append(position)
+        block_starts.append(position)
         if segment.frames:
             end = position + segment.samples
             position += segment.frames * SAMPLES_PER_FRAME
     duration = end / rate
     cues: list[Cue] = []
     first_cue: list[float | None] = []
-    for chapter, segment, start in zip(chapters, segments, starts, strict=True):
-        clips = [item for item in chapter.items if isinstance(item, ClipItem)]
-        for item, (a, b) in zip(clips, segment.spans, strict=True):
-            cues.append(
-                Cue((start + a) / rate, (start + b) / rate, item.speaker, item.text, item.line)
-            )
-        first_cue.append((start + segment.spans[0][0]) / rate if segment.spans else None)
+    starts: list[int] = []
+    index = 0
+    for chapter_blocks in blocks:
+        starts.append(block_starts[index] if index < len(block_starts) else position)
+        first: float | None = None
+        for block in chapter_blocks:
+            segment, start = segments[index], block_starts[index]
+            clips = [item for item in block.items if isinstance(item, ClipItem)]
+            for item, (a, b) in zip(clips, segment.spans, strict=True):
+                cue = Cue(
+                    (start + a) / rate, (start + b) / rate, item.speaker, item.text, item.line
+                )
+                cues.append(cue)
+                first = cue.start if first is None else first
+            index += 1
+        first_cue.append(first)
     # A chapter starts with its first turn (not with the pause before it); an empty chapter (a
     # heading straight followed by a sub-heading) starts where the next turn does.
     mark_starts: list[float] = []
@@ -412,8 +456,12 @@ def export_episode(
     folder = work_dir / "chapters"
     folder.mkdir(parents=True, exist_ok=True)
     _clean_stale(out_dir, f"{slug}.")
-    segments, encoded = _segments(chapters, settings, folder, jobs or os.cpu_count() or 1, progress)
-    cues, marks, duration = _timeline(chapters, segments, settings.sample_rate)
+    blocks = [split_blocks(chapter) for chapter in chapters]
+    flat = [block for chapter_blocks in blocks for block in chapter_blocks]
+    segments, encoded = _segments(flat, settings, folder, jobs or os.cpu_count() or 1, progress)
+    cues, marks, duration = _timeline(chapters, blocks, segments, settings.sample_rate)
+    owner = [n for n, chapter_blocks in enumerate(blocks) for _ in chapter_blocks]
+    touched = {owner[i] for i in encoded}
     audible = [segment for segment in segments if segment.frames]
     last = audible[-1]
     first_header = _first_header(audible[0])
@@ -445,7 +493,7 @@ def export_episode(
     finally:
         for temp in temps.values():
             temp.unlink(missing_ok=True)
-    log.info("wrote %s (%.1f s, %d chapters encoded)", targets[".mp3"], duration, encoded)
+    log.info("wrote %s (%.1f s, %d blocks encoded)", targets[".mp3"], duration, len(encoded))
     return EpisodeResult(
         mp3=targets[".mp3"],
         vtt=targets[".vtt"],
@@ -453,8 +501,10 @@ def export_episode(
         duration=duration,
         cues=cues,
         chapters=marks,
-        chapters_encoded=encoded,
-        chapters_reused=len(chapters) - encoded,
+        chapters_encoded=len(touched),
+        chapters_reused=len(chapters) - len(touched),
+        blocks_encoded=len(encoded),
+        blocks_reused=len(flat) - len(encoded),
         loudness_lufs=loudness,
         true_peak_dbtp=peak,
     )

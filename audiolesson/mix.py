@@ -1,9 +1,9 @@
 """Mix: stitch one chapter's clips and silences into mastered PCM, streamed piece by piece.
 
 Every clip is brought to the output rate and channel layout, level-matched to the loudness target
-(pyloudnorm, per clip, so no voice is louder than another), nudged by one per-chapter correction so
-the chapter as a whole (pauses included) hits the target, limited to the true-peak ceiling and faded
-at both ends. Nothing longer than one clip is ever held in memory.
+(pyloudnorm, per clip, so no voice is louder than another), nudged by one shared correction so the
+chapter (or block of a chapter) as a whole, pauses included, hits the target, limited to the
+true-peak ceiling and faded at both ends. Nothing longer than one clip is ever held in memory.
 """
 
 from __future__ import annotations

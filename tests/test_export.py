@@ -185,3 +185,33 @@ def test_empty_heading_chapter_starts_with_its_first_subchapter(tmp_path):
     intro, unit, sub = result.chapters
     assert unit.start == sub.start == result.cues[1].start
     assert intro.end == unit.start and unit.end == sub.end == pytest.approx(result.duration)
+
+
+def _is_cut(key: str) -> bool:
+    import hashlib
+
+    return int(hashlib.sha256(key.encode()).hexdigest()[:8], 16) % export_module.BLOCK_CUT == 0
+
+
+@pytest.mark.slow
+def test_long_chapter_edit_reencodes_one_block_and_times_stay_exact(tmp_path):
+    items = []
+    for n in range(48):
+        items += [clip(n, 0.6, level=[0.8, 0.1][n % 2], speaker=["A", "B"][n % 2]), Silence(0.3)]
+    chapters = [ChapterInput("Long", 1, "long", items), ChapterInput("End", 1, "end", [clip(99)])]
+    first = run_export(tmp_path, chapters)
+    assert first.blocks_encoded >= 3  # the long chapter was cut into blocks
+
+    target = next(i for i in range(0, 96, 2) if not _is_cut(items[i].key))
+    edited = next(c for c in (clip(200 + k, 1.6) for k in range(50)) if not _is_cut(c.key))
+    items[target] = edited
+    result = run_export(tmp_path, [ChapterInput("Long", 1, "long2", items), chapters[1]])
+    assert (result.blocks_encoded, result.chapters_encoded, result.chapters_reused) == (1, 1, 1)
+
+    pcm = decode(result.mp3)
+    assert abs(pcm.shape[0] - result.duration * RATE) <= 1
+    envelope = np.abs(pcm[:, 0])
+    for cue in result.cues:  # every turn, across all block joins, starts where its cue says
+        lo = max(0, int((cue.start - 0.15) * RATE))
+        onset = lo + int(np.argmax(envelope[lo:] > 0.01))
+        assert abs(onset / RATE - cue.start) < 0.02, (cue, onset / RATE)

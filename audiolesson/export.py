@@ -82,6 +82,7 @@ class EpisodeResult:
     chapters_reused: int = 0  #: chapters taken whole from the chapter cache
     blocks_encoded: int = 0  #: blocks (about 16 turns each) encoded
     blocks_reused: int = 0
+    block_keys: list[str] = field(default_factory=list)  #: work_dir/chapters/<key>.* in use
     loudness_lufs: float = -math.inf  #: integrated loudness of the mix before encoding
     true_peak_dbtp: float = -math.inf  #: true peak of the mix before encoding
 
@@ -505,6 +506,7 @@ def export_episode(
         chapters_reused=len(chapters) - len(touched),
         blocks_encoded=len(encoded),
         blocks_reused=len(flat) - len(encoded),
+        block_keys=[segment_key(block, settings) for block in flat],
         loudness_lufs=loudness,
         true_peak_dbtp=peak,
     )

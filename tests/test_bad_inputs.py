@@ -1,0 +1,171 @@
+"""The bad-input corpus (tests/data/bad/cases.toml) through the real CLI, plus inputs that must work.
+
+Every malformed input gives exactly one line on stderr that names path:line where there is one,
+exit status 1, no traceback, and writes nothing: no output/, no say.wav, no new scripts.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+DATA = Path(__file__).parent / "data"
+BAD = DATA / "bad"
+PROJECT = DATA / "project"
+CASES: list[dict[str, Any]] = tomllib.loads((BAD / "cases.toml").read_text("utf-8"))["case"]
+
+
+def one_megabyte_line(path: Path) -> None:
+    """A valid script whose sixth line is 1 MiB of words."""
+    word_line = ("word " * (1 << 20))[: 1 << 20]
+    path.write_text(f"---\ntitle: Long line\n---\n\nTeacher: Hello.\n{word_line}\n", "utf-8")
+
+
+def ten_megabyte_script(path: Path) -> None:
+    """10 MB of short, valid turns: over the size limit, not over the line limit."""
+    turn = "Teacher: A perfectly ordinary sentence that is spoken aloud.\n\n"
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write("---\ntitle: Huge\n---\n\n")
+        fh.write(turn * (10_000_000 // len(turn) + 1))
+
+
+def folder(path: Path) -> None:
+    """A folder where a script should be."""
+    path.mkdir()
+
+
+GENERATORS = {f.__name__: f for f in (one_megabyte_line, ten_megabyte_script, folder)}
+
+
+def audiolesson(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "audiolesson", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def make_project(tmp_path: Path, case: dict[str, Any]) -> Path:
+    root = tmp_path / "project"
+    shutil.copytree(PROJECT, root)
+    for dest, source in case.get("put", {}).items():
+        target = root / dest
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(BAD / source, target)
+    for dest, generator in case.get("generate", {}).items():
+        target = root / dest
+        target.parent.mkdir(parents=True, exist_ok=True)
+        GENERATORS[generator](target)
+    return root
+
+
+def test_the_corpus_is_large_and_every_file_in_it_is_used() -> None:
+    assert len(CASES) >= 40
+    used = {source for case in CASES for source in case.get("put", {}).values()}
+    files = {
+        str(p.relative_to(BAD)) for p in BAD.rglob("*") if p.is_file() and p.name != "cases.toml"
+    }
+    assert files == used
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_bad_input(tmp_path: Path, case: dict[str, Any]) -> None:
+    root = make_project(tmp_path, case)
+    scripts_before = sorted(p.name for p in (root / "scripts").iterdir())
+    status = case.get("status", 1)
+    for args in case["run"]:
+        proc = audiolesson(root, *args)
+        where = f"audiolesson {' '.join(args)}"
+        assert proc.returncode == status, (where, proc.stdout, proc.stderr)
+        assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr, where
+        stderr = proc.stderr.replace(f"{root}/", "")
+        if case["stderr"]:
+            assert stderr.count("\n") == 1 and stderr.endswith("\n"), (where, stderr)
+            assert re.fullmatch(case["stderr"], stderr.rstrip("\n")), (where, stderr)
+        else:
+            assert stderr == "", (where, stderr)
+        if "stdout" in case:
+            assert re.search(case["stdout"], proc.stdout.replace(f"{root}/", "")), proc.stdout
+        if status:
+            output = root / "output"
+            assert not output.exists() or not any(output.iterdir()), where
+            assert not (root / "say.wav").exists(), where
+            assert sorted(p.name for p in (root / "scripts").iterdir()) == scripts_before, where
+
+
+# --- inputs that look odd but are fine --------------------------------------------------------
+
+LESSON = (PROJECT / "scripts" / "lesson.md").read_text("utf-8")
+
+
+def build_json(root: Path, *args: str) -> dict[str, Any]:
+    proc = audiolesson(root, "build", "--json", *args)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout.splitlines()[-1])
+
+
+def vtt_texts(vtt: Path) -> list[str]:
+    """The text of each cue, read without the exporter's help."""
+    blocks = vtt.read_text("utf-8").split("\n\n")[1:]
+    return [re.sub(r"^<v [^>]*>", "", b.strip().splitlines()[-1]) for b in blocks if "-->" in b]
+
+
+@pytest.mark.parametrize(
+    "variant",
+    ["bom", "crlf", "cr", "tabs", "bom_crlf"],
+)
+def test_odd_but_valid_encodings_build_like_the_original(tmp_path: Path, variant: str) -> None:
+    plain = tmp_path / "plain"
+    shutil.copytree(PROJECT, plain)
+    odd = tmp_path / "odd"
+    shutil.copytree(PROJECT, odd)
+    text = LESSON
+    if variant == "tabs":
+        # tabs after the colon, and a tab-indented continuation line
+        text = text.replace("Teacher: ", "Teacher:\t").replace("It goes on", "\tIt goes on")
+    data = text.encode("utf-8")
+    if "crlf" in variant:
+        data = data.replace(b"\n", b"\r\n")
+    if variant == "cr":
+        data = data.replace(b"\n", b"\r")
+    if "bom" in variant:
+        data = b"\xef\xbb\xbf" + data
+    (odd / "scripts" / "lesson.md").write_bytes(data)
+    build_json(plain)
+    summary = build_json(odd)
+    assert summary["episodes_written"] == 1 and summary["turns_total"] == 9
+    assert vtt_texts(odd / "output" / "lesson.vtt") == vtt_texts(plain / "output" / "lesson.vtt")
+    # the same clips: the odd file reuses nothing of the plain build's cache, so compare keys
+    plain_clips = sorted(p.name for p in (plain / ".audiolesson").rglob("*.clip"))
+    odd_clips = sorted(p.name for p in (odd / ".audiolesson").rglob("*.clip"))
+    assert odd_clips == plain_clips
+
+
+@pytest.mark.slow
+def test_a_very_long_valid_script_builds(tmp_path: Path) -> None:
+    """Near the size limit and with long (but allowed) lines, made of few distinct turns."""
+    root = tmp_path / "project"
+    shutil.copytree(PROJECT, root)
+    long_line = " ".join(["long"] * 3000)  # 14,999 characters: under the line limit
+    turns = [f"Teacher: Turn {i % 5}." for i in range(3000)]
+    body = "\n\n".join(turns[:1500]) + "\n\n# Second half\n\n" + "\n\n".join(turns[1500:])
+    text = f"---\ntitle: Long\n---\n\n# First half\n\nStudent 1: {long_line}\n\n{body}\n"
+    (root / "scripts" / "lesson.md").write_text(text, "utf-8")
+    summary = build_json(root, "--jobs", "2")
+    assert summary["turns_total"] == 3001 and summary["turns_synthesized"] == 6
+    mp3 = root / "output" / "lesson.mp3"
+    decode = subprocess.run(
+        ["ffmpeg", "-v", "error", "-i", str(mp3), "-f", "null", "-"], capture_output=True, text=True
+    )
+    assert decode.returncode == 0 and decode.stderr == ""
+    assert len(vtt_texts(root / "output" / "lesson.vtt")) == 3001

@@ -76,8 +76,15 @@ def read_text(
 
 
 def load_script(path: str | Path) -> Script:
-    """Read and parse one script file."""
-    return parse(read_text(path, "script"), str(path))
+    """Read and parse one script file; a script with no turns is an error (check and build)."""
+    script = parse(read_text(path, "script"), str(path))
+    if not script.turns:
+        raise ScriptError(
+            "nothing to say: the script has no turns; write some text below the front matter "
+            "(comments, headings and pauses alone are not spoken) or remove the file",
+            path=path,
+        )
+    return script
 
 
 def find_scripts(root: str | Path) -> list[Path]:

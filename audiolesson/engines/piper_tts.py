@@ -122,12 +122,22 @@ class PiperEngine:
                 options.inter_op_num_threads = 1
             try:
                 config = PiperConfig.from_dict(json.loads(Path(f"{path}.json").read_text("utf-8")))
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                detail = f"no {exc} in it" if isinstance(exc, KeyError) else str(exc)
+                raise EngineError(
+                    f"{path}.json is not a Piper voice config ({' '.join(detail.split())[:200]}); "
+                    "use the .onnx.json that came with the model"
+                ) from exc
+            try:
                 session = onnxruntime.InferenceSession(
                     str(path), sess_options=options, providers=["CPUExecutionProvider"]
                 )
-            except (OSError, ValueError, KeyError, RuntimeError) as exc:
+            except Exception as exc:  # onnxruntime raises its own classes (InvalidProtobuf ...)
                 detail = " ".join(str(exc).split())[:200]
-                raise EngineError(f"piper: cannot load the model {path}: {detail}") from exc
+                raise EngineError(
+                    f"{path} is not a Piper voice model ({detail}); download the .onnx and "
+                    ".onnx.json of a Piper voice (https://huggingface.co/rhasspy/piper-voices)"
+                ) from exc
             log.debug("piper: loaded %s (threads=%s)", path, threads or "default")
             self._loaded[path] = PiperVoice(config=config, session=session)
         return self._loaded[path]

@@ -98,12 +98,12 @@ def _key_line(text: str, key: str, section: str | None = None) -> int | None:
     return None
 
 
-def _read_toml(path: Path) -> tuple[dict[str, Any], str]:
+def _read_toml(path: Path, what: str = "voice file") -> tuple[dict[str, Any], str]:
     """Parse a TOML file; errors become one-line ConfigErrors with path:line:column."""
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ConfigError("not UTF-8 text; save it as UTF-8", path=path) from exc
+    from .loader import read_text
+
+    # read_text refuses binary, non-UTF-8 and huge files with path:line:column and strips a BOM
+    text = read_text(path, what, error=ConfigError)
     try:
         return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as exc:
@@ -225,7 +225,7 @@ def load_lexicon(root: Path) -> dict[str, str]:
     path = Path(root) / VOICES_DIR / LEXICON_FILE
     if not path.is_file():
         return {}
-    data, text = _read_toml(path)
+    data, text = _read_toml(path, "lexicon")
     section = None
     if "say" in data and isinstance(data["say"], dict):
         extra = sorted(k for k in data if k != "say")

@@ -9,8 +9,6 @@ tools/measure_voices.py measures the separation and intelligibility.
 from __future__ import annotations
 
 import logging
-import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from .engines.base import Voice, available_engines, engine_class
 from .errors import ConfigError, EngineUnavailable, ScriptError
 from .lexicon import apply_lexicon
+from .loader import read_toml, toml_key_line
 
 if TYPE_CHECKING:
     from .script import Script, Turn
@@ -78,46 +77,6 @@ def _is(value: Any, types: tuple[type, ...]) -> bool:
     return isinstance(value, types) and not (isinstance(value, bool) and bool not in types)
 
 
-def _key_line(text: str, key: str, section: str | None = None) -> int | None:
-    """The line where `key = ...` is written (inside [section] if given), for error messages."""
-    current = None
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
-        header = re.match(r"\[\s*([^\]]+?)\s*\]", stripped)
-        if header:
-            current = header.group(1).strip("\"'")
-            continue
-        written = re.match(r"([A-Za-z0-9_.\"'\- ]+?)\s*=", stripped)
-        if not written:
-            continue
-        name = written.group(1).strip().strip("\"'")
-        if current == section and name == key:
-            return number
-        if section and current is None and name == f"{section}.{key}":
-            return number
-    return None
-
-
-def _read_toml(path: Path, what: str = "voice file") -> tuple[dict[str, Any], str]:
-    """Parse a TOML file; errors become one-line ConfigErrors with path:line:column."""
-    from .loader import read_text
-
-    # read_text refuses binary, non-UTF-8 and huge files with path:line:column and strips a BOM
-    text = read_text(path, what, error=ConfigError)
-    try:
-        return tomllib.loads(text), text
-    except tomllib.TOMLDecodeError as exc:
-        msg = str(exc)
-        where = re.search(r"\(at line (\d+), column (\d+)\)", msg)
-        reason = re.sub(r"\s*\(at .*?\)", "", msg) or "invalid TOML"
-        raise ConfigError(
-            f"TOML syntax error: {reason}",
-            path=path,
-            line=int(where.group(1)) if where else None,
-            column=int(where.group(2)) if where else None,
-        ) from exc
-
-
 def _resolve_model(value: str, voices_dir: Path) -> Path:
     """A model path as written in a voice file, relative to voices/."""
     path = Path(value).expanduser()
@@ -133,7 +92,7 @@ def _check_options(path: Path, text: str, engine: str, options: dict[str, Any]) 
     if specs is None:
         return
     for key, value in options.items():
-        line = _key_line(text, key, "options")
+        line = toml_key_line(text, key, "options")
         if key not in specs:
             choices = ", ".join(sorted(specs)) or "(this engine has none)"
             raise ConfigError(
@@ -149,26 +108,26 @@ def _check_options(path: Path, text: str, engine: str, options: dict[str, Any]) 
 
 def parse_voice_file(path: Path) -> Voice:
     """Read voices/NAME.toml into a Voice named NAME, or raise a one-line ConfigError."""
-    data, text = _read_toml(path)
+    data, text = read_toml(path, "voice file")
     unknown = sorted(set(data) - set(VOICE_KEYS))
     if unknown:
         raise ConfigError(
             f"unknown key {unknown[0]!r}; choose one of: {', '.join(VOICE_KEYS)}",
             path=path,
-            line=_key_line(text, unknown[0]),
+            line=toml_key_line(text, unknown[0]),
         )
     for key, value in data.items():
         types, what = VOICE_KEYS[key]
         if not _is(value, types):
             raise ConfigError(
-                f"{key!r} must be {what}, got {value!r}", path=path, line=_key_line(text, key)
+                f"{key!r} must be {what}, got {value!r}", path=path, line=toml_key_line(text, key)
             )
         if key in _RANGES and not _RANGES[key][0] <= value <= _RANGES[key][1]:
             low, high = _RANGES[key]
             raise ConfigError(
                 f"{key!r} must be between {low:g} and {high:g}, got {value!r}",
                 path=path,
-                line=_key_line(text, key),
+                line=toml_key_line(text, key),
             )
     engine = data.get("engine", "piper")
     engines = available_engines()
@@ -176,7 +135,7 @@ def parse_voice_file(path: Path) -> Voice:
         raise ConfigError(
             f"unknown engine {engine!r}; choose one of: {', '.join(engines)}",
             path=path,
-            line=_key_line(text, "engine"),
+            line=toml_key_line(text, "engine"),
         )
     model = data.get("model")
     if model is not None and (engine == "piper" or model.endswith(".onnx")):
@@ -186,7 +145,7 @@ def parse_voice_file(path: Path) -> Voice:
                 f"model file not found: {resolved}; put the .onnx (and its .onnx.json) in "
                 f"{path.parent} or fix 'model'",
                 path=path,
-                line=_key_line(text, "model"),
+                line=toml_key_line(text, "model"),
             )
         model = str(resolved)
     options = data.get("options", {})
@@ -225,7 +184,7 @@ def load_lexicon(root: Path) -> dict[str, str]:
     path = Path(root) / VOICES_DIR / LEXICON_FILE
     if not path.is_file():
         return {}
-    data, text = _read_toml(path, "lexicon")
+    data, text = read_toml(path, "lexicon")
     section = None
     if "say" in data and isinstance(data["say"], dict):
         extra = sorted(k for k in data if k != "say")
@@ -233,7 +192,7 @@ def load_lexicon(root: Path) -> dict[str, str]:
             raise ConfigError(
                 f"{extra[0]!r} is outside [say]; put every entry under [say] or use a flat table",
                 path=path,
-                line=_key_line(text, extra[0]),
+                line=toml_key_line(text, extra[0]),
             )
         data, section = data["say"], "say"
     for written, spoken in data.items():
@@ -241,13 +200,13 @@ def load_lexicon(root: Path) -> dict[str, str]:
             raise ConfigError(
                 f"{written!r} must map to a string (how to say it), got {spoken!r}",
                 path=path,
-                line=_key_line(text, written, section),
+                line=toml_key_line(text, written, section),
             )
         if not written.strip():
             raise ConfigError(
                 "empty word in the lexicon; remove it",
                 path=path,
-                line=_key_line(text, written, section),
+                line=toml_key_line(text, written, section),
             )
     return dict(data)
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-import tomllib
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -107,65 +108,101 @@ _WANT = {
 }
 
 
-def _check_fields(cls: type, table: Any, where: str, problems: list[str]) -> dict[str, Any]:
+#: a problem and the config-file line it is about (None: not in the file)
+Problem = tuple[str, int | None]
+
+
+def _section_line(text: str, section: str) -> int | None:
+    """The line of the `[section]` header, for error messages."""
+    header = re.compile(rf"\s*\[\s*{re.escape(section)}\s*\]")
+    return next((n for n, line in enumerate(text.splitlines(), 1) if header.match(line)), None)
+
+
+def _check_fields(
+    cls: type, table: Any, section: str, text: str, problems: list[Problem]
+) -> dict[str, Any]:
     """Validate a TOML table against a settings dataclass; collect every problem."""
+    from .loader import toml_key_line
+
+    where = f"[{section}]"
     if not isinstance(table, dict):
-        problems.append(f"{where} must be a table")
+        problems.append((f"{where} must be a table", toml_key_line(text, section)))
         return {}
     known = {f.name: _TYPES[str(f.type)] for f in fields(cls)}
     clean: dict[str, Any] = {}
     for key, value in table.items():
         name = key.replace("-", "_")
+        line = toml_key_line(text, key, section)
         if name not in known:
-            problems.append(f"{where}: unknown key {key!r}; choose one of: {', '.join(known)}")
+            problems.append(
+                (f"{where}: unknown key {key!r}; choose one of: {', '.join(known)}", line)
+            )
             continue
         types = known[name]
         if isinstance(value, bool) and bool not in types or not isinstance(value, types):
-            problems.append(f"{where}: {key!r} must be {_WANT[types]}, got {value!r}")
+            problems.append((f"{where}: {key!r} must be {_WANT[types]}, got {value!r}", line))
             continue
         clean[name] = float(value) if types == _NUMBER else value
     return clean
 
 
-def _validate(build: BuildSettings, problems: list[str]) -> None:
-    """Range checks that types alone do not catch."""
-    if build.id3 not in ("2.3", "2.4"):
-        problems.append(f"id3 must be '2.3' or '2.4', got {build.id3!r}")
-    if build.jobs < 0:
-        problems.append(f"jobs must be 0 (all CPUs) or more, got {build.jobs}")
-    if build.bitrate and build.bitrate not in MP3_BITRATES:
-        problems.append(f"bitrate must be one of {MP3_BITRATES} kb/s, got {build.bitrate}")
-    if build.loudness is not None and not -40 <= build.loudness <= -5:
-        problems.append(f"loudness must be between -40 and -5 LUFS, got {build.loudness}")
-    if not -9 <= build.true_peak <= 0:
-        problems.append(f"true_peak must be between -9 and 0 dBTP, got {build.true_peak}")
-    if build.turn_timeout <= 0:
-        problems.append(f"turn_timeout must be positive, got {build.turn_timeout}")
+def _validate(build: BuildSettings, line: Callable[[str], int | None]) -> list[Problem]:
+    """Range checks that types alone do not catch; `line(key)` finds where a key was set."""
+    checks = [
+        ("id3", build.id3 not in ("2.3", "2.4"), f"'2.3' or '2.4', got {build.id3!r}"),
+        ("jobs", build.jobs < 0, f"0 (all CPUs) or more, got {build.jobs}"),
+        (
+            "bitrate",
+            bool(build.bitrate) and build.bitrate not in MP3_BITRATES,
+            f"one of {MP3_BITRATES} kb/s, got {build.bitrate}",
+        ),
+        (
+            "loudness",
+            build.loudness is not None and not -40 <= build.loudness <= -5,
+            f"between -40 and -5 LUFS, got {build.loudness}",
+        ),
+        (
+            "true_peak",
+            not -9 <= build.true_peak <= 0,
+            f"between -9 and 0 dBTP, got {build.true_peak}",
+        ),
+        ("turn_timeout", build.turn_timeout <= 0, f"positive, got {build.turn_timeout}"),
+    ]
+    return [(f"{key} must be {want}", line(key)) for key, bad, want in checks if bad]
 
 
 def load_config(root: Path, **overrides: Any) -> Config:
     """Defaults, then `audiolesson.toml` in root, then non-None overrides (CLI flags)."""
+    from .loader import read_toml, toml_key_line
+
     path = root / CONFIG_FILE
     data: dict[str, Any] = {}
+    text = ""
     if path.is_file():
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"invalid TOML: {exc}", path=path) from None
-    problems: list[str] = []
+        data, text = read_toml(path, "project config", syntax="invalid TOML")
+    problems: list[Problem] = []
     for section in data:
         if section not in ("build", "feed"):
-            problems.append(f"unknown section [{section}]; choose one of: [build], [feed]")
+            problems.append(
+                (
+                    f"unknown section [{section}]; choose one of: [build], [feed]",
+                    _section_line(text, section) or toml_key_line(text, section),
+                )
+            )
     build_table = data.get("build", {})
     feed_table = data.get("feed", {})
-    build = BuildSettings(**_check_fields(BuildSettings, build_table, "[build]", problems))
-    feed = FeedSettings(**_check_fields(FeedSettings, feed_table, "[feed]", problems))
+    build = BuildSettings(**_check_fields(BuildSettings, build_table, "build", text, problems))
+    feed = FeedSettings(**_check_fields(FeedSettings, feed_table, "feed", text, problems))
     build_over = {k: v for k, v in overrides.items() if v is not None and hasattr(build, k)}
     feed_over = {k: v for k, v in overrides.items() if v is not None and hasattr(feed, k)}
     build = replace(build, **build_over)
     feed = replace(feed, **feed_over)
-    _validate(build, problems)
+    # a value given on the command line is not in the file: no line to point at
+    problems += _validate(
+        build, lambda key: None if key in build_over else toml_key_line(text, key, "build")
+    )
     if problems:
         where = path if path.is_file() else None
-        raise ConfigError("; ".join(problems), path=where)
+        line = next((n for _, n in problems if n is not None), None)
+        raise ConfigError("; ".join(m for m, _ in problems), path=where, line=line)
     return Config(root=root.resolve(), build=build, feed=feed)

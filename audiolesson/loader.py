@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+import re
+import tomllib
 from pathlib import Path
+from typing import Any
 
-from .errors import AudiolessonError, ScriptError
+from .errors import AudiolessonError, ConfigError, ScriptError
 from .script import MAX_SCRIPT_BYTES, Script, parse
 
-__all__ = ["find_scripts", "load_script", "read_text"]
+__all__ = ["find_scripts", "load_script", "read_text", "read_toml", "toml_key_line"]
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +76,49 @@ def read_text(
         ) from None
     log.debug("read %s (%d bytes)", path, len(data))
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def toml_key_line(text: str, key: str, section: str | None = None) -> int | None:
+    """The line where `key = ...` is written (inside [section] if given), for error messages."""
+    current = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        header = re.match(r"\[\s*([^\]]+?)\s*\]", stripped)
+        if header:
+            current = header.group(1).strip("\"'")
+            continue
+        written = re.match(r"([A-Za-z0-9_.\"'\- ]+?)\s*=", stripped)
+        if not written:
+            continue
+        name = written.group(1).strip().strip("\"'")
+        if current == section and name == key:
+            return number
+        if section and current is None and name == f"{section}.{key}":
+            return number
+    return None
+
+
+def read_toml(
+    path: Path, what: str = "TOML file", syntax: str = "TOML syntax error"
+) -> tuple[dict[str, Any], str]:
+    """Parse a TOML file (and return its text); errors become ConfigErrors with path:line:column.
+
+    `syntax` starts the message of a syntax error.
+    """
+    # read_text refuses binary, non-UTF-8 and huge files with path:line:column and strips a BOM
+    text = read_text(path, what, error=ConfigError)
+    try:
+        return tomllib.loads(text), text
+    except tomllib.TOMLDecodeError as exc:
+        msg = str(exc)
+        where = re.search(r"\(at line (\d+), column (\d+)\)", msg)
+        reason = re.sub(r"\s*\(at .*?\)", "", msg) or "invalid TOML"
+        raise ConfigError(
+            f"{syntax}: {reason}",
+            path=path,
+            line=int(where.group(1)) if where else None,
+            column=int(where.group(2)) if where else None,
+        ) from exc
 
 
 def load_script(path: str | Path) -> Script:

@@ -59,7 +59,7 @@ def read_text(
     if nul >= 0:
         line, column = _position(data, nul)
         raise error(
-            f"binary file (NUL byte), not a text {what}; pass a UTF-8 Markdown file",
+            f"binary file (NUL byte), not a text {what}; pass a UTF-8 text file",
             path=path,
             line=line,
             column=column,

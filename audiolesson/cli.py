@@ -83,6 +83,7 @@ def build(
     output: Annotated[str | None, typer.Option("--output", "-o", help="Output folder.")] = None,
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Worker processes.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Rebuild even if up to date.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
     plan: Annotated[bool, typer.Option("--plan", help="Say what would be synthesised.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON event per line.")] = False,
@@ -102,7 +103,9 @@ def build(
         loudness=loudness, id3=id3, base_url=base_url,
     )
     with report.BuildReporter(json_lines=as_json, quiet=quiet) as reporter:
-        result = run_build(config, scripts, force=force, plan_only=plan, on_event=reporter.event)
+        result = run_build(
+            config, scripts, force=force, plan_only=plan, strict=strict, on_event=reporter.event
+        )
     reporter.finish(result, plan_only=plan)
 
 

@@ -367,13 +367,18 @@ def build(
     *,
     force: bool = False,
     plan_only: bool = False,
+    strict: bool = False,
     on_event: EventSink | None = None,
 ) -> BuildResult:
-    """Build every script into output/: MP3, VTT transcript, chapters JSON (and the feed/page)."""
+    """Build every script into output/: MP3, VTT transcript, chapters JSON (and the feed/page).
+
+    Script warnings are reported as events; with `strict` a warning stops the build (as in check).
+    """
     started = time.perf_counter()
     emit = on_event or (lambda event: None)
     result = BuildResult()
     scripts = load_scripts(script_paths(config, paths))
+    _warn(scripts, strict, emit)
     cache = ClipCache(config.cache_dir)
     with project_lock(config) if not plan_only else _nothing():
         plans = [plan_episode(s, config, cache, force) for s in scripts]
@@ -445,6 +450,18 @@ def build(
         if error is not None:
             raise error
     return result
+
+
+def _warn(scripts: Sequence[Script], strict: bool, emit: EventSink) -> None:
+    """Emit each script warning; with strict, the first one is an error instead."""
+    warnings = [w for s in scripts for w in s.warnings]
+    if strict and warnings:
+        first = warnings[0]
+        more = len(warnings) - 1
+        note = f" ({more} more warnings: see audiolesson check --strict)" if more else ""
+        raise ScriptError(first.message + note, path=first.path, line=first.line)
+    for w in warnings:
+        emit({"event": "warning", "script": w.path, "line": w.line, "message": w.message})
 
 
 @contextmanager

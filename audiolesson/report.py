@@ -44,7 +44,10 @@ class BuildReporter:
             print(json.dumps(event, ensure_ascii=False), flush=True)
             return
         kind = event["event"]
-        if kind == "plan" and not event["up_to_date"] and event["to_synthesize"]:
+        if kind == "warning":  # on stderr, as `check` shows it, even with --quiet
+            where = ":".join(str(p) for p in (event["script"], event["line"]) if p is not None)
+            print(f"{where}: warning: {event['message']}", file=sys.stderr, flush=True)
+        elif kind == "plan" and not event["up_to_date"] and event["to_synthesize"]:
             self._line(
                 f"{event['script']}: {event['to_synthesize']} of {event['turns']} turns to "
                 f"synthesise (about {event['estimated_audio_seconds']:.0f} s of speech)"

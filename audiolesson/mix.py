@@ -50,6 +50,7 @@ class ClipItem:
     speaker: str | None  #: display name; None = narration ("Narrator" in the transcript)
     text: str  #: written text for the transcript
     line: int  #: script line (for errors)
+    gain_db: float = 0.0  #: the voice's volume: offset from the loudness target after matching
 
 
 @dataclass
@@ -235,8 +236,9 @@ def level_gains(chapter: ChapterInput, settings: AudioSettings) -> list[float]:
             continue
         samples = _load(item, settings)
         loudness = clip_loudness(samples, rate)
-        gain = min(target - loudness, MAX_CLIP_GAIN_DB) if math.isfinite(loudness) else 0.0
-        gain, limited = _makeup(samples, gain, target, rate, ceiling)
+        aim = target + item.gain_db
+        gain = min(aim - loudness, MAX_CLIP_GAIN_DB) if math.isfinite(loudness) else 0.0
+        gain, limited = _makeup(samples, gain, aim, rate, ceiling)
         gains.append(gain)
         meter.add(limited)
     # Pauses and the quiet edges of clips pull the gated loudness of the whole below the target;

@@ -200,6 +200,7 @@ def plan_chapters(
                     speaker=turns[i].turn.speaker,
                     text=turns[i].turn.text,
                     line=turns[i].turn.line,
+                    gain_db=turns[i].voice.volume,
                 )
             )
             chapter_prev = item

@@ -1,4 +1,4 @@
-"""Render one text with one voice: engine synthesis, then pitch, formant, speed and volume.
+"""Render one text with one voice: engine synthesis, then pitch, formant and speed.
 
 Pitch and formant shifts use Praat's PSOLA "Change gender" (praat-parselmouth): it moves the pitch
 and the formants independently, which is what lets one neural voice play a whole cast.
@@ -102,10 +102,13 @@ def gain(audio: Audio, db: float) -> Audio:
 
 
 def render(text: str, voice: Voice) -> Audio:
-    """Synthesise text with the voice's engine, then apply its pitch, formant, speed and volume."""
+    """Synthesise text with the voice's engine, then apply its pitch, formant and speed.
+
+    The voice's volume is not applied here: the mixer level-matches every turn and then offsets
+    it by the voice's volume (applying it before would be undone by the level matching).
+    """
     audio = get_engine(voice.engine).synthesize(text, voice)
-    audio = shift(audio, **_effects(voice))
-    return gain(audio, voice.volume)
+    return shift(audio, **_effects(voice))
 
 
 def say(text: str, voice_name: str | None, output: Path, root: Path) -> Path:
@@ -121,4 +124,4 @@ def say(text: str, voice_name: str | None, output: Path, root: Path) -> Path:
         raise ConfigError("nothing to say: give some text")
     voice = pick_voice(load_voices(root), voice_name or PRIMARY_VOICE)
     spoken = apply_lexicon(text, load_lexicon(root))
-    return write_audio(output, render(spoken, voice))
+    return write_audio(output, gain(render(spoken, voice), voice.volume))

@@ -58,6 +58,16 @@ def test_turns_are_level_matched_and_the_chapter_hits_the_target():
     assert abs(mix.loudness_lufs - bs1770(pcm)) < 0.05  # the streaming meter agrees with pyloudnorm
 
 
+def test_a_voice_volume_offsets_its_turns_after_level_matching():
+    import dataclasses
+
+    quieter = dataclasses.replace(clip(2, 3.0, level=0.9, speaker="Ana"), gain_db=-6.0)
+    chapter = ChapterInput("One", 1, "k", [clip(1, 3.0, level=0.1), Silence(0.5), quieter])
+    mix, pcm = render(chapter)
+    normal, soft = (bs1770(pcm[a:b]) for a, b in mix.spans)
+    assert normal - soft == pytest.approx(6.0, abs=0.5)
+
+
 def test_stereo_target_and_custom_loudness():
     chapter = ChapterInput("One", 1, "k", [clip(1, 3.0, stereo=True), Silence(0.3), clip(2, 3.0)])
     _, pcm = render(chapter, AudioSettings(channels=2))

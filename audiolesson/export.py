@@ -240,6 +240,11 @@ def segment_key(block: ChapterInput, settings: AudioSettings) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:40]
 
 
+def block_keys(chapters: Sequence[ChapterInput], settings: AudioSettings) -> list[str]:
+    """The keys of the encoded blocks an episode made of these chapters uses."""
+    return [segment_key(b, settings) for chapter in chapters for b in split_blocks(chapter)]
+
+
 def _atomic_tmp(folder: Path, name: str) -> Path:
     handle, path = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
     os.close(handle)

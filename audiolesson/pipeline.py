@@ -531,8 +531,8 @@ def _publish(config: Config, emit: EventSink) -> None:
 
 
 def used_keys(config: Config) -> tuple[set[str], set[str]]:
-    """Clip keys and encoded-chapter (segment) keys that the project's scripts use now."""
-    from .export import segment_key
+    """Clip keys and encoded-block keys that the project's scripts use now."""
+    from .export import block_keys
 
     cache = ClipCache(config.cache_dir)
     settings = _audio_settings(config)
@@ -541,12 +541,12 @@ def used_keys(config: Config) -> tuple[set[str], set[str]]:
     for script in load_scripts(script_paths(config, None)):
         plan = plan_episode(script, config, cache, force=True)
         clips.update(plan.keys)
-        segments.update(segment_key(c, settings) for c in plan.chapters)
+        segments.update(block_keys(plan.chapters, settings))
     return clips, segments
 
 
 def _prune_segments(folder: Path, keep: set[str]) -> tuple[int, int]:
-    """Remove encoded chapters (every file named <segment key>.*) not in keep."""
+    """Remove encoded blocks (every file named <block key>.*) not in keep."""
     removed = freed = 0
     stems: set[str] = set()
     for p in folder.glob("*") if folder.is_dir() else []:

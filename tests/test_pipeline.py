@@ -227,6 +227,7 @@ def test_cache_prune_removes_only_unused_clips(project: Path) -> None:
     assert "removed 1 clips" in proc.stdout
     again = run_build(project, force=True)
     assert again.turns_synthesized == 0
+    assert again.chapters_reused == 4 and again.chapters_encoded == 0  # blocks in use were kept
 
 
 def test_a_second_build_stops_with_a_clear_message(project: Path) -> None:

@@ -157,7 +157,40 @@ def build_tag(
         tag.update_to_v23()
     buffer = io.BytesIO()
     tag.save(buffer, v2_version=version, padding=lambda info: TAG_PADDING)
-    return buffer.getvalue()
+    return order_chapter_frames(buffer.getvalue())
+
+
+def order_chapter_frames(tag: bytes) -> bytes:
+    """Put CTOC and then CHAP frames (in chapter order) after the other frames of an ID3v2 tag.
+
+    mutagen orders frames by size, so CHAP frames came out shuffled; players that list chapters in
+    file order (ffmpeg/ffprobe and the apps built on it) then showed them out of order.
+    """
+    version = tag[3]
+    size = _syncsafe(tag[6:10])
+    body, frames, pos = tag[10 : 10 + size], [], 0
+    while pos + 10 <= len(body) and body[pos : pos + 4].strip(b"\0"):
+        raw = body[pos + 4 : pos + 8]
+        length = _syncsafe(raw) if version == 4 else int.from_bytes(raw, "big")
+        frames.append(body[pos : pos + 10 + length])
+        pos += 10 + length
+    padding = body[pos:]
+
+    def rank(frame: bytes) -> tuple[int, int]:
+        if frame[:4] == b"CTOC":
+            return (1, 0)
+        if frame[:4] == b"CHAP":
+            element = frame[10:].split(b"\0", 1)[0].decode("latin-1")
+            return (2, int(element[3:]) if element[3:].isdigit() else 0)
+        return (0, 0)
+
+    ordered = sorted(frames, key=rank)  # stable: other frames keep mutagen's order
+    return tag[:10] + b"".join(ordered) + padding + tag[10 + size :]
+
+
+def _syncsafe(raw: bytes) -> int:
+    """An ID3v2 syncsafe integer (7 bits per byte)."""
+    return (raw[0] << 21) | (raw[1] << 14) | (raw[2] << 7) | raw[3]
 
 
 def _read_txxx(mp3: Path, desc: str) -> str | None:

@@ -103,7 +103,10 @@ def test_build_writes_a_chaptered_mastered_episode(project: Path) -> None:
     assert decode.returncode == 0 and decode.stderr == ""
 
     chapters = ffprobe_chapters(mp3)
-    titles = [c["tags"]["title"] for c in sorted(chapters, key=lambda c: float(c["start_time"]))]
+    # chapters are stored in playing order (players that list CHAP frames in file order rely on it)
+    titles = [c["tags"]["title"] for c in chapters]
+    starts = [float(c["start_time"]) for c in chapters]
+    assert starts == sorted(starts)
     assert titles == ["Tiny Lesson", "First chapter", "A sub-chapter", "Second chapter"]
 
     cues = vtt_cues(vtt)

@@ -1,4 +1,4 @@
-"""The bad-input corpus (tests/data/bad/cases.toml) through the real CLI, plus inputs that must work.
+"""The bad-input corpus (tests/data/bad/cases.toml) through the CLI, and odd inputs that work.
 
 Every malformed input gives exactly one line on stderr that names path:line where there is one,
 exit status 1, no traceback, and writes nothing: no output/, no say.wav, no new scripts.
@@ -120,13 +120,19 @@ def vtt_texts(vtt: Path) -> list[str]:
     return [re.sub(r"^<v [^>]*>", "", b.strip().splitlines()[-1]) for b in blocks if "-->" in b]
 
 
-@pytest.mark.parametrize(
-    "variant",
-    ["bom", "crlf", "cr", "tabs", "bom_crlf"],
-)
-def test_odd_but_valid_encodings_build_like_the_original(tmp_path: Path, variant: str) -> None:
-    plain = tmp_path / "plain"
-    shutil.copytree(PROJECT, plain)
+@pytest.fixture(scope="module")
+def plain(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture project built as it is, once for every variant."""
+    root = tmp_path_factory.mktemp("plain") / "project"
+    shutil.copytree(PROJECT, root)
+    build_json(root)
+    return root
+
+
+@pytest.mark.parametrize("variant", ["bom", "crlf", "cr", "tabs", "bom_crlf"])
+def test_odd_but_valid_encodings_build_like_the_original(
+    tmp_path: Path, plain: Path, variant: str
+) -> None:
     odd = tmp_path / "odd"
     shutil.copytree(PROJECT, odd)
     text = LESSON
@@ -141,7 +147,6 @@ def test_odd_but_valid_encodings_build_like_the_original(tmp_path: Path, variant
     if "bom" in variant:
         data = b"\xef\xbb\xbf" + data
     (odd / "scripts" / "lesson.md").write_bytes(data)
-    build_json(plain)
     summary = build_json(odd)
     assert summary["episodes_written"] == 1 and summary["turns_total"] == 9
     assert vtt_texts(odd / "output" / "lesson.vtt") == vtt_texts(plain / "output" / "lesson.vtt")
@@ -153,19 +158,21 @@ def test_odd_but_valid_encodings_build_like_the_original(tmp_path: Path, variant
 
 @pytest.mark.slow
 def test_a_very_long_valid_script_builds(tmp_path: Path) -> None:
-    """Near the size limit and with long (but allowed) lines, made of few distinct turns."""
+    """300 turns and a 2,500-character line: built, decoded, every cue in the transcript."""
     root = tmp_path / "project"
     shutil.copytree(PROJECT, root)
-    long_line = " ".join(["long"] * 3000)  # 14,999 characters: under the line limit
-    turns = [f"Teacher: Turn {i % 5}." for i in range(3000)]
-    body = "\n\n".join(turns[:1500]) + "\n\n# Second half\n\n" + "\n\n".join(turns[1500:])
-    text = f"---\ntitle: Long\n---\n\n# First half\n\nStudent 1: {long_line}\n\n{body}\n"
+    long_line = " ".join(["long"] * 500)  # 2,499 characters: a long line, under the limit
+    turns = [f"Teacher: Turn {i % 5}." for i in range(300)]
+    body = "\n\n".join(turns[:150]) + "\n\n# Second half\n\n" + "\n\n".join(turns[150:])
+    # the long line continues a turn (the tone engine speaks it in 2.5 minutes)
+    text = f"---\ntitle: Long\n---\n\n# First half\n\nStudent 1: Hello.\n{long_line}\n\n{body}\n"
     (root / "scripts" / "lesson.md").write_text(text, "utf-8")
     summary = build_json(root, "--jobs", "2")
-    assert summary["turns_total"] == 3001 and summary["turns_synthesized"] == 6
+    assert summary["turns_total"] == 301 and summary["turns_synthesized"] == 6
     mp3 = root / "output" / "lesson.mp3"
     decode = subprocess.run(
         ["ffmpeg", "-v", "error", "-i", str(mp3), "-f", "null", "-"], capture_output=True, text=True
     )
     assert decode.returncode == 0 and decode.stderr == ""
-    assert len(vtt_texts(root / "output" / "lesson.vtt")) == 3001
+    cues = vtt_texts(root / "output" / "lesson.vtt")
+    assert len(cues) == 301 and cues[0] == "Hello. " + long_line

@@ -7,37 +7,17 @@ whole or untouched.
 from __future__ import annotations
 
 import logging
-import os
 import subprocess
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
-from typing import IO
 
 from .engines.base import Audio
 from .errors import BuildError, ConfigError, EngineError
+from .files import atomic_writer, write_atomic
 
 log = logging.getLogger(__name__)
 
 #: Output formats `write_audio` knows, by file suffix.
 FORMATS = (".wav", ".mp3")
-
-
-def _atomic_write(path: Path, write: Callable[[IO[bytes]], None]) -> Path:
-    """Call write(file) on a temporary file beside `path`, then rename it into place."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def _as_int16(audio: Audio):
@@ -63,10 +43,9 @@ def write_wav(path: Path, audio: Audio) -> Path:
     """Write 16-bit PCM WAV atomically; returns the path."""
     import soundfile
 
-    def write(fh: IO[bytes]) -> None:
+    with atomic_writer(Path(path)) as fh:
         soundfile.write(fh, _as_int16(audio), audio.sample_rate, subtype="PCM_16", format="WAV")
-
-    return _atomic_write(Path(path), write)
+    return Path(path)
 
 
 def encode_mp3(audio: Audio, bitrate: int = 128) -> bytes:
@@ -87,7 +66,7 @@ def encode_mp3(audio: Audio, bitrate: int = 128) -> bytes:
 def write_mp3(path: Path, audio: Audio, bitrate: int = 128) -> Path:
     """Write an MP3 file atomically; returns the path."""
     data = encode_mp3(audio, bitrate)
-    return _atomic_write(Path(path), lambda fh: fh.write(data))
+    return write_atomic(Path(path), data)
 
 
 def write_audio(path: Path, audio: Audio) -> Path:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import logging
 import mimetypes
-import os
 import re
-import tempfile
 import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -17,6 +15,7 @@ from urllib.parse import quote, urlsplit
 
 from .config import Config
 from .errors import AudiolessonError, BuildError, ConfigError
+from .files import write_if_changed
 
 log = logging.getLogger(__name__)
 
@@ -235,7 +234,7 @@ def write_covers(config: Config, episodes: list[EpisodeInfo]) -> list[Path]:
     written = []
     for ep in episodes:
         if ep.cover is not None and ep.cover_data is not None:
-            if _write_if_changed(ep.cover, ep.cover_data):
+            if write_if_changed(ep.cover, ep.cover_data):
                 written.append(ep.cover)
     if config.feed.image:
         source = config.root / config.feed.image
@@ -246,31 +245,9 @@ def write_covers(config: Config, episodes: list[EpisodeInfo]) -> list[Path]:
                 path=config.root / "audiolesson.toml",
             )
         target = config.output_dir / (CHANNEL_COVER + source.suffix.lower())
-        if _write_if_changed(target, source.read_bytes()):
+        if write_if_changed(target, source.read_bytes()):
             written.append(target)
     return written
-
-
-def _write_if_changed(path: Path, data: bytes) -> bool:
-    """Atomically write data to path unless it already holds exactly that."""
-    if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
-        return False
-    write_atomic(path, data)
-    return True
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write bytes through a temporary file in the same folder and a rename: whole or untouched."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; the output folder is meant to be published
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def normalize_base_url(base_url: str | None) -> str:
@@ -406,7 +383,7 @@ def write_feed(config: Config, episodes: list[EpisodeInfo], base_url: str) -> Pa
     data = render_feed(config, episodes, base_url)
     write_covers(config, episodes)
     path = config.output_dir / FEED_FILE
-    write_atomic(path, data)
+    write_if_changed(path, data)
     log.info("wrote %s (%d episodes)", path, len(episodes))
     return path
 

@@ -13,7 +13,8 @@ from urllib.parse import quote
 
 from .config import Config
 from .errors import BuildError
-from .feed import FEED_FILE, EpisodeInfo, channel_for, clean_text, write_atomic, write_covers
+from .feed import FEED_FILE, EpisodeInfo, channel_for, clean_text, write_covers
+from .files import write_if_changed
 
 log = logging.getLogger(__name__)
 
@@ -228,6 +229,6 @@ def write_page(config: Config, episodes: list[EpisodeInfo]) -> Path:
     text = render_page(config, episodes)
     write_covers(config, episodes)
     path = config.output_dir / PAGE_FILE
-    write_atomic(path, text.encode("utf-8"))
+    write_if_changed(path, text.encode("utf-8"))
     log.info("wrote %s (%d episodes)", path, len(episodes))
     return path

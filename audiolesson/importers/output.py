@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ScriptError, ScriptWarning
+from ..files import write_atomic
 from .course_page import ImportedScript, import_page
 
 __all__ = ["ImportReport", "WrittenScript", "import_file", "write_scripts"]
@@ -75,21 +74,6 @@ def write_scripts(
     out_dir.mkdir(parents=True, exist_ok=True)
     for target, data, status, _ in plan:
         if status != "unchanged":
-            _write_atomic(target, data)
+            write_atomic(target, data)
             log.debug("%s %s", status, target)
     return tuple(WrittenScript(target, status, script) for target, _, status, script in plan)
-
-
-def _write_atomic(target: Path, data: bytes) -> None:
-    """Write data to a temporary file beside target, then rename it into place."""
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a script is an ordinary, shareable file
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

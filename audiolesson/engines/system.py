@@ -8,6 +8,7 @@ the speakers.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import io
 import json
@@ -71,12 +72,18 @@ class Pyttsx3Engine:
             try:
                 with contextlib.redirect_stdout(io.StringIO()):
                     self._driver = pyttsx3.init()
+                # pyttsx3's driver fails noisily if it is collected during interpreter shutdown
+                atexit.register(self._release)
             except (OSError, RuntimeError, ImportError, KeyError) as exc:
                 detail = " ".join(str(exc).split())[:160]
                 raise EngineUnavailable(
                     f"pyttsx3 cannot load the system speech library ({detail}); {_install_hint()}"
                 ) from exc
         return self._driver
+
+    def _release(self) -> None:
+        """Let go of the driver while the interpreter is still whole."""
+        self._driver = None
 
     def check(self) -> None:
         """Raise EngineUnavailable unless pyttsx3 and the system speech library load."""

@@ -20,5 +20,5 @@ fi
 
 python3 -m pip install -q --disable-pip-version-check -e '.[test]'
 python3 -m pip check
-python3 -m ruff check audiolesson tests tools benchmarks
+python3 -m ruff check .
 python3 -m pytest -q -p no:cacheprovider "$@"

@@ -161,6 +161,9 @@ def test_page_in_chromium_from_file(project: Path, browser: object, tmp_path: Pa
     assert page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") >= 16
     assert page.locator("audio").count() == 4
     assert page.get_by_role("button", name="Play from 0:03").count() == 1
+    # no feed.xml next to a file:// page: no Subscribe link that would lead nowhere
+    assert not (project / "output" / "feed.xml").exists()
+    assert not page.locator("#subscribe").is_visible()
     assert problems == []
     page.screenshot(path=str(tmp_path / "phone.png"), full_page=True)
     context.close()

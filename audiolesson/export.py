@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import BuildError
+from .killpoints import killpoint
 from .loudness import BLOCK_SECONDS, HOPS_PER_BLOCK, gated_loudness
 from .mix import (
     AudioSettings,
@@ -294,6 +295,7 @@ def encode_chapter(
                 counter.feed(data)
                 out.write(data)
                 size += len(data)
+                killpoint("mixing")
 
             mix = stitch(chapter, settings, write)
             tail = bytes(encoder.flush()) if mix.frames else b""
@@ -322,8 +324,10 @@ def encode_chapter(
         meta_tmp.write_text(json.dumps(meta), encoding="utf-8")
         # The json goes last: it is what marks the entry as complete.
         os.replace(mp3_tmp, folder / f"{key}.mp3")
+        killpoint("segment-writing")
         os.replace(hops_tmp, folder / f"{key}.npy")
         os.replace(meta_tmp, folder / f"{key}.json")
+        killpoint("segment-stored")
     finally:
         for temp in temps:
             temp.unlink(missing_ok=True)
@@ -490,6 +494,7 @@ def export_episode(
                     shutil.copyfileobj(part, out, _COPY_BLOCK)
             out.flush()
             os.fsync(out.fileno())
+        killpoint("episode-writing")
         temps[".vtt"].write_text(vtt_text(cues, meta.transcript_header), encoding="utf-8")
         temps[".chapters.json"].write_text(chapters_json_text(marks), encoding="utf-8")
         # The MP3 goes last: its build key is what later builds trust.

@@ -25,6 +25,7 @@ from . import __version__
 from .cache import ClipCache, clip_key, digest
 from .config import Config
 from .errors import BuildError, LockError, ScriptError
+from .killpoints import killpoint
 from .script import PAUSE_DEFAULTS, Pause, Script, Turn
 from .synth import SynthDone, SynthJob, first_failure, synthesize_all
 
@@ -431,6 +432,7 @@ def build(
                         "error": d.error,
                     }
                 )
+                killpoint("clip-stored")
 
             done = synthesize_all(
                 list(jobs.values()), cache, config.build.workers, config.build.turn_timeout, report
@@ -497,6 +499,7 @@ def _export(plan: EpisodePlan, config: Config, result: BuildResult, emit: EventS
         raise BuildError(
             f"could not write episode {plan.slug}: {exc.strerror or exc}", path=exc.filename or out
         ) from None
+    killpoint("episode-stored")
     result.episodes_written.append(plan.slug)
     result.chapters_encoded += episode.chapters_encoded
     result.chapters_reused += episode.chapters_reused

@@ -1,0 +1,551 @@
+"""Benchmark audiolesson against the raw engines; write BENCHMARKS.md and benchmarks/results.json.
+
+    python benchmarks/run.py [--quick] [--out BENCHMARKS.md] [--json benchmarks/results.json]
+
+Every input is generated here (benchmarks/generate.py, seeded): nothing is downloaded. Builds run
+as `audiolesson build` subprocesses in throw-away project folders, timed from outside, with the
+process tree's memory polled by psutil. A previous results JSON, when there is one, is printed
+side by side with the new numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import generate
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+MEASURES = ("help", "rebuild100", "book", "piper", "pyttsx3")
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """How big the generated inputs are."""
+
+    lesson_minutes: float
+    book_hours: float
+    book_chapters: int
+    lessons: int
+    small_lesson_minutes: float
+    help_runs: int
+    rebuild_runs: int
+
+
+FULL = Sizes(60, 10, 40, 100, 0.5, 30, 5)
+QUICK = Sizes(1, 0.1, 4, 20, 0.25, 5, 3)
+
+
+@dataclass
+class Run:
+    """One timed `audiolesson build` subprocess."""
+
+    seconds: float
+    events: list[tuple[float, dict[str, Any]]] = field(default_factory=list)
+    peak_tree_rss: int = 0  #: bytes, the build process plus its workers, polled
+    peak_process_rss: int = 0  #: bytes, the largest single process (kernel's ru_maxrss)
+
+    def summary(self) -> dict[str, Any]:
+        """The build's own summary event."""
+        return next((e for _, e in reversed(self.events) if e.get("event") == "summary"), {})
+
+
+def _audiolesson() -> list[str]:
+    """The installed console script, as a user runs it."""
+    exe = shutil.which("audiolesson")
+    return [exe] if exe else [sys.executable, "-m", "audiolesson"]
+
+
+def _poll_rss(pid: int, stop: threading.Event, peak: list[int]) -> None:
+    """Sample the RSS of pid and all its descendants every 20 ms; keep the largest sum."""
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+    except psutil.NoSuchProcess:
+        return
+    while not stop.is_set():
+        total = 0
+        try:
+            procs = [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            break
+        for p in procs:
+            try:
+                total += p.memory_info().rss
+            except psutil.NoSuchProcess:
+                pass
+        peak[0] = max(peak[0], total)
+        stop.wait(0.02)
+
+
+def build(project: Path, *extra: str) -> Run:
+    """Run `audiolesson build --json` in project; time it and watch its memory."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [*_audiolesson(), "build", "--json", *extra],
+        cwd=project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    stop, peak = threading.Event(), [0]
+    poller = threading.Thread(target=_poll_rss, args=(proc.pid, stop, peak), daemon=True)
+    poller.start()
+    errors: list[str] = []
+    drain = threading.Thread(target=lambda: errors.extend(proc.stderr), daemon=True)
+    drain.start()
+    events = []
+    for line in proc.stdout:
+        if line.startswith("{"):
+            events.append((time.perf_counter() - started, json.loads(line)))
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.perf_counter() - started
+    stop.set()
+    poller.join()
+    drain.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"audiolesson build failed in {project}:\n{''.join(errors)[-2000:]}")
+    return Run(seconds, events, peak[0], usage.ru_maxrss * 1024)
+
+
+def _median_seconds(cmd: list[str], runs: int, cwd: Path | None = None) -> float:
+    """Median wall time of a command run `runs` times."""
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(cmd, cwd=cwd, check=True, capture_output=True)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def _duration(mp3: Path) -> float:
+    """Length of an MP3 as ffprobe reads it."""
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(mp3)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return float(out.stdout.strip())
+
+
+def _edit(script: Path) -> None:
+    script.write_text(generate.edit_one_turn(script.read_text(encoding="utf-8")), encoding="utf-8")
+
+
+def _result(value: float, unit: str, target: float | None, better: str, **detail: Any) -> dict:
+    """One measure: its value, its target and whether it met it."""
+    ok = None
+    if target is not None:
+        ok = value <= target if better == "lower" else value >= target
+    return {"value": round(value, 4), "unit": unit, "target": target, "pass": ok, **detail}
+
+
+# --- measures --------------------------------------------------------------------------------
+
+
+def measure_help(sizes: Sizes) -> dict[str, dict]:
+    """Median wall time of `audiolesson --help`."""
+    seconds = _median_seconds([*_audiolesson(), "--help"], sizes.help_runs)
+    return {"help_seconds": _result(seconds, "s", 0.3, "lower", runs=sizes.help_runs)}
+
+
+def measure_rebuild100(sizes: Sizes, work: Path) -> dict[str, dict]:
+    """Nothing-changed rebuild of many small lessons (tone voices), median of several runs."""
+    root = work / "lessons"
+    scripts = {
+        f"lesson-{i:03d}": generate.lesson(sizes.small_lesson_minutes, seed=1000 + i)
+        for i in range(sizes.lessons)
+    }
+    generate.write_project(root, scripts, "tone")
+    first = build(root)
+    runs = [build(root) for _ in range(sizes.rebuild_runs)]
+    times = [r.seconds for r in runs]
+    return {
+        "rebuild_nothing_changed_seconds": _result(
+            statistics.median(times),
+            "s",
+            1.0,
+            "lower",
+            lessons=sizes.lessons,
+            runs=sizes.rebuild_runs,
+            first_build_seconds=round(first.seconds, 2),
+            episodes_unchanged=runs[-1].summary().get("episodes_unchanged"),
+        )
+    }
+
+
+def measure_book(sizes: Sizes, work: Path) -> dict[str, dict]:
+    """The long audiobook with tone voices: full build, peak memory, one-turn edit."""
+    root = work / "book"
+    text = generate.audiobook(sizes.book_hours, chapters=sizes.book_chapters)
+    generate.write_project(root, {"book": text}, "tone")
+    full = build(root)
+    audio = _duration(root / "output" / "book.mp3")
+    _edit(root / "scripts" / "book.md")
+    edit = build(root)
+    mb = 1024 * 1024
+    return {
+        "book_peak_rss_mb": _result(
+            max(full.peak_tree_rss, edit.peak_tree_rss) / mb,
+            "MB",
+            300,
+            "lower",
+            largest_process_mb=round(max(full.peak_process_rss, edit.peak_process_rss) / mb, 1),
+            audio_hours=round(audio / 3600, 2),
+            turns=full.summary().get("turns_total"),
+        ),
+        "book_full_build_seconds": _result(
+            full.seconds, "s", None, "lower", realtime_factor=round(audio / full.seconds, 1)
+        ),
+        "book_edit_rebuild_seconds": _result(
+            edit.seconds,
+            "s",
+            5.0,
+            "lower",
+            chapters_encoded=edit.summary().get("chapters_encoded"),
+            turns_synthesized=edit.summary().get("turns_synthesized"),
+        ),
+    }
+
+
+def _phases(run: Run) -> dict[str, float]:
+    """Wall seconds of plan, synthesis, export and publish, from the build's event times."""
+
+    def when(kind: str, last: bool = False) -> float | None:
+        times = [t for t, e in run.events if e.get("event") == kind]
+        return (times[-1] if last else times[0]) if times else None
+
+    start = when("start") or 0.0
+    synth_end = when("synthesized", last=True) or start
+    export_end = when("episode", last=True) or synth_end
+    return {
+        "plan": start,
+        "synthesis": synth_end - start,
+        "export": export_end - synth_end,
+        "publish_and_exit": run.seconds - export_end,
+    }
+
+
+def _cast_turns(root: Path, slug: str) -> list[Any]:
+    from audiolesson.cast import cast_script
+    from audiolesson.loader import load_script
+
+    return cast_script(load_script(root / "scripts" / f"{slug}.md"), root)
+
+
+def _shift_share(turns: list[Any], sample: int) -> float:
+    """Share of a worker's render time spent in Praat shifts (a sample of turns, 1 thread)."""
+    os.environ["AUDIOLESSON_ENGINE_THREADS"] = "1"
+    from audiolesson.engines.base import get_engine
+    from audiolesson.render import _effects, shift
+
+    step = max(1, len(turns) // sample)
+    engine_s = shift_s = 0.0
+    engine = get_engine("piper")
+    engine.synthesize("Warm up.", turns[0].voice)  # the model load is not part of either
+    for ct in turns[::step]:
+        started = time.perf_counter()
+        audio = engine.synthesize(ct.spoken, ct.voice)
+        middle = time.perf_counter()
+        shift(audio, **_effects(ct.voice))
+        engine_s += middle - started
+        shift_s += time.perf_counter() - middle
+    return shift_s / (engine_s + shift_s)
+
+
+def measure_piper(sizes: Sizes, work: Path) -> dict[str, dict]:
+    """Raw Piper vs `audiolesson build` (default cast: Piper + Praat shifts); a one-turn edit."""
+    from audiolesson.engines.piper_tts import default_model
+
+    root = work / "piper"
+    generate.write_project(root, {"lesson": generate.lesson(sizes.lesson_minutes)})
+    turns = _cast_turns(root, "lesson")
+    turns_json = work / "piper-turns.json"
+    turns_json.write_text(json.dumps([[ct.spoken, ct.voice.speed] for ct in turns]))
+    started = time.perf_counter()
+    raw_out = subprocess.run(
+        [sys.executable, str(HERE / "raw_piper.py"), str(default_model()), str(turns_json)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    raw_seconds = time.perf_counter() - started
+    raw = json.loads(raw_out.stdout.strip().splitlines()[-1])
+    full = build(root)
+    audio = _duration(root / "output" / "lesson.mp3")
+    phases = _phases(full)
+    share = _shift_share(turns, sample=24 if sizes is FULL else 6)
+    _edit(root / "scripts" / "lesson.md")
+    edit = build(root)
+    return {
+        "piper_overhead_ratio": _result(
+            full.seconds / raw_seconds,
+            "x",
+            1.10,
+            "lower",
+            raw_seconds=round(raw_seconds, 1),
+            raw_model_load_seconds=round(raw["load_seconds"], 2),
+            build_seconds=round(full.seconds, 1),
+            audio_minutes=round(audio / 60, 1),
+            turns=len(turns),
+            phases_seconds={k: round(v, 1) for k, v in phases.items()},
+            synthesis_split_seconds={
+                "engine": round(phases["synthesis"] * (1 - share), 1),
+                "praat_shifts": round(phases["synthesis"] * share, 1),
+            },
+        ),
+        "piper_edit_fraction": _result(
+            edit.seconds / full.seconds,
+            "of full build",
+            0.05,
+            "lower",
+            edit_seconds=round(edit.seconds, 2),
+            chapters_encoded=edit.summary().get("chapters_encoded"),
+        ),
+    }
+
+
+def _espeak(text: str, out: Path) -> None:
+    subprocess.run(["espeak-ng", "-s", "200", "-w", str(out), text], check=True)
+
+
+def measure_pyttsx3(sizes: Sizes, work: Path) -> dict[str, dict]:
+    """`espeak-ng -w` per turn (as many at once as build workers) vs a build with pyttsx3 voices."""
+    root = work / "pyttsx3"
+    generate.write_project(root, {"lesson": generate.lesson(sizes.lesson_minutes)}, "pyttsx3")
+    turns = _cast_turns(root, "lesson")
+    wavs = work / "espeak"
+    wavs.mkdir()
+    workers = os.cpu_count() or 1
+    started = time.perf_counter()
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(lambda i: _espeak(turns[i].spoken, wavs / f"{i}.wav"), range(len(turns))))
+    raw_seconds = time.perf_counter() - started
+    full = build(root)
+    return {
+        "pyttsx3_overhead_ratio": _result(
+            full.seconds / raw_seconds,
+            "x",
+            1.10,
+            "lower",
+            raw_seconds=round(raw_seconds, 1),
+            build_seconds=round(full.seconds, 1),
+            audio_minutes=round(_duration(root / "output" / "lesson.mp3") / 60, 1),
+            turns=len(turns),
+            phases_seconds={k: round(v, 1) for k, v in _phases(full).items()},
+        )
+    }
+
+
+# --- machine and report ----------------------------------------------------------------------
+
+
+def _version(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "not installed"
+
+
+def machine() -> dict[str, Any]:
+    """What the numbers were measured on."""
+    import psutil
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    espeak = subprocess.run(["espeak-ng", "--version"], capture_output=True, text=True)
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "ram_gb": round(psutil.virtual_memory().total / 1e9, 1),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "packages": {
+            name: _version(name)
+            for name in (
+                "audiolesson",
+                "piper-tts",
+                "onnxruntime",
+                "praat-parselmouth",
+                "lameenc",
+                "numpy",
+                "scipy",
+                "pyttsx3",
+            )
+        },
+        "espeak-ng": " ".join(espeak.stdout.split()[3:4]) or "not installed",
+    }
+
+
+LABELS = {
+    "piper_overhead_ratio": "Build vs raw Piper, {lesson} lesson (ratio)",
+    "pyttsx3_overhead_ratio": "Build (pyttsx3) vs raw espeak-ng, {lesson} lesson (ratio)",
+    "rebuild_nothing_changed_seconds": "Nothing-changed rebuild, {lessons} lessons",
+    "piper_edit_fraction": "One-turn edit, {lesson} lesson (share of full build)",
+    "book_edit_rebuild_seconds": "One-turn edit, {book} book (tone voices)",
+    "book_peak_rss_mb": "Peak RSS, {book} book build (process + workers)",
+    "help_seconds": "`audiolesson --help` start-up (median)",
+    "book_full_build_seconds": "Full build, {book} book (tone voices; no target)",
+}
+
+
+def _fmt(m: dict[str, Any], key: str = "value") -> str:
+    value = m[key]
+    if m["unit"] == "of full build":
+        return f"{value * 100:.1f}%"
+    if m["unit"] == "x":
+        return f"{value:.2f}x"
+    return f"{value:.3g} {m['unit']}" if value < 100 else f"{value:.0f} {m['unit']}"
+
+
+def _target(m: dict[str, Any]) -> str:
+    if m["target"] is None:
+        return "-"
+    if m["unit"] == "of full build":
+        return f"< {m['target'] * 100:.0f}%"
+    if m["unit"] == "x":
+        return f"<= {m['target']:.2f}x"
+    return f"< {m['target']:g} {m['unit']}"
+
+
+def markdown(results: dict[str, Any]) -> str:
+    """BENCHMARKS.md: the machine, the table, the details."""
+    s = results["sizes"]
+    names = {
+        "lesson": f"{s['lesson_minutes']:g}-minute",
+        "lessons": s["lessons"],
+        "book": f"{s['book_hours']:g}-hour",
+    }
+    m = results["machine"]
+    pk = ", ".join(f"{k} {v}" for k, v in m["packages"].items())
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Measured by `python benchmarks/run.py{' --quick' if results['mode'] == 'quick' else ''}`"
+        f" on {results['date']} ({results['mode']} sizes). Machine: {m['cpu']}, {m['cores']} "
+        f"cores, {m['ram_gb']} GB RAM, {m['os']}, Python {m['python']}; {pk}; espeak-ng "
+        f"{m['espeak-ng']}.",
+        "",
+        "| Measure | Target | Result | |",
+        "|---|---|---|---|",
+    ]
+    for key, label in LABELS.items():
+        if key not in results["measures"]:
+            continue
+        r = results["measures"][key]
+        verdict = {True: "pass", False: "**miss**", None: ""}[r["pass"]]
+        lines.append(f"| {label.format(**names)} | {_target(r)} | {_fmt(r)} | {verdict} |")
+    lines += ["", "Details (JSON: `benchmarks/results.json`):", ""]
+    for key, r in results["measures"].items():
+        extra = {k: v for k, v in r.items() if k not in ("value", "unit", "target", "pass")}
+        lines.append(f"- `{key}`: {json.dumps(extra)}")
+    return "\n".join(lines) + "\n"
+
+
+def compare(old: dict[str, Any] | None, new: dict[str, Any]) -> list[str]:
+    """Lines comparing this run with a previous results JSON."""
+    if not old:
+        return ["no previous results to compare with"]
+    lines = [f"compared with {old.get('date')} ({old.get('mode')} sizes):"]
+    if old.get("mode") != new["mode"]:
+        lines.append("  (different sizes: the numbers are not comparable one to one)")
+    for key, r in new["measures"].items():
+        before = old.get("measures", {}).get(key)
+        if not before:
+            lines.append(f"  {key:34} {_fmt(r):>14}   (new)")
+            continue
+        change = (r["value"] - before["value"]) / before["value"] * 100 if before["value"] else 0
+        lines.append(f"  {key:34} {_fmt(before):>14} -> {_fmt(r):>14}  {change:+.0f}%")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark; print the table and the comparison; write the report files."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small inputs (CI-sized run)")
+    parser.add_argument("--out", type=Path, help="write the Markdown report here")
+    parser.add_argument("--json", type=Path, help="results JSON to compare with and write")
+    parser.add_argument("--only", help=f"comma-separated subset of: {', '.join(MEASURES)}")
+    parser.add_argument("--work", type=Path, help="keep the generated projects in this folder")
+    args = parser.parse_args(argv)
+    only = args.only.split(",") if args.only else list(MEASURES)
+    unknown = set(only) - set(MEASURES)
+    if unknown:
+        parser.error(f"unknown measure {sorted(unknown)}; choose from: {', '.join(MEASURES)}")
+    sizes = QUICK if args.quick else FULL
+    if args.json is None and not args.quick:
+        args.json = HERE / "results.json"
+    if args.out is None and not args.quick:
+        args.out = REPO / "BENCHMARKS.md"
+    previous_path = args.json or HERE / "results.json"
+    previous = json.loads(previous_path.read_text()) if previous_path.is_file() else None
+
+    work = args.work or Path(tempfile.mkdtemp(prefix="audiolesson-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    measures: dict[str, dict] = {}
+    try:
+        for name in only:
+            started = time.perf_counter()
+            print(f"measuring {name} ...", file=sys.stderr, flush=True)
+            if name == "help":
+                measures.update(measure_help(sizes))
+            else:
+                measures.update(globals()[f"measure_{name}"](sizes, work))
+            print(f"  {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+    finally:
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+    results = {
+        "date": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        "mode": "quick" if args.quick else "full",
+        "sizes": vars(sizes),
+        "machine": machine(),
+        "measures": measures,
+        "benchmark_cpu_seconds": round(resource.getrusage(resource.RUSAGE_SELF).ru_utime, 1),
+    }
+    report = markdown(results)
+    print(report)
+    print("\n".join(compare(previous, results)))
+    if args.json:
+        _write(args.json, json.dumps(results, indent=2) + "\n")
+    if args.out:
+        _write(args.out, report)
+    return 0
+
+
+def _write(path: Path, text: str) -> None:
+    """Write a file atomically (temp file in the same folder, then rename)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.replace(tmp, path)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -61,7 +61,7 @@ LAME_QUALITY = 5  #: LAME -q 5: about 250x real time for mono speech, indistingu
 SAMPLES_PER_FRAME = 1152  #: MPEG-1 Layer III
 ENCODER_DELAY = 576  #: LAME's fixed encoder delay
 DECODER_DELAY = 529  #: what MP3 decoders add (528 + 1), as the LAME tag convention assumes
-SEGMENT_FORMAT = 2  #: bump when the chapter cache layout changes
+SEGMENT_FORMAT = 3  #: bump when the chapter cache layout changes (3: checksums)
 BLOCK_CUT = 16  #: a block ends after a turn whose clip key hashes to 0 modulo this
 BLOCK_MAX_CLIPS = 64
 _COPY_BLOCK = 1 << 20
@@ -252,17 +252,48 @@ def _atomic_tmp(folder: Path, name: str) -> Path:
     return Path(path)
 
 
+def _file_sha256(path: Path) -> str:
+    """sha256 hex of a file's bytes."""
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(_COPY_BLOCK), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _damage(meta: dict, mp3_path: Path, hops_path: Path) -> str | None:
+    """Why a cached segment's files do not match their checksums, or None if they do."""
+    if meta["frames"]:
+        if not mp3_path.is_file():
+            return "its MP3 is missing"
+        if mp3_path.stat().st_size != meta["bytes"]:
+            return f"its MP3 is {mp3_path.stat().st_size} bytes, not {meta['bytes']}"
+        if _file_sha256(mp3_path) != meta["sha256"]:
+            return "its MP3 fails the checksum"
+    if not hops_path.is_file() or _file_sha256(hops_path) != meta["hops_sha256"]:
+        return "its loudness data is missing or fails the checksum"
+    return None
+
+
 def _load_segment(folder: Path, key: str, clips: int) -> Segment | None:
-    """The cached segment for `key`, or None if absent, damaged or not matching the chapter."""
+    """The cached segment for `key`, verified; None if absent, damaged or not for this chapter."""
     meta_path, mp3_path, hops_path = (folder / f"{key}{ext}" for ext in (".json", ".mp3", ".npy"))
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        if meta["format"] != SEGMENT_FORMAT or len(meta["spans"]) != clips:
-            return None
-        if meta["frames"] and mp3_path.stat().st_size != meta["bytes"]:
-            return None
-        has_hops = hops_path.exists()
-    except (OSError, ValueError, KeyError, TypeError):
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        meta, why = {}, f"unreadable index: {exc}"
+    else:
+        try:
+            if meta["format"] != SEGMENT_FORMAT or len(meta["spans"]) != clips:
+                return None  # an older layout: encoded again, silently
+            why = _damage(meta, mp3_path, hops_path)
+        except (OSError, KeyError, TypeError) as exc:
+            why = f"unreadable index: {exc}"
+    if why is not None:
+        title = meta.get("title", key[:12]) if isinstance(meta, dict) else key[:12]
+        log.warning("chapter cache: block %r is damaged (%s); encoding it again", title, why)
         return None
     return Segment(
         mp3_path if meta["frames"] else None,
@@ -271,7 +302,7 @@ def _load_segment(folder: Path, key: str, clips: int) -> Segment | None:
         [tuple(span) for span in meta["spans"]],
         meta["loudness"] if meta["loudness"] is not None else -math.inf,
         meta["peak"] if meta["peak"] is not None else -math.inf,
-        hops_path if has_hops else None,
+        hops_path,
     )
 
 
@@ -282,7 +313,7 @@ def encode_chapter(
     import numpy as np
 
     folder.mkdir(parents=True, exist_ok=True)
-    encoder, counter = _new_encoder(settings), FrameCounter()
+    encoder, counter, checksum = _new_encoder(settings), FrameCounter(), hashlib.sha256()
     mp3_tmp = _atomic_tmp(folder, f"{key}.mp3")
     temps = [mp3_tmp]
     try:
@@ -293,6 +324,7 @@ def encode_chapter(
                 nonlocal size
                 data = bytes(encoder.encode(_to_pcm16(samples)))
                 counter.feed(data)
+                checksum.update(data)
                 out.write(data)
                 size += len(data)
                 killpoint("mixing")
@@ -300,6 +332,7 @@ def encode_chapter(
             mix = stitch(chapter, settings, write)
             tail = bytes(encoder.flush()) if mix.frames else b""
             counter.feed(tail)
+            checksum.update(tail)
             out.write(tail)
             size += len(tail)
         counter.close()
@@ -314,6 +347,8 @@ def encode_chapter(
             "title": chapter.title,
             "frames": counter.frames,
             "bytes": size,
+            "sha256": checksum.hexdigest(),
+            "hops_sha256": _file_sha256(hops_tmp),
             "samples": mix.frames,
             "spans": mix.spans,
             "loudness": mix.loudness_lufs if math.isfinite(mix.loudness_lufs) else None,

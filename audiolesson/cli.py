@@ -20,6 +20,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain click help: importing rich's formatter costs ~130 ms a start
 )
 
 _options = {"verbose": False}
@@ -109,7 +110,9 @@ def build(
     reporter.finish(result, plan_only=plan)
 
 
-cache_app = typer.Typer(help="Inspect and tidy the synthesis cache.", no_args_is_help=True)
+cache_app = typer.Typer(
+    help="Inspect and tidy the synthesis cache.", no_args_is_help=True, rich_markup_mode=None
+)
 app.add_typer(cache_app, name="cache")
 
 

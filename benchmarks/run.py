@@ -68,8 +68,9 @@ class Run:
 
 
 def _audiolesson() -> list[str]:
-    """The installed console script, as a user runs it."""
-    exe = shutil.which("audiolesson")
+    """The installed console script, as a user runs it (not a version manager's shim)."""
+    beside = Path(sys.executable).parent / "audiolesson"
+    exe = str(beside) if beside.is_file() else shutil.which("audiolesson")
     return [exe] if exe else [sys.executable, "-m", "audiolesson"]
 
 

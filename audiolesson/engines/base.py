@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
 from ..errors import ConfigError
@@ -114,19 +114,28 @@ class Engine(Protocol):
         ...
 
 
+@cache
+def _registered() -> dict[str, EntryPoint]:
+    """The engine entry points by name, read once per process (each scan reads every package)."""
+    found: dict[str, EntryPoint] = {}
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        found.setdefault(ep.name, ep)
+    return found
+
+
 def available_engines() -> list[str]:
     """Names of all registered engines (built-in ones register like outside ones)."""
-    return sorted({ep.name for ep in entry_points(group=ENTRY_POINT_GROUP)})
+    return sorted(_registered())
 
 
 @cache
 def engine_class(name: str) -> type:
     """Import and return the class registered under `name`; only that engine is imported."""
-    eps = [ep for ep in entry_points(group=ENTRY_POINT_GROUP) if ep.name == name]
-    if not eps:
+    ep = _registered().get(name)
+    if ep is None:
         choices = ", ".join(available_engines()) or "(none registered: is audiolesson installed?)"
         raise ConfigError(f"unknown engine {name!r}; choose one of: {choices}")
-    return eps[0].load()
+    return ep.load()
 
 
 _instances: dict[str, Engine] = {}

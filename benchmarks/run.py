@@ -50,7 +50,7 @@ class Sizes:
 
 
 FULL = Sizes(60, 10, 40, 100, 0.5, 30, 5)
-QUICK = Sizes(1, 0.1, 4, 20, 0.25, 5, 3)
+QUICK = Sizes(1, 0.05, 2, 10, 0.5, 5, 3)
 
 
 @dataclass

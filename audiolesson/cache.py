@@ -110,20 +110,28 @@ class ClipCache:
         samples = samples.reshape(frames, channels) if channels > 1 else samples
         return Audio(samples=samples, sample_rate=int(header["sample_rate"]))
 
-    def get(self, key: str) -> Audio | None:
-        """The verified clip for key, or None (a corrupt entry is logged and removed)."""
+    def get(self, key: str, where: str | None = None) -> Audio | None:
+        """The verified clip for key, or None (a corrupt entry is logged and removed).
+
+        `where` (e.g. "scripts/intro.md:12") tells the warning which turn the clip belongs to.
+        """
         try:
             return self._read(key)
         except FileNotFoundError:
             return None
         except (CorruptEntry, KeyError, TypeError, ValueError, struct.error) as exc:
-            log.warning("cache entry %s is damaged (%s); synthesising it again", key[:12], exc)
+            log.warning(
+                "%s: cached clip %s is damaged (%s); synthesising it again",
+                where or self.path(key),
+                key[:12],
+                exc,
+            )
             self.path(key).unlink(missing_ok=True)
             return None
 
-    def verify(self, key: str) -> bool:
-        """True if the entry exists and passes verification (a bad one is removed)."""
-        return self.get(key) is not None
+    def verify(self, key: str, where: str | None = None) -> bool:
+        """True if the entry exists and passes verification (a bad one is reported and removed)."""
+        return self.get(key, where) is not None
 
     def keys(self) -> Iterable[str]:
         """Every stored key."""

@@ -306,19 +306,27 @@ def plan_episode(script: Script, config: Config, cache: ClipCache, force: bool) 
     if not plan.up_to_date:
         seen: set[str] = set()
         for ct, k in zip(turns, keys, strict=True):
-            if k not in seen and not cache.has(k):
-                plan.missing.append(SynthJob(k, ct.spoken, ct.voice, script.path, ct.turn.line))
+            if k in seen:
+                continue
             seen.add(k)
+            # --force reads and verifies every clip: a damaged one is synthesised with the rest
+            where = f"{script.path}:{ct.turn.line}"
+            if not (cache.verify(k, where) if force else cache.has(k)):
+                plan.missing.append(SynthJob(k, ct.spoken, ct.voice, script.path, ct.turn.line))
     return plan
 
 
 def load_clip(cache: ClipCache, job: SynthJob) -> Any:
     """A clip from the cache; a damaged or missing entry is synthesised again, here and now."""
-    audio = cache.get(job.key)
+    existed = cache.has(job.key)
+    audio = cache.get(job.key, f"{job.path}:{job.line}")  # a damaged entry is reported there
     if audio is None:
         from .render import render
 
-        log.warning("%s:%s: clip missing from the cache; synthesising it again", job.path, job.line)
+        if not existed:
+            log.warning(
+                "%s:%s: clip missing from the cache; synthesising it again", job.path, job.line
+            )
         audio = render(job.spoken, job.voice)
         cache.put(job.key, audio)
     return audio
@@ -496,8 +504,11 @@ def _export(plan: EpisodePlan, config: Config, result: BuildResult, emit: EventS
             progress=lambda msg: emit({"event": "progress", "episode": plan.slug, "message": msg}),
         )
     except OSError as exc:
+        where = Path(exc.filename) if exc.filename else out
+        if where.name.startswith(".") and where.name.endswith(".tmp"):
+            where = where.parent  # a temporary file that never came to be: name its folder
         raise BuildError(
-            f"could not write episode {plan.slug}: {exc.strerror or exc}", path=exc.filename or out
+            f"could not write episode {plan.slug}: {exc.strerror or exc}", path=where
         ) from None
     killpoint("episode-stored")
     result.episodes_written.append(plan.slug)

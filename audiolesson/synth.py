@@ -59,8 +59,12 @@ def _worker_init(threads: int) -> None:
     os.environ.setdefault("OMP_NUM_THREADS", str(threads))
 
 
-def describe_failure(job: SynthJob, exc: BaseException | str) -> str:
-    """One line naming the script line, the voice and the engine."""
+def describe_failure(job: SynthJob, exc: BaseException | str, cache: Path | None = None) -> str:
+    """One line naming the script line, the voice and the engine (or the disk, if it failed)."""
+    if isinstance(exc, OSError) and exc.errno is not None:
+        # the clip was rendered but could not be stored: a full or read-only disk, not the voice
+        where = Path(exc.filename).parent if exc.filename else cache or "the cache"
+        return f"could not store this turn's clip in {where}: {exc.strerror}"
     why = exc.message if isinstance(exc, AudiolessonError) else str(exc) or type(exc).__name__
     return f"voice {job.voice.name!r} (engine {job.voice.engine}) failed on this turn: {why}"
 
@@ -99,7 +103,7 @@ def synthesize_all(
                 done = SynthDone(job, 0.0, timeout, why)
             except Exception as exc:  # the engine's error, re-raised from the worker
                 log.debug("turn at %s:%s failed", job.path, job.line, exc_info=True)
-                done = SynthDone(job, 0.0, 0.0, describe_failure(job, exc))
+                done = SynthDone(job, 0.0, 0.0, describe_failure(job, exc, cache.root))
             results.append(done)
             if on_done is not None:
                 on_done(done)

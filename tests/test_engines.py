@@ -279,3 +279,31 @@ def test_gtts_unknown_language_is_a_config_error() -> None:
 def test_gtts_lists_languages_offline() -> None:
     langs = {v.id: v.name for v in get_engine("gtts").voices()}
     assert langs["en"] == "English" and "fr" in langs
+
+
+def test_piper_fingerprint_is_remembered_between_runs_until_the_model_changes(
+    tmp_path: Path, monkeypatch
+) -> None:
+    from audiolesson.engines import piper_tts
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    model = tmp_path / "m.onnx"
+    model.write_bytes(b"model one")
+    Path(f"{model}.json").write_text("{}")
+    voice = Voice("v", model=str(model))
+    first = piper_tts.PiperEngine().fingerprint(voice)
+    assert first == hashlib.sha256(b"model one{}").hexdigest()
+    assert piper_tts.fingerprint_memo().is_file()
+
+    def no_hashing(parts):
+        raise AssertionError("hashed again")
+
+    with monkeypatch.context() as m:
+        m.setattr(piper_tts, "_hash_files", no_hashing)
+        assert piper_tts.PiperEngine().fingerprint(voice) == first  # a new process: the memo
+    replacement = tmp_path / "new.onnx"  # a new model moved into place, same size: new inode
+    replacement.write_bytes(b"model two")
+    replacement.replace(model)
+    assert piper_tts.PiperEngine().fingerprint(voice) == hashlib.sha256(b"model two{}").hexdigest()
+    piper_tts.fingerprint_memo().write_text("not json")
+    assert piper_tts.PiperEngine().fingerprint(voice) == hashlib.sha256(b"model two{}").hexdigest()

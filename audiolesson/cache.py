@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .files import atomic_writer
+from .killpoints import killpoint
 
 if TYPE_CHECKING:
     from .engines.base import Audio
@@ -81,6 +82,7 @@ class ClipCache:
             fh.write(struct.pack("<I", len(header)))
             fh.write(header)
             fh.write(pcm)
+            killpoint("clip-writing")
         return dest
 
     def _read(self, key: str) -> Audio:

@@ -36,7 +36,7 @@ FROM_SCRATCH = [
     "segment-stored:2",
     "episode-writing:1",
     "episode-stored:1",
-    "segment-writing:3",
+    "clip-writing:2",
 ]
 #: killed while rebuilding after an edit (a previous good episode is in output/)
 AFTER_EDIT = [
@@ -44,7 +44,7 @@ AFTER_EDIT = [
     "clip-stored:2",
     "mixing:1",
     "mixing:3",
-    "mixing:6",
+    "clip-writing:1",
     "segment-writing:1",
     "segment-stored:1",
     "mixing:2",
@@ -165,6 +165,10 @@ def kill_and_recover(tmp: Path, source: Path, moment: str, done: Path) -> None:
     for name in ("lesson.vtt", "lesson.chapters.json"):
         assert (root / "output" / name).read_bytes() == (done / "output" / name).read_bytes()
     assert not list((root / "output").glob(".*.tmp")), moment
+    # a clip killed while being written left only a temporary file, which prune removes
+    prune = audiolesson(root, "cache", "prune")
+    assert prune.returncode == 0, prune.stderr
+    assert not list((root / ".audiolesson").rglob(".*.tmp")), moment
 
 
 @pytest.mark.slow

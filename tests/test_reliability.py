@@ -132,6 +132,7 @@ def test_a_damaged_clip_is_reported_once_and_only_it_is_synthesised_again(
     assert decodes(project / "output" / "lesson.mp3")
 
 
+@pytest.mark.slow
 def test_a_damaged_encoded_block_is_reported_once_and_encoded_again(project: Path) -> None:
     summary(run(project, "build", "--json"))
     before = snapshot(project / "output")
@@ -168,6 +169,7 @@ def long_script(root: Path, turns: int = 150) -> None:
     )
 
 
+@pytest.mark.slow
 def test_a_second_build_and_a_prune_stop_while_a_build_runs(project: Path) -> None:
     long_script(project)
     env = {k: v for k, v in os.environ.items() if not k.startswith("AUDIOLESSON_")}
@@ -254,6 +256,7 @@ def test_a_failing_turn_is_one_line_and_the_rerun_synthesises_only_it(project: P
     assert rerun["turns_synthesized"] == 1 and rerun["turns_cached"] == 8
 
 
+@pytest.mark.slow
 def test_a_hanging_turn_times_out_with_one_line(project: Path) -> None:
     (project / "audiolesson.toml").write_text("[build]\nturn_timeout = 2.0\n")
     proc = run(project, "build", "--quiet", faults={"FAULT_HANG": "Goodbye"})

@@ -16,7 +16,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -390,7 +390,7 @@ def build(
     scripts = load_scripts(script_paths(config, paths))
     _warn(scripts, strict, emit)
     cache = ClipCache(config.cache_dir)
-    with project_lock(config) if not plan_only else _nothing():
+    with nullcontext() if plan_only else project_lock(config):  # a plan needs no lock
         plans = [plan_episode(s, config, cache, force) for s in scripts]
         jobs: dict[str, SynthJob] = {}
         for p in plans:
@@ -473,12 +473,6 @@ def _warn(scripts: Sequence[Script], strict: bool, emit: EventSink) -> None:
         raise ScriptError(first.message + note, path=first.path, line=first.line)
     for w in warnings:
         emit({"event": "warning", "script": w.path, "line": w.line, "message": w.message})
-
-
-@contextmanager
-def _nothing() -> Iterator[None]:
-    """A context that does nothing (a plan needs no lock)."""
-    yield
 
 
 def _export(plan: EpisodePlan, config: Config, result: BuildResult, emit: EventSink) -> None:

@@ -56,6 +56,61 @@ def _threads() -> int | None:
     return value
 
 
+def fingerprint_memo() -> Path:
+    """Where model hashes are remembered between runs.
+
+    Hashing the 60 MB default model takes ~0.2 s, which every nothing-changed rebuild would pay.
+    Entries are keyed by each file's path, size, inode, mtime and ctime: any write to the model
+    changes its ctime, so a stale hash is never reused; the cache key is still the content hash.
+    """
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "audiolesson" / "piper-fingerprints.json"
+
+
+def _stamp(paths: tuple[Path, ...]) -> list[list[Any]]:
+    """What identifies a file's current content without reading it."""
+    stamps = []
+    for p in paths:
+        st = p.stat()
+        stamps.append([str(p), st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns])
+    return stamps
+
+
+def _hash_files(paths: tuple[Path, ...]) -> str:
+    """sha256 over the files' bytes, in order."""
+    digest = hashlib.sha256()
+    for part in paths:
+        with part.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+def _read_memo() -> dict[str, Any]:
+    """The remembered hashes; empty when missing or unreadable (then they are computed again)."""
+    try:
+        memo = json.loads(fingerprint_memo().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return memo if isinstance(memo, dict) else {}
+
+
+def _write_memo(memo: dict[str, Any]) -> None:
+    """Save the hashes atomically; a read-only home only costs the next run a re-hash."""
+    path = fingerprint_memo()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".fingerprints.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(memo, fh)
+            os.replace(tmp, path)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+    except OSError as exc:
+        log.debug("cannot remember model hashes in %s: %s", path, exc)
+
+
 class PiperEngine:
     """Piper TTS: loads each model once per process, synthesises many turns."""
 
@@ -187,61 +242,6 @@ class PiperEngine:
                 memo[str(path)] = {"stamp": stamp, "sha256": self._fingerprints[path]}
                 _write_memo(memo)
         return self._fingerprints[path]
-
-
-def fingerprint_memo() -> Path:
-    """Where model hashes are remembered between runs.
-
-    Hashing the 60 MB default model takes ~0.2 s, which every nothing-changed rebuild would pay.
-    Entries are keyed by each file's path, size, inode, mtime and ctime: any write to the model
-    changes its ctime, so a stale hash is never reused; the cache key is still the content hash.
-    """
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "audiolesson" / "piper-fingerprints.json"
-
-
-def _stamp(paths: tuple[Path, ...]) -> list[list[Any]]:
-    """What identifies a file's current content without reading it."""
-    stamps = []
-    for p in paths:
-        st = p.stat()
-        stamps.append([str(p), st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns])
-    return stamps
-
-
-def _hash_files(paths: tuple[Path, ...]) -> str:
-    """sha256 over the files' bytes, in order."""
-    digest = hashlib.sha256()
-    for part in paths:
-        with part.open("rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
-    return digest.hexdigest()
-
-
-def _read_memo() -> dict[str, Any]:
-    """The remembered hashes; empty when missing or unreadable (then they are computed again)."""
-    try:
-        memo = json.loads(fingerprint_memo().read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return memo if isinstance(memo, dict) else {}
-
-
-def _write_memo(memo: dict[str, Any]) -> None:
-    """Save the hashes atomically; a read-only home only costs the next run a re-hash."""
-    path = fingerprint_memo()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".fingerprints.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(memo, fh)
-            os.replace(tmp, path)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
-    except OSError as exc:
-        log.debug("cannot remember model hashes in %s: %s", path, exc)
 
     def _speaker_id(self, voice: Voice, piper_voice: Any) -> int | None:
         """The numeric speaker id for voice.speaker (an id or a name from speaker_id_map)."""

@@ -401,6 +401,7 @@ def machine() -> dict[str, Any]:
             )
         },
         "espeak-ng": " ".join(espeak.stdout.split()[3:4]) or "not installed",
+        "load_average_15min": round(os.getloadavg()[2], 2),
     }
 
 
@@ -414,6 +415,25 @@ LABELS = {
     "help_seconds": "`audiolesson --help` start-up (median)",
     "book_full_build_seconds": "Full build, {book} book (tone voices; no target)",
 }
+
+
+NOTES = [
+    "How to read it:",
+    "",
+    "- Times are wall-clock seconds of `audiolesson build` run as a subprocess, start to exit.",
+    "- Raw Piper is `PiperVoice.load` + `PiperVoice.synthesize` over the same turns (same text,",
+    "  same length scale per voice) in one process with onnxruntime's default threads (every",
+    "  core), its audio kept in memory; the build runs one worker per core with one thread each,",
+    "  applies the Praat pitch/formant shifts of the default cast, masters, encodes and tags.",
+    "  Raw espeak-ng is one `espeak-ng -s 200 -w` per turn, as many at once as there are cores.",
+    "- `synthesis_split_seconds` divides the synthesis phase by the engine/shift ratio measured",
+    "  on a sample of turns in one thread; phases come from the build's `--json` event times.",
+    "- The audiobook uses the deterministic `tone` engine: it measures the pipeline (parse, cast,",
+    "  cache, mix, loudness, encoding, tags), not the engine. Peak RSS sums the build process and",
+    "  its workers (polled every 20 ms); `largest_process_mb` is the kernel's peak for one",
+    "  process. A Piper worker alone holds about 450 MB (the onnxruntime session), so a Piper",
+    "  build of any length peaks at about 1 GB with two workers.",
+]
 
 
 def _fmt(m: dict[str, Any], key: str = "value") -> str:
@@ -451,7 +471,9 @@ def markdown(results: dict[str, Any]) -> str:
         f"Measured by `python benchmarks/run.py{' --quick' if results['mode'] == 'quick' else ''}`"
         f" on {results['date']} ({results['mode']} sizes). Machine: {m['cpu']}, {m['cores']} "
         f"cores, {m['ram_gb']} GB RAM, {m['os']}, Python {m['python']}; {pk}; espeak-ng "
-        f"{m['espeak-ng']}.",
+        f"{m['espeak-ng']}. Load average over the last 15 minutes of the run: "
+        f"{m.get('load_average_15min', '?')} (above {m['cores']} means other work shared the "
+        "cores).",
         "",
         "| Measure | Target | Result | |",
         "|---|---|---|---|",
@@ -462,7 +484,7 @@ def markdown(results: dict[str, Any]) -> str:
         r = results["measures"][key]
         verdict = {True: "pass", False: "**miss**", None: ""}[r["pass"]]
         lines.append(f"| {label.format(**names)} | {_target(r)} | {_fmt(r)} | {verdict} |")
-    lines += ["", "Details (JSON: `benchmarks/results.json`):", ""]
+    lines += ["", *NOTES, "", "Details (JSON: `benchmarks/results.json`):", ""]
     for key, r in results["measures"].items():
         extra = {k: v for k, v in r.items() if k not in ("value", "unit", "target", "pass")}
         lines.append(f"- `{key}`: {json.dumps(extra)}")
@@ -494,6 +516,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="results JSON to compare with and write")
     parser.add_argument("--only", help=f"comma-separated subset of: {', '.join(MEASURES)}")
     parser.add_argument("--work", type=Path, help="keep the generated projects in this folder")
+    parser.add_argument(
+        "--render", action="store_true", help="only rewrite --out from the --json results"
+    )
     args = parser.parse_args(argv)
     only = args.only.split(",") if args.only else list(MEASURES)
     unknown = set(only) - set(MEASURES)
@@ -506,6 +531,11 @@ def main(argv: list[str] | None = None) -> int:
         args.out = REPO / "BENCHMARKS.md"
     previous_path = args.json or HERE / "results.json"
     previous = json.loads(previous_path.read_text()) if previous_path.is_file() else None
+    if args.render:
+        if previous is None or args.out is None:
+            parser.error("--render needs an existing --json file and --out")
+        _write(args.out, markdown(previous))
+        return 0
 
     work = args.work or Path(tempfile.mkdtemp(prefix="audiolesson-bench-"))
     work.mkdir(parents=True, exist_ok=True)

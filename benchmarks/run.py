@@ -23,6 +23,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
@@ -33,7 +34,7 @@ import generate
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-MEASURES = ("help", "rebuild100", "book", "piper", "pyttsx3")
+MEASURES = ("piper", "pyttsx3", "help", "rebuild100", "book")
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,7 @@ def build(project: Path, *extra: str) -> Run:
     poller.join()
     drain.join()
     if proc.returncode != 0:
-        raise SystemExit(f"audiolesson build failed in {project}:\n{''.join(errors)[-2000:]}")
+        raise RuntimeError(f"audiolesson build failed in {project}:\n{''.join(errors)[-2000:]}")
     return Run(seconds, events, peak[0], usage.ru_maxrss * 1024)
 
 
@@ -539,27 +540,42 @@ def main(argv: list[str] | None = None) -> int:
 
     work = args.work or Path(tempfile.mkdtemp(prefix="audiolesson-bench-"))
     work.mkdir(parents=True, exist_ok=True)
+    mode = "quick" if args.quick else "full"
     measures: dict[str, dict] = {}
+    if args.only and previous and previous.get("mode") == mode:
+        # measures not run now keep their earlier numbers, marked with the run they came from
+        for key, value in previous.get("measures", {}).items():
+            measures[key] = {"measured": previous["date"], **value}
+    results = {
+        "date": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        "mode": mode,
+        "sizes": vars(sizes),
+        "machine": machine(),
+        "measures": measures,
+    }
+    failed = []
     try:
         for name in only:
             started = time.perf_counter()
             print(f"measuring {name} ...", file=sys.stderr, flush=True)
-            if name == "help":
-                measures.update(measure_help(sizes))
-            else:
-                measures.update(globals()[f"measure_{name}"](sizes, work))
+            try:
+                if name == "help":
+                    new = measure_help(sizes)
+                else:
+                    new = globals()[f"measure_{name}"](sizes, work)
+            except Exception:  # one broken measure must not lose the others
+                traceback.print_exc()
+                failed.append(name)
+                continue
+            measures.update({k: {"measured": results["date"], **v} for k, v in new.items()})
             print(f"  {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+            if args.json:  # saved after every measure: a later failure loses nothing
+                _write(args.json, json.dumps(results, indent=2) + "\n")
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
-    results = {
-        "date": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
-        "mode": "quick" if args.quick else "full",
-        "sizes": vars(sizes),
-        "machine": machine(),
-        "measures": measures,
-        "benchmark_cpu_seconds": round(resource.getrusage(resource.RUSAGE_SELF).ru_utime, 1),
-    }
+    results["machine"]["load_average_15min"] = round(os.getloadavg()[2], 2)
+    results["benchmark_cpu_seconds"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_utime, 1)
     report = markdown(results)
     print(report)
     print("\n".join(compare(previous, results)))
@@ -567,7 +583,9 @@ def main(argv: list[str] | None = None) -> int:
         _write(args.json, json.dumps(results, indent=2) + "\n")
     if args.out:
         _write(args.out, report)
-    return 0
+    if failed:
+        print(f"failed: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def _write(path: Path, text: str) -> None:

@@ -118,7 +118,13 @@ class BuildReporter:
             )
             return
         print(
-            f"{len(result.episodes_written)} episodes written, "
-            f"{len(result.episodes_unchanged)} unchanged; {result.turns_synthesized} turns "
-            f"synthesised, {result.turns_cached} from the cache; {result.seconds:.1f} s"
+            f"{_count(len(result.episodes_written), 'episode')} written, "
+            f"{len(result.episodes_unchanged)} unchanged; "
+            f"{_count(result.turns_synthesized, 'turn')} synthesised, "
+            f"{result.turns_cached} from the cache; {result.seconds:.1f} s"
         )
+
+
+def _count(n: int, noun: str) -> str:
+    """`1 turn`, `2 turns`."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"

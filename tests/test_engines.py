@@ -179,6 +179,25 @@ def test_pyttsx3_renders_to_a_file_not_the_speakers(system, capsys) -> None:
     assert capsys.readouterr().out == ""  # the driver's "Audio saved to" chatter is swallowed
 
 
+def test_pyttsx3_speaks_long_turns_whole(system) -> None:
+    # The espeak driver alone writes nothing for utterances past ~120 characters.
+    sentence = "If you plot a quick sketch, you can see the curve bend as the values grow larger."
+    short = system.synthesize(sentence, Voice("s", engine="pyttsx3"))
+    long = system.synthesize(" ".join([sentence] * 6), Voice("s", engine="pyttsx3"))
+    assert 5.0 < long.duration / short.duration < 7.0
+
+
+def test_pyttsx3_chunks_cut_at_sentences_commas_then_spaces() -> None:
+    from audiolesson.engines.system import chunks
+
+    text = "One. " + "word " * 40 + "end, tail. Short!"
+    pieces = chunks(text, limit=30)
+    assert pieces[0] == "One."
+    assert all(len(p) <= 30 for p in pieces)
+    assert " ".join(pieces).split() == text.split()
+    assert chunks("x" * 50, limit=10) == ["x" * 50]  # one long word stays whole
+
+
 def test_pyttsx3_voice_ids(system) -> None:
     ids = {v.id for v in system.voices()}
     assert "gmw/en-us" in ids

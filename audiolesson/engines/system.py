@@ -13,6 +13,7 @@ import contextlib
 import io
 import json
 import logging
+import re
 import subprocess
 import sys
 import tempfile
@@ -27,6 +28,7 @@ from .base import Audio, EngineVoice, Voice
 log = logging.getLogger(__name__)
 
 BASE_RATE = 200  #: words per minute at speed 1.0 (pyttsx3's default)
+CHUNK_CHARS = 100  #: longest piece of text handed to the driver at once
 OPTIONS: dict[str, tuple[type, str]] = {
     "rate": (int, "words per minute (overrides speed)"),
     "volume": (float, "the driver's volume, 0..1"),
@@ -131,7 +133,9 @@ class Pyttsx3Engine:
             out = Path(tmp) / "turn.wav"
             # pyttsx3's command queue is reliable for the first utterance of a process only (later
             # ones may ignore the rate or come out empty), so every turn gets a fresh process.
-            job = json.dumps({"text": text, "out": str(out), **settings})
+            # Its espeak driver also writes nothing for utterances longer than about 120
+            # characters, so the child speaks the turn in short pieces and joins them.
+            job = json.dumps({"chunks": chunks(text), "out": str(out), **settings})
             proc = subprocess.run(
                 [sys.executable, "-c", _CHILD, job], capture_output=True, text=True, check=False
             )
@@ -143,16 +147,49 @@ class Pyttsx3Engine:
             return read_wav(out)
 
 
+def chunks(text: str, limit: int = CHUNK_CHARS) -> list[str]:
+    """Text cut into pieces of at most `limit` characters: at sentence ends, then commas, then
+    spaces (a single longer word stays whole)."""
+    pieces: list[str] = []
+    for sentence in re.split(r"(?<=[.!?;:])\s+", " ".join(text.split())):
+        parts = re.split(r"(?<=,)\s+", sentence) if len(sentence) > limit else [sentence]
+        for part in parts:
+            current = ""
+            for word in part.split(" "):
+                if current and len(current) + 1 + len(word) > limit:
+                    pieces.append(current)
+                    current = word
+                else:
+                    current = f"{current} {word}" if current else word
+            if current:
+                pieces.append(current)
+    return [p for p in pieces if p.strip()]
+
+
 _CHILD = """
-import contextlib, io, json, sys
+import contextlib, io, json, os, sys, wave
 import pyttsx3
 job = json.loads(sys.argv[1])
+audio, params = [], None
 with contextlib.redirect_stdout(io.StringIO()):
     engine = pyttsx3.init()
     if job["voice"] is not None:
         engine.setProperty("voice", job["voice"])
     engine.setProperty("rate", job["rate"])
     engine.setProperty("volume", job["volume"])
-    engine.save_to_file(job["text"], job["out"])
-    engine.runAndWait()
+    for i, chunk in enumerate(job["chunks"]):
+        part = job["out"] + f".{i}.wav"
+        for attempt in range(3):
+            engine.save_to_file(chunk, part)
+            engine.runAndWait()
+            if os.path.exists(part) and os.path.getsize(part) > 44:
+                break
+        else:
+            sys.exit(f"no audio for {chunk[:40]!r}")
+        with wave.open(part) as w:
+            params = w.getparams()
+            audio.append(w.readframes(w.getnframes()))
+with wave.open(job["out"], "wb") as w:
+    w.setparams(params)
+    w.writeframes(b"".join(audio))
 """

@@ -171,13 +171,18 @@ def _to_db(peak: float) -> float:
 
 
 def limit_true_peak(
-    samples: np.ndarray, rate: int, ceiling_db: float, window_ms: float = 10.0
+    samples: np.ndarray,
+    rate: int,
+    ceiling_db: float,
+    window_ms: float = 10.0,
+    peaks: np.ndarray | None = None,
 ) -> tuple[np.ndarray, float]:
     """Lower the gain smoothly around every true peak above ceiling_db; untouched elsewhere.
 
     Returns the audio and its true peak in dBTP. The needed gain is held (minimum over +-window) and
     then averaged over the same window: look-ahead attack and release ramps that never reduce less
-    than needed anywhere.
+    than needed anywhere. `peaks` may pass in frame_peaks(samples) when the caller has them
+    (they scale with gain, so one computation serves every gain tried for a clip).
     """
     import numpy as np
     from scipy.ndimage import minimum_filter1d, uniform_filter1d
@@ -185,7 +190,8 @@ def limit_true_peak(
     if samples.shape[0] == 0:
         return samples, -math.inf
     ceiling = db_to_gain(ceiling_db)
-    peaks = frame_peaks(samples)
+    if peaks is None:
+        peaks = frame_peaks(samples)
     peak = float(peaks.max())
     if peak <= ceiling:
         return samples, _to_db(peak)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .errors import BuildError, ConfigError
-from .loudness import LoudnessMeter, clip_loudness, db_to_gain, limit_true_peak
+from .loudness import LoudnessMeter, clip_loudness, db_to_gain, frame_peaks, limit_true_peak
 
 if TYPE_CHECKING:
     import numpy as np
@@ -215,8 +215,10 @@ def _makeup(
 
     limited = samples
     extra = 0.0
+    peaks = frame_peaks(samples)  # true peaks scale with gain: measure them once
     for _ in range(MAKEUP_ROUNDS):
-        limited, _ = limit_true_peak(samples * np.float32(db_to_gain(gain + extra)), rate, ceiling)
+        g = np.float32(db_to_gain(gain + extra))
+        limited, _ = limit_true_peak(samples * g, rate, ceiling, peaks=peaks * g)
         measured = clip_loudness(limited, rate)
         if not math.isfinite(measured) or abs(target - measured) < 0.05:
             break

@@ -218,7 +218,10 @@ def _makeup(
     peaks = frame_peaks(samples)  # true peaks scale with gain: measure them once
     for _ in range(MAKEUP_ROUNDS):
         g = np.float32(db_to_gain(gain + extra))
-        limited, _ = limit_true_peak(samples * g, rate, ceiling, peaks=peaks * g)
+        scaled = samples * g
+        limited, _ = limit_true_peak(scaled, rate, ceiling, peaks=peaks * g)
+        if limited is scaled:  # under the ceiling: the limiter took nothing, nothing to make up
+            break
         measured = clip_loudness(limited, rate)
         if not math.isfinite(measured) or abs(target - measured) < 0.05:
             break

@@ -7,15 +7,20 @@ import mimetypes
 import re
 import uuid
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
 from .config import Config
 from .errors import AudiolessonError, BuildError, ConfigError
 from .files import write_if_changed
+
+if TYPE_CHECKING:
+    from .script import Script
 
 log = logging.getLogger(__name__)
 
@@ -95,10 +100,14 @@ def episode_sort_key(ep: EpisodeInfo) -> tuple:
     return ((ep.series or "").casefold(), number, ep.title.casefold(), ep.slug)
 
 
-def collect_episodes(config: Config) -> list[EpisodeInfo]:
-    """Every script whose MP3 is in output/, read from its tags and sidecars, in episode order."""
+def collect_episodes(config: Config, parsed: Sequence[Script] = ()) -> list[EpisodeInfo]:
+    """Every script whose MP3 is in output/, read from its tags and sidecars, in episode order.
+
+    `parsed` are scripts the caller has already parsed (a build has): they are not read again.
+    """
     from .loader import find_scripts
 
+    languages = {Path(s.path).resolve(): s.meta.language or None for s in parsed}
     out = config.output_dir
     episodes = []
     for script in find_scripts(config.root):
@@ -107,7 +116,9 @@ def collect_episodes(config: Config) -> list[EpisodeInfo]:
             log.info("%s: not built yet (no %s); left out of the feed", script, audio)
             continue
         relative = script.relative_to(config.root).as_posix()
-        episodes.append(read_episode(audio, relative, script_language(script)))
+        resolved = script.resolve()
+        language = languages[resolved] if resolved in languages else script_language(script)
+        episodes.append(read_episode(audio, relative, language))
     known = {ep.slug for ep in episodes}
     for audio in sorted(out.glob("*.mp3")):
         if audio.stem not in known:

@@ -455,7 +455,7 @@ def build(
             if p.script.path in failed:
                 continue
             _export(p, config, result, emit)
-        _publish(config, emit)
+        _publish(config, scripts, emit)
         result.seconds = time.perf_counter() - started
         error = first_failure(done)
         if error is not None:
@@ -521,15 +521,13 @@ def _export(plan: EpisodePlan, config: Config, result: BuildResult, emit: EventS
     )
 
 
-def _publish(config: Config, emit: EventSink) -> None:
+def _publish(config: Config, scripts: Sequence[Script], emit: EventSink) -> None:
     """Refresh the listening page, and the feed when a base URL is configured."""
-    try:
-        from . import feed, page
-    except ImportError:  # delivery not installed in this build of the package
-        return
+    from . import feed, page
+
     if not config.output_dir.is_dir():
         return
-    episodes = feed.collect_episodes(config)
+    episodes = feed.collect_episodes(config, parsed=scripts)
     if not episodes:
         return
     written = [page.write_page(config, episodes)]

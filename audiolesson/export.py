@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import BuildError
+from .files import sha256_of
 from .killpoints import killpoint
 from .loudness import BLOCK_SECONDS, HOPS_PER_BLOCK, gated_loudness
 from .mix import (
@@ -252,15 +253,6 @@ def _atomic_tmp(folder: Path, name: str) -> Path:
     return Path(path)
 
 
-def _file_sha256(path: Path) -> str:
-    """sha256 hex of a file's bytes."""
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(_COPY_BLOCK), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _damage(meta: dict, mp3_path: Path, hops_path: Path) -> str | None:
     """Why a cached segment's files do not match their checksums, or None if they do."""
     if meta["frames"]:
@@ -268,9 +260,9 @@ def _damage(meta: dict, mp3_path: Path, hops_path: Path) -> str | None:
             return "its MP3 is missing"
         if mp3_path.stat().st_size != meta["bytes"]:
             return f"its MP3 is {mp3_path.stat().st_size} bytes, not {meta['bytes']}"
-        if _file_sha256(mp3_path) != meta["sha256"]:
+        if sha256_of(mp3_path) != meta["sha256"]:
             return "its MP3 fails the checksum"
-    if not hops_path.is_file() or _file_sha256(hops_path) != meta["hops_sha256"]:
+    if not hops_path.is_file() or sha256_of(hops_path) != meta["hops_sha256"]:
         return "its loudness data is missing or fails the checksum"
     return None
 
@@ -348,7 +340,7 @@ def encode_chapter(
             "frames": counter.frames,
             "bytes": size,
             "sha256": checksum.hexdigest(),
-            "hops_sha256": _file_sha256(hops_tmp),
+            "hops_sha256": sha256_of(hops_tmp),
             "samples": mix.frames,
             "spans": mix.spans,
             "loudness": mix.loudness_lufs if math.isfinite(mix.loudness_lufs) else None,

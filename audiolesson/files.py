@@ -6,6 +6,7 @@ a failure or a kill leaves the old file in place and no stray temporary file beh
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
@@ -49,3 +50,13 @@ def write_if_changed(path: Path, data: bytes) -> bool:
         return False
     write_atomic(path, data)
     return True
+
+
+def sha256_of(*paths: Path) -> str:
+    """sha256 hex over the files' bytes, in order, read in 1 MB blocks."""
+    digest = hashlib.sha256()
+    for path in paths:
+        with Path(path).open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):  # noqa: B023 (used at once)
+                digest.update(block)
+    return digest.hexdigest()

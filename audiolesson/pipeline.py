@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
-import hashlib
 import logging
 import os
 import time
@@ -25,6 +24,7 @@ from . import __version__
 from .cache import ClipCache, clip_key, digest
 from .config import Config
 from .errors import BuildError, LockError, ScriptError
+from .files import sha256_of
 from .killpoints import killpoint
 from .script import PAUSE_DEFAULTS, Pause, Script, Turn
 from .synth import SynthDone, SynthJob, first_failure, synthesize_all
@@ -112,15 +112,6 @@ def project_lock(config: Config) -> Iterator[None]:
         yield
     finally:
         os.close(fd)  # closing releases the lock
-
-
-def _file_hash(path: Path) -> str:
-    """sha256 of a file's bytes."""
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def resolve_cover(script: Script, root: Path) -> Path | None:
@@ -288,7 +279,7 @@ def plan_episode(script: Script, config: Config, cache: ClipCache, force: bool) 
         {
             "chapters": [(c.title, c.level, c.key) for c in chapters],
             "meta": [m.title, m.subtitle, m.author, m.series, m.episode, m.language, m.description],
-            "cover": _file_hash(cover) if cover else None,
+            "cover": sha256_of(cover) if cover else None,
             "settings": vars(settings),
             "version": __version__,
         }

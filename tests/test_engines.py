@@ -318,7 +318,7 @@ def test_piper_fingerprint_is_remembered_between_runs_until_the_model_changes(
         raise AssertionError("hashed again")
 
     with monkeypatch.context() as m:
-        m.setattr(piper_tts, "_hash_files", no_hashing)
+        m.setattr(piper_tts, "sha256_of", no_hashing)
         assert piper_tts.PiperEngine().fingerprint(voice) == first  # a new process: the memo
     replacement = tmp_path / "new.onnx"  # a new model moved into place, same size: new inode
     replacement.write_bytes(b"model two")

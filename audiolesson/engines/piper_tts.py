@@ -7,7 +7,6 @@ multi-speaker model), `speed` (length_scale = 1 / speed). Options: `variation` (
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from ..errors import ConfigError, EngineError, EngineUnavailable
+from ..files import sha256_of
 from .base import Audio, EngineVoice, Voice
 
 log = logging.getLogger(__name__)
@@ -74,16 +74,6 @@ def _stamp(paths: tuple[Path, ...]) -> list[list[Any]]:
         st = p.stat()
         stamps.append([str(p), st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns])
     return stamps
-
-
-def _hash_files(paths: tuple[Path, ...]) -> str:
-    """sha256 over the files' bytes, in order."""
-    digest = hashlib.sha256()
-    for part in paths:
-        with part.open("rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
-    return digest.hexdigest()
 
 
 def _read_memo() -> dict[str, Any]:
@@ -238,7 +228,7 @@ class PiperEngine:
             if isinstance(entry, dict) and entry.get("stamp") == stamp and entry.get("sha256"):
                 self._fingerprints[path] = str(entry["sha256"])
             else:
-                self._fingerprints[path] = _hash_files(parts)
+                self._fingerprints[path] = sha256_of(*parts)
                 memo[str(path)] = {"stamp": stamp, "sha256": self._fingerprints[path]}
                 _write_memo(memo)
         return self._fingerprints[path]

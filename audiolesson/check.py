@@ -97,6 +97,11 @@ class ScriptCheck:
         return out
 
 
+def speech_seconds(text: str) -> float:
+    """How long text takes to say at WORDS_PER_MINUTE."""
+    return len(text.split()) * 60 / WORDS_PER_MINUTE
+
+
 def estimate_seconds(script: Script) -> float:
     """Speech at WORDS_PER_MINUTE plus `[pause]` directives and the usual pauses between turns."""
     pauses = {**PAUSE_DEFAULTS, **script.meta.pauses}
@@ -110,7 +115,7 @@ def estimate_seconds(script: Script) -> float:
             if isinstance(item, Pause):
                 seconds += item.seconds
                 continue
-            seconds += len(item.spoken.split()) * 60 / WORDS_PER_MINUTE
+            seconds += speech_seconds(item.spoken)
             if previous is not None:
                 same = previous.speaker == item.speaker
                 seconds += pauses["same_speaker" if same else "speaker_change"]

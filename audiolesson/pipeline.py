@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .cache import ClipCache, clip_key, digest
+from .check import speech_seconds
 from .config import Config
 from .errors import BuildError, LockError, ScriptError
 from .files import sha256_of
@@ -40,8 +41,6 @@ EventSink = Callable[[Event], None]
 
 #: pause at the very end of an episode, so players do not cut the last word
 END_PAUSE = 1.0
-#: speaking rate used to estimate minutes before anything is synthesised
-WORDS_PER_SECOND = 2.5
 #: image formats accepted as cover art, by their first bytes
 COVER_MAGIC = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 
@@ -357,11 +356,6 @@ def script_paths(config: Config, paths: Sequence[Path] | None) -> list[Path]:
     return found
 
 
-def estimate_seconds(text: str) -> float:
-    """Rough spoken length of text."""
-    return len(text.split()) / WORDS_PER_SECOND
-
-
 def build(
     config: Config,
     paths: Sequence[Path] | None = None,
@@ -390,7 +384,7 @@ def build(
         missing_keys = set(jobs)
         result.turns_total = sum(len(p.turns) for p in plans)
         result.turns_cached = sum(1 for p in plans for k in p.keys if k not in missing_keys)
-        result.audio_seconds_planned = sum(estimate_seconds(j.spoken) for j in jobs.values())
+        result.audio_seconds_planned = sum(speech_seconds(j.spoken) for j in jobs.values())
         for p in plans:
             entry = {
                 "event": "plan",
@@ -400,7 +394,7 @@ def build(
                 "turns": len(p.turns),
                 "to_synthesize": len(p.missing),
                 "estimated_audio_seconds": round(
-                    sum(estimate_seconds(j.spoken) for j in p.missing), 1
+                    sum(speech_seconds(j.spoken) for j in p.missing), 1
                 ),
                 "lines": [j.line for j in p.missing],
             }

@@ -9,8 +9,10 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-#: speaking rate used to size the inputs (the pipeline's own estimate, audiolesson.pipeline)
-WORDS_PER_SECOND = 2.5
+from audiolesson.check import WORDS_PER_MINUTE
+
+#: speaking rate used to size the inputs: the one `check` and `build --plan` estimate with
+WORDS_PER_SECOND = WORDS_PER_MINUTE / 60
 STUDENTS = ("Student 1", "Student 2", "Student 3", "Student 4")
 VOICE_NAMES = ("teacher", "narrator", "student-1", "student-2", "student-3", "student-4")
 #: pitches for the `tone` voices (the engine applies them itself: no shifts, no models)

@@ -63,6 +63,7 @@ SAMPLES_PER_FRAME = 1152  #: MPEG-1 Layer III
 ENCODER_DELAY = 576  #: LAME's fixed encoder delay
 DECODER_DELAY = 529  #: what MP3 decoders add (528 + 1), as the LAME tag convention assumes
 SEGMENT_FORMAT = 3  #: bump when the chapter cache layout changes (3: checksums)
+BLOCKS_FOLDER = "chapters"  #: encoded blocks live in work_dir/chapters
 BLOCK_CUT = 8  #: a block ends after a turn whose clip key hashes to 0 modulo this
 BLOCK_MAX_CLIPS = 32
 _COPY_BLOCK = 1 << 20
@@ -245,6 +246,24 @@ def segment_key(block: ChapterInput, settings: AudioSettings) -> str:
 def block_keys(chapters: Sequence[ChapterInput], settings: AudioSettings) -> list[str]:
     """The keys of the encoded blocks an episode made of these chapters uses."""
     return [segment_key(b, settings) for chapter in chapters for b in split_blocks(chapter)]
+
+
+def prune_blocks(work_dir: Path, keep: set[str]) -> tuple[int, int]:
+    """Remove encoded blocks (every file named <block key>.*) not in keep; (removed, bytes)."""
+    folder = work_dir / BLOCKS_FOLDER
+    removed = freed = 0
+    stems: set[str] = set()
+    for p in folder.glob("*") if folder.is_dir() else []:
+        stem = p.name.split(".")[0] if not p.name.startswith(".") else ""
+        if stem in keep:
+            continue
+        size = p.stat().st_size
+        p.unlink(missing_ok=True)
+        freed += size
+        if stem and stem not in stems:
+            stems.add(stem)
+            removed += 1
+    return removed, freed
 
 
 def _atomic_tmp(folder: Path, name: str) -> Path:
@@ -490,7 +509,7 @@ def export_episode(
     if not any(isinstance(item, ClipItem) for chapter in chapters for item in chapter.items):
         raise BuildError("nothing to export: the episode has no turns")
     out_dir.mkdir(parents=True, exist_ok=True)
-    folder = work_dir / "chapters"
+    folder = work_dir / BLOCKS_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
     _clean_stale(out_dir, f"{slug}.")
     blocks = [split_blocks(chapter) for chapter in chapters]

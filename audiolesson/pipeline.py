@@ -536,29 +536,14 @@ def used_keys(config: Config) -> tuple[set[str], set[str]]:
     return clips, segments
 
 
-def _prune_segments(folder: Path, keep: set[str]) -> tuple[int, int]:
-    """Remove encoded blocks (every file named <block key>.*) not in keep."""
-    removed = freed = 0
-    stems: set[str] = set()
-    for p in folder.glob("*") if folder.is_dir() else []:
-        stem = p.name.split(".")[0] if not p.name.startswith(".") else ""
-        if stem in keep:
-            continue
-        size = p.stat().st_size
-        p.unlink(missing_ok=True)
-        freed += size
-        if stem and stem not in stems:
-            stems.add(stem)
-            removed += 1
-    return removed, freed
-
-
 def prune_cache(config: Config) -> dict[str, int]:
     """Remove cache entries that no script uses any more."""
+    from .export import prune_blocks
+
     clips, segments = used_keys(config)
     with project_lock(config):
         removed, freed = ClipCache(config.cache_dir).prune(clips)
-        ch_removed, ch_freed = _prune_segments(config.cache_dir / "chapters", segments)
+        ch_removed, ch_freed = prune_blocks(config.cache_dir, segments)
     return {
         "clips_kept": len(clips),
         "clips_removed": removed,

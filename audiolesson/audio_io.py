@@ -10,7 +10,7 @@ import logging
 import subprocess
 from pathlib import Path
 
-from .engines.base import Audio
+from .audio import Audio
 from .errors import BuildError, ConfigError, EngineError
 from .files import atomic_writer, write_atomic
 
@@ -18,14 +18,6 @@ log = logging.getLogger(__name__)
 
 #: Output formats `write_audio` knows, by file suffix.
 FORMATS = (".wav", ".mp3")
-
-
-def _as_int16(audio: Audio):
-    """Samples as int16 (frames, channels), clipped to full scale."""
-    import numpy as np
-
-    samples = audio.samples if audio.samples.ndim == 2 else audio.samples[:, None]
-    return (np.clip(samples, -1.0, 1.0) * 32767.0).round().astype(np.int16)
 
 
 def read_wav(path: Path) -> Audio:
@@ -44,7 +36,7 @@ def write_wav(path: Path, audio: Audio) -> Path:
     import soundfile
 
     with atomic_writer(Path(path)) as fh:
-        soundfile.write(fh, _as_int16(audio), audio.sample_rate, subtype="PCM_16", format="WAV")
+        soundfile.write(fh, audio.to_int16(), audio.sample_rate, subtype="PCM_16", format="WAV")
     return Path(path)
 
 
@@ -59,7 +51,7 @@ def encode_mp3(audio: Audio, bitrate: int = 128) -> bytes:
     encoder.set_in_sample_rate(audio.sample_rate)
     encoder.set_channels(audio.channels)
     encoder.set_quality(2)  # 2 = high quality, 7 = fastest
-    data = encoder.encode(_as_int16(audio).tobytes())
+    data = encoder.encode(audio.to_pcm16())
     return bytes(data + encoder.flush())
 
 

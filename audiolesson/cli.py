@@ -62,7 +62,7 @@ def check(
     """Parse scripts and report chapters, turns, speakers, words, minutes and any problems."""
     import json
 
-    from .check import check_scripts
+    from .script.check import check_scripts
 
     results = check_scripts(scripts, project_root())
     for result in results:
@@ -95,15 +95,15 @@ def build(
     base_url: Annotated[str | None, typer.Option("--base-url", help="Publish feed.xml.")] = None,
 ) -> None:
     """Build scripts into chaptered MP3s, transcripts and chapter files in output/."""
-    from . import report
     from .config import load_config
-    from .pipeline import build as run_build
+    from .pipeline.build import build as run_build
+    from .report import BuildReporter
 
     config = load_config(
         project_root(), output=output, jobs=jobs, stereo=stereo, bitrate=bitrate,
         loudness=loudness, id3=id3, base_url=base_url,
     )
-    with report.BuildReporter(json_lines=as_json, quiet=quiet) as reporter:
+    with BuildReporter(json_lines=as_json, quiet=quiet) as reporter:
         result = run_build(
             config, scripts, force=force, plan_only=plan, strict=strict, on_event=reporter.event
         )
@@ -118,13 +118,13 @@ app.add_typer(cache_app, name="cache")
 
 @cache_app.command("prune")
 def cache_prune() -> None:
-    """Remove cached clips and chapters that no script uses any more."""
+    """Remove cached clips and encoded blocks that no script uses any more."""
     from .config import load_config
-    from .pipeline import prune_cache
+    from .pipeline.prune import prune_cache
 
     stats = prune_cache(load_config(project_root()))
     print(
-        f"removed {stats['clips_removed']} clips and {stats['chapters_removed']} chapters "
+        f"removed {stats['clips_removed']} clips and {stats['blocks_removed']} encoded blocks "
         f"({stats['bytes_freed'] / 1e6:.1f} MB); kept {stats['clips_kept']} clips"
     )
 
@@ -153,7 +153,7 @@ def voices(
     engine: Annotated[str | None, typer.Option("--engine", help="Only this engine.")] = None,
 ) -> None:
     """List every voice (presets, voices/ files, engines' own) and whether it works here."""
-    from .cast import list_voices
+    from .voices.listing import list_voices
 
     for row in list_voices(project_root()):
         if engine is None or row.engine == engine:
@@ -171,7 +171,7 @@ def say(
     ] = None,
 ) -> None:
     """Render one text with one voice into a WAV or MP3 file, to hear it."""
-    from .render import say as render_say
+    from .voices.render import say as render_say
 
     print(render_say(text, voice, output or Path("say.wav"), project_root()))
 
@@ -185,9 +185,10 @@ def feed(
 ) -> None:
     """Write the podcast feed (output/feed.xml) and the listening page (output/index.html)."""
     from .config import load_config
-    from .feed import publish
+    from .publish.site import publish
 
-    for path in publish(load_config(project_root(), base_url=base_url)):
+    config = load_config(project_root(), base_url=base_url)
+    for path in publish(config, require_feed=True):
         print(path)
 
 
@@ -200,7 +201,7 @@ def serve(
 ) -> None:
     """Serve output/ (page, episodes, feed) on this computer or the local network."""
     from .config import load_config
-    from .serve import create_server, run, server_urls
+    from .publish.serve import create_server, run, server_urls
 
     config = load_config(project_root())
     server = create_server(config, host or "127.0.0.1", 8000 if port is None else port)

@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .export.settings import audio_problems, default_bitrate, default_loudness
+from .files import read_toml, toml_key_line
 
 CONFIG_FILE = "audiolesson.toml"
-MP3_BITRATES = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 256, 320)
 
 
 @dataclass(frozen=True)
@@ -37,14 +38,12 @@ class BuildSettings:
     @property
     def bitrate_kbps(self) -> int:
         """The MP3 bitrate in effect."""
-        return self.bitrate or (96 if self.stereo else 64)
+        return self.bitrate or default_bitrate(self.channels)
 
     @property
     def loudness_lufs(self) -> float:
         """The loudness target in effect."""
-        if self.loudness is not None:
-            return self.loudness
-        return -16.0 if self.stereo else -19.0
+        return self.loudness if self.loudness is not None else default_loudness(self.channels)
 
     @property
     def workers(self) -> int:
@@ -122,8 +121,6 @@ def _check_fields(
     cls: type, table: Any, section: str, text: str, problems: list[Problem]
 ) -> dict[str, Any]:
     """Validate a TOML table against a settings dataclass; collect every problem."""
-    from .loader import toml_key_line
-
     where = f"[{section}]"
     if not isinstance(table, dict):
         problems.append((f"{where} must be a table", toml_key_line(text, section)))
@@ -147,34 +144,29 @@ def _check_fields(
 
 
 def _validate(build: BuildSettings, line: Callable[[str], int | None]) -> list[Problem]:
-    """Range checks that types alone do not catch; `line(key)` finds where a key was set."""
+    """Range checks that types alone do not catch; `line(key)` finds where a key was set.
+
+    The audio settings go through the exporter's own rule (one table of what is allowed).
+    """
+    problems = [
+        (message, line(key))
+        for key, message in audio_problems(
+            bitrate=build.bitrate or None,
+            loudness=build.loudness,
+            true_peak=build.true_peak,
+            id3=build.id3,
+            channels=build.channels,
+        )
+    ]
     checks = [
-        ("id3", build.id3 not in ("2.3", "2.4"), f"'2.3' or '2.4', got {build.id3!r}"),
         ("jobs", build.jobs < 0, f"0 (all CPUs) or more, got {build.jobs}"),
-        (
-            "bitrate",
-            bool(build.bitrate) and build.bitrate not in MP3_BITRATES,
-            f"one of {MP3_BITRATES} kb/s, got {build.bitrate}",
-        ),
-        (
-            "loudness",
-            build.loudness is not None and not -40 <= build.loudness <= -5,
-            f"between -40 and -5 LUFS, got {build.loudness}",
-        ),
-        (
-            "true_peak",
-            not -9 <= build.true_peak <= 0,
-            f"between -9 and 0 dBTP, got {build.true_peak}",
-        ),
         ("turn_timeout", build.turn_timeout <= 0, f"positive, got {build.turn_timeout}"),
     ]
-    return [(f"{key} must be {want}", line(key)) for key, bad, want in checks if bad]
+    return problems + [(f"{key} must be {want}", line(key)) for key, bad, want in checks if bad]
 
 
 def load_config(root: Path, **overrides: Any) -> Config:
     """Defaults, then `audiolesson.toml` in root, then non-None overrides (CLI flags)."""
-    from .loader import read_toml, toml_key_line
-
     path = root / CONFIG_FILE
     data: dict[str, Any] = {}
     text = ""

@@ -1,18 +1,31 @@
-"""Atomic file writes: a temporary file in the same folder, fsync, then one rename.
+"""Files: reading a user's text and TOML files safely, writing outputs atomically.
 
-A reader (a podcast app, a later build) sees the old file or the new one, never a half-written one;
-a failure or a kill leaves the old file in place and no stray temporary file behind.
+Reading: binary, non-UTF-8, UTF-16, huge and unreadable files become one-line errors with
+path:line:column; a BOM is stripped and line ends become LF. Writing: a temporary file in the
+same folder, fsync, then one rename, so a reader (a podcast app, a later build) sees the old file
+or the new one, never a half-written one; a failure or a kill leaves the old file in place and
+no stray temporary file behind. Several files that belong together commit in a stated order.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
+import re
 import tempfile
-from collections.abc import Iterator
+import tomllib
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
+
+from .errors import AudiolessonError, ConfigError, ScriptError
+
+log = logging.getLogger(__name__)
+
+#: a user's text file (script, course page, voice file, lexicon) larger than this is refused
+MAX_TEXT_BYTES = 5 * 1024 * 1024
 
 #: mkstemp makes files 0600; outputs and scripts are ordinary, shareable files
 FILE_MODE = 0o644
@@ -52,6 +65,60 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
+class StagedFiles:
+    """Temporary files beside their targets that replace them together, in a stated order.
+
+    `atomic_writer` makes one file whole or untouched; an episode (MP3 + transcript + chapters)
+    or an encoded block (MP3 + loudness data + index) is several files whose last rename is the
+    commit point a later build trusts. Writers fill `temp(target)`, then `commit()` renames in
+    the order the targets were given; anything not committed is removed.
+    """
+
+    def __init__(self, targets: Sequence[Path]) -> None:
+        self.targets = [Path(t) for t in targets]
+        self._temps: dict[Path, Path] = {}
+
+    def temp(self, target: Path) -> Path:
+        """The temporary file standing in for `target` (created empty on first use)."""
+        target = Path(target)
+        if target not in self.targets:
+            raise ValueError(f"{target} is not one of the staged files")
+        if target not in self._temps:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+            os.close(fd)
+            self._temps[target] = Path(tmp)
+        return self._temps[target]
+
+    def commit(self, after: Callable[[Path], None] | None = None) -> None:
+        """Rename every written temporary file onto its target, in order; `after(target)` follows
+        each rename (the crash tests stop a build between two renames there)."""
+        for target in self.targets:
+            tmp = self._temps.pop(target, None)
+            if tmp is None:
+                continue
+            os.chmod(tmp, FILE_MODE)
+            os.replace(tmp, target)
+            if after is not None:
+                after(target)
+
+    def discard(self) -> None:
+        """Remove the temporary files not committed."""
+        for tmp in self._temps.values():
+            tmp.unlink(missing_ok=True)
+        self._temps.clear()
+
+
+@contextmanager
+def staged_files(*targets: Path) -> Iterator[StagedFiles]:
+    """Stage several files; whatever the block leaves uncommitted (an error, a kill) is removed."""
+    staged = StagedFiles(targets)
+    try:
+        yield staged
+    finally:
+        staged.discard()
+
+
 def sha256_of(*paths: Path) -> str:
     """sha256 hex over the files' bytes, in order, read in 1 MB blocks."""
     digest = hashlib.sha256()
@@ -60,3 +127,109 @@ def sha256_of(*paths: Path) -> str:
             for block in iter(lambda: fh.read(1 << 20), b""):  # noqa: B023 (used at once)
                 digest.update(block)
     return digest.hexdigest()
+
+
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _position(data: bytes, offset: int) -> tuple[int, int]:
+    """1-based (line, column in characters) of a byte offset; CRLF, CR and LF all end lines."""
+    before = data[:offset].replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    line_start = before.rfind(b"\n") + 1
+    return before.count(b"\n") + 1, len(before[line_start:].decode("utf-8", "replace")) + 1
+
+
+def read_text(
+    path: str | Path,
+    what: str = "script",
+    *,
+    error: type[AudiolessonError] = ScriptError,
+    limit: int = MAX_TEXT_BYTES,
+) -> str:
+    """A user's text file as str with LF line ends and no BOM; raises `error` if it cannot be."""
+    path = Path(path)
+    try:
+        if path.is_dir():
+            raise error(f"is a folder, not a {what} file; pass the file's path", path=path)
+        with path.open("rb") as f:
+            data = f.read(limit + 1)
+    except FileNotFoundError:
+        raise error(f"no such {what} file; check the path", path=path) from None
+    except PermissionError:
+        raise error(
+            f"cannot read the {what}: permission denied; check the file's permissions", path=path
+        ) from None
+    except OSError as exc:
+        raise error(f"cannot read the {what}: {exc.strerror or exc}", path=path) from None
+    if len(data) > limit:
+        raise error(
+            f"{what} is larger than the {limit // 1024 // 1024} MB limit; split it into several "
+            "files (one episode each)",
+            path=path,
+        )
+    if data.startswith(_UTF16_BOMS):
+        raise error(f"{what} is UTF-16 text; save it as UTF-8", path=path, line=1, column=1)
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line, column = _position(data, nul)
+        raise error(
+            f"binary file (NUL byte), not a text {what}; pass a UTF-8 text file",
+            path=path,
+            line=line,
+            column=column,
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, column = _position(data, exc.start)
+        raise error(
+            f"invalid UTF-8 (byte 0x{data[exc.start]:02X}); save the {what} as UTF-8",
+            path=path,
+            line=line,
+            column=column,
+        ) from None
+    log.debug("read %s (%d bytes)", path, len(data))
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def toml_key_line(text: str, key: str, section: str | None = None) -> int | None:
+    """The line where `key = ...` is written (inside [section] if given), for error messages."""
+    current = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        header = re.match(r"\[\s*([^\]]+?)\s*\]", stripped)
+        if header:
+            current = header.group(1).strip("\"'")
+            continue
+        written = re.match(r"([A-Za-z0-9_.\"'\- ]+?)\s*=", stripped)
+        if not written:
+            continue
+        name = written.group(1).strip().strip("\"'")
+        if current == section and name == key:
+            return number
+        if section and current is None and name == f"{section}.{key}":
+            return number
+    return None
+
+
+def read_toml(
+    path: Path, what: str = "TOML file", syntax: str = "TOML syntax error"
+) -> tuple[dict[str, Any], str]:
+    """Parse a TOML file (and return its text); errors become ConfigErrors with path:line:column.
+
+    `syntax` starts the message of a syntax error.
+    """
+    # read_text refuses binary, non-UTF-8 and huge files with path:line:column and strips a BOM
+    text = read_text(path, what, error=ConfigError)
+    try:
+        return tomllib.loads(text), text
+    except tomllib.TOMLDecodeError as exc:
+        msg = str(exc)
+        where = re.search(r"\(at line (\d+), column (\d+)\)", msg)
+        reason = re.sub(r"\s*\(at .*?\)", "", msg) or "invalid TOML"
+        raise ConfigError(
+            f"{syntax}: {reason}",
+            path=path,
+            line=int(where.group(1)) if where else None,
+            column=int(where.group(2)) if where else None,
+        ) from exc

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from .pipeline import BuildResult
+from .pipeline.build import BuildResult
+from .pipeline.events import (
+    EpisodeUnchanged,
+    EpisodeWritten,
+    Event,
+    Planned,
+    Published,
+    Started,
+    Synthesized,
+    Warned,
+)
 
 
 class BuildReporter:
@@ -38,39 +47,37 @@ class BuildReporter:
         else:
             print(text, flush=True)
 
-    def event(self, event: dict[str, Any]) -> None:
+    def event(self, event: Event) -> None:
         """Handle one pipeline event."""
         if self.json_lines:
-            print(json.dumps(event, ensure_ascii=False), flush=True)
+            print(json.dumps(event.to_json(), ensure_ascii=False), flush=True)
             return
-        kind = event["event"]
-        if kind == "warning":  # on stderr, as `check` shows it, even with --quiet
-            where = ":".join(str(p) for p in (event["script"], event["line"]) if p is not None)
-            print(f"{where}: warning: {event['message']}", file=sys.stderr, flush=True)
-        elif kind == "plan" and not event["up_to_date"] and event["to_synthesize"]:
+        if isinstance(event, Warned):  # on stderr, as `check` shows it, even with --quiet
+            where = ":".join(str(p) for p in (event.script, event.line) if p is not None)
+            print(f"{where}: warning: {event.message}", file=sys.stderr, flush=True)
+        elif isinstance(event, Planned) and not event.up_to_date and event.to_synthesize:
             self._line(
-                f"{event['script']}: {event['to_synthesize']} of {event['turns']} turns to "
-                f"synthesise (about {event['estimated_audio_seconds']:.0f} s of speech)"
+                f"{event.script}: {event.to_synthesize} of {event.turns} turns to "
+                f"synthesise (about {event.estimated_audio_seconds:.0f} s of speech)"
             )
-        elif kind == "start" and event["to_synthesize"] and not self.quiet:
-            self._start_progress(event["to_synthesize"])
-        elif kind == "synthesized":
+        elif isinstance(event, Started) and event.to_synthesize and not self.quiet:
+            self._start_progress(event.to_synthesize)
+        elif isinstance(event, Synthesized):
             if self.progress is not None:
                 self.progress.advance(self.task)
-            if event.get("error"):
-                self._line(f"{event['script']}:{event['line']}: {event['error']}")
-        elif kind == "episode":
-            if event["status"] == "written":
-                self._stop()
-                self._line(
-                    f"wrote {event['path']} ({event['duration'] / 60:.1f} min, "
-                    f"{event['chapters_encoded']} chapters encoded, "
-                    f"{event['chapters_reused']} reused)"
-                )
-            else:
-                self._line(f"{event['episode']}: up to date")
-        elif kind == "published":
-            for f in event["files"]:
+            if event.error:
+                self._line(f"{event.script}:{event.line}: {event.error}")
+        elif isinstance(event, EpisodeWritten):
+            self._stop()
+            self._line(
+                f"wrote {event.path} ({event.duration / 60:.1f} min, "
+                f"{event.chapters_encoded} chapters encoded, "
+                f"{event.chapters_reused} reused)"
+            )
+        elif isinstance(event, EpisodeUnchanged):
+            self._line(f"{event.episode}: up to date")
+        elif isinstance(event, Published):
+            for f in event.files:
                 self._line(f"wrote {f}")
 
     def _start_progress(self, total: int) -> None:
@@ -101,7 +108,7 @@ class BuildReporter:
         """The summary: the last JSON line, or one sentence."""
         self._stop()
         if self.json_lines:
-            summary = result.summary()
+            summary = result.summary().to_json()
             if plan_only:
                 summary["plan"] = True
                 summary["audio_seconds_planned"] = round(result.audio_seconds_planned, 1)
@@ -110,7 +117,7 @@ class BuildReporter:
         if self.quiet:
             return
         if plan_only:
-            todo = sum(e["to_synthesize"] for e in result.plan)
+            todo = sum(planned.to_synthesize for planned in result.plan)
             print(
                 f"plan: {todo} turns to synthesise (about {result.audio_seconds_planned:.0f} s of "
                 f"speech), {result.turns_cached} cached; nothing was built",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from audiolesson.check import WORDS_PER_MINUTE
+from audiolesson.script.check import WORDS_PER_MINUTE
 
 #: speaking rate used to size the inputs: the one `check` and `build --plan` estimate with
 WORDS_PER_SECOND = WORDS_PER_MINUTE / 60

@@ -251,8 +251,8 @@ def _phases(run: Run) -> dict[str, float]:
 
 
 def _cast_turns(root: Path, slug: str) -> list[Any]:
-    from audiolesson.cast import cast_script
-    from audiolesson.loader import load_script
+    from audiolesson.script.loader import load_script
+    from audiolesson.voices.cast import cast_script
 
     return cast_script(load_script(root / "scripts" / f"{slug}.md"), root)
 
@@ -260,8 +260,8 @@ def _cast_turns(root: Path, slug: str) -> list[Any]:
 def _shift_share(turns: list[Any], sample: int) -> float:
     """Share of a worker's render time spent in Praat shifts (a sample of turns, 1 thread)."""
     os.environ["AUDIOLESSON_ENGINE_THREADS"] = "1"
-    from audiolesson.engines.base import get_engine
-    from audiolesson.render import _effects, shift
+    from audiolesson.voices.engines.base import get_engine
+    from audiolesson.voices.render import _effects, shift
 
     step = max(1, len(turns) // sample)
     engine_s = shift_s = 0.0
@@ -279,7 +279,7 @@ def _shift_share(turns: list[Any], sample: int) -> float:
 
 def measure_piper(sizes: Sizes, work: Path) -> dict[str, dict]:
     """Raw Piper vs `audiolesson build` (default cast: Piper + Praat shifts); a one-turn edit."""
-    from audiolesson.engines.piper_tts import default_model
+    from audiolesson.voices.engines.piper_tts import default_model
 
     root = work / "piper"
     generate.write_project(root, {"lesson": generate.lesson(sizes.lesson_minutes)})

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from audiolesson.engines.base import Audio
-from audiolesson.mix import ChapterInput, ClipItem, Silence
+from audiolesson.audio import Audio
+from audiolesson.export.timeline import ChapterInput, ClipItem, Silence
 
 
 def speechy(seconds: float, rate: int = 22050, seed: int = 0, level: float = 0.5) -> Audio:

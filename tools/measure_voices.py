@@ -84,8 +84,8 @@ def transcribe(model, samples, sample_rate: int) -> str:
 
 def measure(names: list[str], project: Path, model=None) -> dict:
     """Render and measure each voice; returns {"voices": [...], "pairs": [...], "ok": bool}."""
-    from audiolesson.cast import load_voices
-    from audiolesson.render import render
+    from audiolesson.voices.library import load_voices
+    from audiolesson.voices.render import render
 
     voices = load_voices(project)
     model = model or whisper_model()
@@ -160,7 +160,7 @@ def table(result: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: print the table, optionally write JSON; exit 1 when a goal is missed."""
-    from audiolesson.cast import PRESETS
+    from audiolesson.voices.library import PRESETS
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--voices", default=",".join(PRESETS), help="comma-separated voice names")

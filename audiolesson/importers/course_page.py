@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from html import unescape
 from pathlib import Path
 
-from ..cast import NARRATOR_VOICE, PRIMARY_VOICE, STUDENT_VOICES
 from ..errors import ScriptError, ScriptWarning
+from ..voices.library import NARRATOR_VOICE, PRIMARY_VOICE, STUDENT_VOICES
 
 __all__ = ["ImportResult", "ImportedScript", "import_page", "slugify"]
 

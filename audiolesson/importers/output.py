@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ScriptError, ScriptWarning
-from ..files import write_atomic
+from ..files import read_text, write_atomic
 from .course_page import ImportedScript, import_page
 
 __all__ = ["ImportReport", "WrittenScript", "import_file", "write_scripts"]
@@ -34,8 +34,6 @@ class ImportReport:
 
 def import_file(page: Path, out_dir: Path, *, force: bool = False) -> ImportReport:
     """Read a course page, import it and write its scripts into out_dir."""
-    from ..loader import read_text
-
     result = import_page(read_text(page, what="course page"), page)
     return ImportReport(write_scripts(result.scripts, out_dir, force=force), result.warnings)
 

@@ -1,7 +1,0 @@
-"""TTS engines as plugins, registered through the `audiolesson.engines` entry-point group."""
-
-from __future__ import annotations
-
-from .base import Audio, Engine, EngineVoice, Voice, available_engines, get_engine
-
-__all__ = ["Audio", "Engine", "EngineVoice", "Voice", "available_engines", "get_engine"]

@@ -1,0 +1,262 @@
+"""Blocks: each chapter cut into pieces of about eight turns, each mixed and encoded on its own.
+
+A chapter's timeline is cut at content-defined points (after a turn whose clip key hashes to 0
+modulo BLOCK_CUT, so an edit moves no other cut) into blocks. Each block is mixed and encoded
+(lameenc, CBR, in-process) into the block cache, work_dir/blocks/<key>.{mp3,npy,json}, keyed by
+its content and verified by checksums when reused: a rebuild after a one-turn edit re-encodes
+about one minute of audio, however long the book.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+
+from .._killpoints import killpoint
+from ..audio import pcm16_bytes
+from ..errors import BuildError
+from ..files import sha256_of, staged_files
+from .mix import stitch
+from .mp3 import ENCODER_DELAY, LAME_QUALITY, SAMPLES_PER_FRAME, FrameCounter, new_encoder
+from .settings import AudioSettings
+from .timeline import ChapterInput, ClipItem, Silence
+
+__all__ = [
+    "BLOCKS_FOLDER",
+    "EncodedBlock",
+    "block_key",
+    "block_keys",
+    "encode_blocks",
+    "prune_blocks",
+    "split_blocks",
+]
+
+log = logging.getLogger(__name__)
+
+BLOCK_FORMAT = 3  #: bump when the block cache layout changes (3: checksums)
+BLOCKS_FOLDER = "blocks"  #: encoded blocks live in work_dir/blocks
+BLOCK_CUT = 8  #: a block ends after a turn whose clip key hashes to 0 modulo this
+BLOCK_MAX_CLIPS = 32  #: and after this many turns at the latest
+
+
+@dataclass(frozen=True)
+class EncodedBlock:
+    """One block encoded to MP3 in the block cache (or nothing, for a block without audio)."""
+
+    path: Path | None
+    frames: int  #: MP3 frames in the file
+    samples: int  #: PCM frames of the block's audio
+    spans: list[tuple[int, int]]  #: each clip's (start, end) frame within the block
+    loudness_lufs: float
+    true_peak_db: float
+    hops_path: Path | None
+
+    @property
+    def padding(self) -> int:
+        """Samples the encoder appended after the block's audio (LAME tag convention)."""
+        return self.frames * SAMPLES_PER_FRAME - ENCODER_DELAY - self.samples
+
+
+def split_blocks(chapter: ChapterInput) -> list[ChapterInput]:
+    """The chapter's timeline cut into blocks at content-defined points (never inside a turn)."""
+    blocks: list[list[Silence | ClipItem]] = []
+    current: list[Silence | ClipItem] = []
+    clips = 0
+    for item in chapter.items:
+        current.append(item)
+        if isinstance(item, ClipItem):
+            clips += 1
+            cut = int(hashlib.sha256(item.key.encode()).hexdigest()[:8], 16) % BLOCK_CUT == 0
+            if cut or clips >= BLOCK_MAX_CLIPS:
+                blocks.append(current)
+                current, clips = [], 0
+    if current:
+        if clips or not blocks:
+            blocks.append(current)
+        else:  # trailing pauses join the last block rather than becoming a block of silence
+            blocks[-1].extend(current)
+    return [
+        ChapterInput(f"{chapter.title} [{n + 1}/{len(blocks)}]", chapter.level, "", items)
+        for n, items in enumerate(blocks)
+    ]
+
+
+def block_key(block: ChapterInput, settings: AudioSettings) -> str:
+    """Cache key of a block's MP3: its clips and pauses plus the mix and encoding settings."""
+    import lameenc
+
+    version = getattr(lameenc, "__version__", "") or "lameenc"
+    items = [
+        ["clip", item.key] if isinstance(item, ClipItem) else ["pause", item.seconds]
+        for item in block.items
+    ]
+    data = {
+        "items": items,
+        "audio": settings.fingerprint(),
+        "lame": [version, LAME_QUALITY],
+        "format": BLOCK_FORMAT,
+    }
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:40]
+
+
+def block_keys(chapters: Sequence[ChapterInput], settings: AudioSettings) -> list[str]:
+    """The keys of the encoded blocks an episode made of these chapters uses."""
+    return [block_key(b, settings) for chapter in chapters for b in split_blocks(chapter)]
+
+
+def prune_blocks(work_dir: Path, keep: set[str]) -> tuple[int, int]:
+    """Remove encoded blocks (every file named <block key>.*) not in keep; (removed, bytes)."""
+    folder = work_dir / BLOCKS_FOLDER
+    removed = freed = 0
+    stems: set[str] = set()
+    for p in folder.glob("*") if folder.is_dir() else []:
+        stem = p.name.split(".")[0] if not p.name.startswith(".") else ""
+        if stem in keep:
+            continue
+        size = p.stat().st_size
+        p.unlink(missing_ok=True)
+        freed += size
+        if stem and stem not in stems:
+            stems.add(stem)
+            removed += 1
+    return removed, freed
+
+
+def _damage(meta: dict, mp3_path: Path, hops_path: Path) -> str | None:
+    """Why a cached block's files do not match their checksums, or None if they do."""
+    if meta["frames"]:
+        if not mp3_path.is_file():
+            return "its MP3 is missing"
+        if mp3_path.stat().st_size != meta["bytes"]:
+            return f"its MP3 is {mp3_path.stat().st_size} bytes, not {meta['bytes']}"
+        if sha256_of(mp3_path) != meta["sha256"]:
+            return "its MP3 fails the checksum"
+    if not hops_path.is_file() or sha256_of(hops_path) != meta["hops_sha256"]:
+        return "its loudness data is missing or fails the checksum"
+    return None
+
+
+def load_block(folder: Path, key: str, clips: int) -> EncodedBlock | None:
+    """The cached block for `key`, verified; None if absent, damaged or laid out differently."""
+    meta_path, mp3_path, hops_path = (folder / f"{key}{ext}" for ext in (".json", ".mp3", ".npy"))
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        meta, why = {}, f"unreadable index: {exc}"
+    else:
+        try:
+            if meta["format"] != BLOCK_FORMAT or len(meta["spans"]) != clips:
+                return None  # an older layout: encoded again, silently
+            why = _damage(meta, mp3_path, hops_path)
+        except (OSError, KeyError, TypeError) as exc:
+            why = f"unreadable index: {exc}"
+    if why is not None:
+        title = meta.get("title", key[:12]) if isinstance(meta, dict) else key[:12]
+        log.warning("block cache: block %r is damaged (%s); encoding it again", title, why)
+        return None
+    return EncodedBlock(
+        mp3_path if meta["frames"] else None,
+        meta["frames"],
+        meta["samples"],
+        [tuple(span) for span in meta["spans"]],
+        meta["loudness"] if meta["loudness"] is not None else -math.inf,
+        meta["peak"] if meta["peak"] is not None else -math.inf,
+        hops_path,
+    )
+
+
+def encode_block(
+    block: ChapterInput, settings: AudioSettings, folder: Path, key: str
+) -> EncodedBlock:
+    """Mix and encode one block into the block cache, clip by clip; its files commit together."""
+    import numpy as np
+
+    encoder, counter, checksum = new_encoder(settings), FrameCounter(), hashlib.sha256()
+    mp3_path, hops_path, meta_path = (folder / f"{key}{ext}" for ext in (".mp3", ".npy", ".json"))
+    # The index goes last: it is what marks the entry as complete.
+    with staged_files(mp3_path, hops_path, meta_path) as staged:
+        with staged.temp(mp3_path).open("wb") as out:
+            size = 0
+
+            def write(samples: np.ndarray) -> None:
+                nonlocal size
+                data = bytes(encoder.encode(pcm16_bytes(samples)))
+                counter.feed(data)
+                checksum.update(data)
+                out.write(data)
+                size += len(data)
+                killpoint("mixing")
+
+            mix = stitch(block, settings, write)
+            tail = bytes(encoder.flush()) if mix.frames else b""
+            counter.feed(tail)
+            checksum.update(tail)
+            out.write(tail)
+            size += len(tail)
+        counter.close()
+        if mix.frames and counter.frames * SAMPLES_PER_FRAME < mix.frames + ENCODER_DELAY:
+            raise BuildError(f"MP3 encoder returned too few frames for block {block.title!r}")
+        with staged.temp(hops_path).open("wb") as out:
+            np.save(out, mix.hops.astype(np.float32))
+        meta = {
+            "format": BLOCK_FORMAT,
+            "title": block.title,
+            "frames": counter.frames,
+            "bytes": size,
+            "sha256": checksum.hexdigest(),
+            "hops_sha256": sha256_of(staged.temp(hops_path)),
+            "samples": mix.frames,
+            "spans": mix.spans,
+            "loudness": mix.loudness_lufs if math.isfinite(mix.loudness_lufs) else None,
+            "peak": mix.true_peak_db if math.isfinite(mix.true_peak_db) else None,
+        }
+        staged.temp(meta_path).write_text(json.dumps(meta), encoding="utf-8")
+        staged.commit(after=lambda target: target == mp3_path and killpoint("block-writing"))
+    killpoint("block-stored")
+    encoded = load_block(folder, key, len(mix.spans))
+    if encoded is None:
+        raise BuildError(f"cannot read back the encoded block {block.title!r}", path=folder)
+    return encoded
+
+
+def encode_blocks(
+    blocks: Sequence[ChapterInput],
+    settings: AudioSettings,
+    folder: Path,
+    jobs: int,
+    progress: Callable[[str], None] | None,
+) -> tuple[list[EncodedBlock], list[int]]:
+    """Each block from the block cache or encoded (in parallel); and the indexes encoded."""
+    folder.mkdir(parents=True, exist_ok=True)
+    keys = [block_key(block, settings) for block in blocks]
+    found: list[EncodedBlock | None] = []
+    for block, key in zip(blocks, keys, strict=True):
+        clips = sum(isinstance(item, ClipItem) for item in block.items)
+        found.append(load_block(folder, key, clips))
+    todo = [i for i, encoded in enumerate(found) if encoded is None]
+    if not todo:
+        return found, todo  # type: ignore[return-value]
+    # lameenc releases the GIL while encoding and numpy does for most of the mix: threads suffice.
+    with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(todo)))) as pool:
+        futures = {pool.submit(encode_block, blocks[i], settings, folder, keys[i]): i for i in todo}
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_EXCEPTION)
+            for future in done:
+                if future.exception() is not None:
+                    for other in pending:
+                        other.cancel()
+                    raise future.exception()  # type: ignore[misc]
+                index = futures[future]
+                found[index] = future.result()
+                if progress:
+                    progress(f"encoded block {index + 1}/{len(blocks)}: {blocks[index].title}")
+    return found, todo  # type: ignore[return-value]

@@ -1,0 +1,204 @@
+"""Episodes: join a script's encoded blocks gaplessly behind one Info frame, tag, write sidecars.
+
+The episode is the blocks' MP3 frames back to back behind one Xing/LAME "Info" frame carrying the
+total frame count, the encoder delay and the final padding; all times (chapter marks, transcript
+cues) are computed from frame counts and are exact. The MP3, the transcript and the chapters JSON
+appear by rename, whole or not at all, the MP3 last.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .._killpoints import killpoint
+from ..errors import BuildError
+from ..files import staged_files
+from .blocks import BLOCKS_FOLDER, EncodedBlock, block_key, encode_blocks, split_blocks
+from .loudness import BLOCK_SECONDS, HOPS_PER_BLOCK, gated_loudness
+from .mp3 import SAMPLES_PER_FRAME, frame_length, info_frame
+from .settings import AudioSettings
+from .sidecars import CHAPTERS_SUFFIX, TRANSCRIPT_SUFFIX, chapters_json_text, vtt_text
+from .tags import EpisodeMeta, build_tag
+from .timeline import ChapterInput, ChapterMark, ClipItem, Cue
+
+__all__ = ["EpisodeResult", "export_episode"]
+
+log = logging.getLogger(__name__)
+
+_COPY_BLOCK = 1 << 20
+#: the files of one episode in output/, after its slug
+EPISODE_SUFFIXES = (".mp3", TRANSCRIPT_SUFFIX, CHAPTERS_SUFFIX)
+
+
+@dataclass
+class EpisodeResult:
+    """What export_episode wrote and measured."""
+
+    mp3: Path
+    vtt: Path
+    chapters_json: Path
+    duration: float  #: seconds, as decoders report it
+    cues: list[Cue] = field(default_factory=list)  #: one per turn
+    chapters: list[ChapterMark] = field(default_factory=list)
+    chapters_encoded: int = 0  #: chapters of which at least one block was (re-)encoded
+    chapters_reused: int = 0  #: chapters whose every block came from the block cache
+    blocks_encoded: int = 0  #: blocks (about 8 turns each) encoded
+    blocks_reused: int = 0
+    block_keys: list[str] = field(default_factory=list)  #: work_dir/blocks/<key>.* in use
+    loudness_lufs: float = -math.inf  #: integrated loudness of the mix before encoding
+    true_peak_dbtp: float = -math.inf  #: true peak of the mix before encoding
+
+
+def _timeline(
+    chapters: Sequence[ChapterInput],
+    blocks: Sequence[list[ChapterInput]],
+    encoded: Sequence[EncodedBlock],
+    rate: int,
+) -> tuple[list[Cue], list[ChapterMark], float]:
+    """Cues, chapter marks and duration in seconds, all from the blocks' frame counts."""
+    block_starts, position, end = [], 0, 0
+    for piece in encoded:
+        block_starts.append(position)
+        if piece.frames:
+            end = position + piece.samples
+            position += piece.frames * SAMPLES_PER_FRAME
+    duration = end / rate
+    cues: list[Cue] = []
+    first_cue: list[float | None] = []
+    starts: list[int] = []
+    index = 0
+    for chapter_blocks in blocks:
+        starts.append(block_starts[index] if index < len(block_starts) else position)
+        first: float | None = None
+        for block in chapter_blocks:
+            piece, start = encoded[index], block_starts[index]
+            clips = [item for item in block.items if isinstance(item, ClipItem)]
+            for item, (a, b) in zip(clips, piece.spans, strict=True):
+                cue = Cue(
+                    (start + a) / rate, (start + b) / rate, item.speaker, item.text, item.line
+                )
+                cues.append(cue)
+                first = cue.start if first is None else first
+            index += 1
+        first_cue.append(first)
+    # A chapter starts with its first turn (not with the pause before it); an empty chapter (a
+    # heading straight followed by a sub-heading) starts where the next turn does.
+    mark_starts: list[float] = []
+    following: float | None = None
+    for index in reversed(range(len(chapters))):
+        following = first_cue[index] if first_cue[index] is not None else following
+        mark_starts.append(
+            following if following is not None else min(starts[index] / rate, duration)
+        )
+    mark_starts.reverse()
+    marks = []
+    for index, chapter in enumerate(chapters):
+        later = [
+            mark_starts[j]
+            for j in range(index + 1, len(chapters))
+            if chapter.level != 1 or chapters[j].level == 1
+        ]
+        stop = later[0] if later else duration
+        marks.append(
+            ChapterMark(
+                chapter.title, chapter.level, mark_starts[index], max(stop, mark_starts[index])
+            )
+        )
+    return cues, marks, duration
+
+
+def _episode_levels(encoded: Sequence[EncodedBlock], rate: int) -> tuple[float, float]:
+    """Integrated loudness (from the blocks' stored energies) and true peak of the whole mix."""
+    import numpy as np
+
+    arrays = [np.load(b.hops_path) for b in encoded if b.frames and b.hops_path is not None]
+    hop_frames = round(rate * BLOCK_SECONDS / HOPS_PER_BLOCK)
+    loudness = gated_loudness(np.concatenate(arrays), hop_frames) if arrays else -math.inf
+    peak = max((b.true_peak_db for b in encoded if b.frames), default=-math.inf)
+    return loudness, peak
+
+
+def _clean_stale(folder: Path, prefix: str) -> None:
+    """Remove temporary files an interrupted export (killed, power lost) left behind."""
+    for stale in folder.glob(f".{prefix}*.tmp"):
+        stale.unlink(missing_ok=True)
+
+
+def export_episode(
+    chapters: Sequence[ChapterInput],
+    meta: EpisodeMeta,
+    settings: AudioSettings,
+    out_dir: Path,
+    slug: str,
+    work_dir: Path,
+    progress: Callable[[str], None] | None = None,
+    jobs: int | None = None,
+) -> EpisodeResult:
+    """Write <slug>.mp3 (mastered, chaptered, tagged), <slug>.vtt and <slug>.chapters.json."""
+    settings.validate()
+    if not any(isinstance(item, ClipItem) for chapter in chapters for item in chapter.items):
+        raise BuildError("nothing to export: the episode has no turns")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    folder = work_dir / BLOCKS_FOLDER
+    _clean_stale(out_dir, f"{slug}.")
+    blocks = [split_blocks(chapter) for chapter in chapters]
+    flat = [block for chapter_blocks in blocks for block in chapter_blocks]
+    pieces, encoded = encode_blocks(flat, settings, folder, jobs or os.cpu_count() or 1, progress)
+    cues, marks, duration = _timeline(chapters, blocks, pieces, settings.sample_rate)
+    owner = [n for n, chapter_blocks in enumerate(blocks) for _ in chapter_blocks]
+    touched = {owner[i] for i in encoded}
+    audible = [piece for piece in pieces if piece.frames]
+    last = audible[-1]
+    first_header = _first_header(audible[0])
+    frames = sum(piece.frames for piece in audible)
+    audio_bytes = sum(piece.path.stat().st_size for piece in audible)  # type: ignore[union-attr]
+    tag = build_tag(meta, marks, cues, settings.id3_version)
+    info = info_frame(first_header, frames, audio_bytes, last.padding)
+    loudness, peak = _episode_levels(pieces, settings.sample_rate)
+
+    mp3, vtt, chapters_json = (out_dir / f"{slug}{suffix}" for suffix in EPISODE_SUFFIXES)
+    # The MP3 goes last: its build key is what later builds trust.
+    with staged_files(vtt, chapters_json, mp3) as staged:
+        if progress:
+            progress(f"writing {mp3.name}")
+        with staged.temp(mp3).open("wb") as out:
+            out.write(tag)
+            out.write(info)
+            for piece in audible:
+                with piece.path.open("rb") as part:  # type: ignore[union-attr]
+                    shutil.copyfileobj(part, out, _COPY_BLOCK)
+            out.flush()
+            os.fsync(out.fileno())
+        killpoint("episode-writing")
+        staged.temp(vtt).write_text(vtt_text(cues, meta.transcript_header), encoding="utf-8")
+        staged.temp(chapters_json).write_text(chapters_json_text(marks), encoding="utf-8")
+        staged.commit()
+    log.info("wrote %s (%.1f s, %d blocks encoded)", mp3, duration, len(encoded))
+    return EpisodeResult(
+        mp3=mp3,
+        vtt=vtt,
+        chapters_json=chapters_json,
+        duration=duration,
+        cues=cues,
+        chapters=marks,
+        chapters_encoded=len(touched),
+        chapters_reused=len(chapters) - len(touched),
+        blocks_encoded=len(encoded),
+        blocks_reused=len(flat) - len(encoded),
+        block_keys=[block_key(block, settings) for block in flat],
+        loudness_lufs=loudness,
+        true_peak_dbtp=peak,
+    )
+
+
+def _first_header(piece: EncodedBlock) -> int:
+    with piece.path.open("rb") as part:  # type: ignore[union-attr]
+        header = int.from_bytes(part.read(4), "big")
+    frame_length(header)
+    return header

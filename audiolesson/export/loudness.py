@@ -1,0 +1,238 @@
+"""Loudness and peaks (ITU-R BS.1770): per-clip measurement, a streaming meter, a true-peak limiter.
+
+Per-clip loudness comes from pyloudnorm. The streaming meter uses pyloudnorm's K-weighting filters
+but keeps only one energy sum per 100 ms, so a chapter of any length is measured in constant memory.
+`measure_file` asks ffmpeg's ebur128 filter about a finished file (an independent implementation).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import shutil
+import subprocess
+import warnings
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import BuildError
+
+if TYPE_CHECKING:
+    import numpy as np
+
+log = logging.getLogger(__name__)
+
+BLOCK_SECONDS = 0.4  #: BS.1770 gating block
+HOPS_PER_BLOCK = 4  #: blocks overlap by 75%: a block is four 100 ms hops
+ABSOLUTE_GATE_LUFS = -70.0
+RELATIVE_GATE_LU = -10.0
+OVERSAMPLING = 4  #: true peak: 4x oversampling, as BS.1770-4 annex 2 recommends at 44.1/48 kHz
+
+
+def db_to_gain(db: float) -> float:
+    """Linear amplitude factor for a gain in dB."""
+    return 10.0 ** (db / 20.0)
+
+
+def clip_loudness(samples: np.ndarray, rate: int) -> float:
+    """Integrated loudness of one clip in LUFS (pyloudnorm, BS.1770-4); -inf for silence."""
+    import numpy as np
+    import pyloudnorm
+
+    frames = samples.shape[0]
+    if frames == 0:
+        return -math.inf
+    # Clips shorter than one gating block are measured as a single block of their own length.
+    block = min(BLOCK_SECONDS, (frames - 0.5) / rate)
+    if block <= 0:
+        return -math.inf
+    meter = pyloudnorm.Meter(rate, block_size=block)
+    with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
+        warnings.simplefilter("ignore")
+        value = float(meter.integrated_loudness(np.asarray(samples, dtype=np.float64)))
+    return value if math.isfinite(value) else -math.inf
+
+
+def gated_loudness(hops: np.ndarray, hop_frames: int) -> float:
+    """Integrated loudness (LUFS) from per-100 ms K-weighted energy sums, shape (hops, channels)."""
+    import numpy as np
+
+    if hops.shape[0] < HOPS_PER_BLOCK:
+        return -math.inf
+    cumulative = np.concatenate([np.zeros((1, hops.shape[1])), np.cumsum(hops, axis=0)])
+    blocks = (cumulative[HOPS_PER_BLOCK:] - cumulative[:-HOPS_PER_BLOCK]) / (
+        HOPS_PER_BLOCK * hop_frames
+    )
+    power = blocks.sum(axis=1)  # channel weights are 1.0 for mono, left and right
+    with np.errstate(divide="ignore"):
+        levels = -0.691 + 10.0 * np.log10(power)
+    above = levels > ABSOLUTE_GATE_LUFS
+    if not above.any():
+        return -math.inf
+    relative = -0.691 + 10.0 * math.log10(power[above].mean()) + RELATIVE_GATE_LU
+    gated = power[above & (levels > relative)]
+    return -0.691 + 10.0 * math.log10(gated.mean())
+
+
+class LoudnessMeter:
+    """Streaming BS.1770 integrated loudness: feed audio piece by piece, then ask."""
+
+    def __init__(self, rate: int, channels: int) -> None:
+        import numpy as np
+        import pyloudnorm
+
+        shelf = pyloudnorm.IIRfilter(4.0, 1 / np.sqrt(2), 1500.0, rate, "high_shelf")
+        highpass = pyloudnorm.IIRfilter(0.0, 0.5, 38.0, rate, "high_pass")
+        self._sos = np.array(
+            [np.concatenate([shelf.b, shelf.a]), np.concatenate([highpass.b, highpass.a])]
+        )
+        self._state = np.zeros((2, 2, channels))
+        self._channels = channels
+        self.hop_frames = round(rate * BLOCK_SECONDS / HOPS_PER_BLOCK)
+        self._rest = np.zeros((0, channels))
+        self._hops: list[np.ndarray] = []
+
+    def add(self, samples: np.ndarray) -> None:
+        """Feed the next piece of audio, shape (frames, channels)."""
+        import numpy as np
+        from scipy.signal import sosfilt
+
+        if samples.shape[0] == 0:
+            return
+        weighted, self._state = sosfilt(
+            self._sos, np.asarray(samples, dtype=np.float64), axis=0, zi=self._state
+        )
+        squared = np.concatenate([self._rest, weighted * weighted])
+        whole = squared.shape[0] // self.hop_frames * self.hop_frames
+        if whole:
+            self._hops.append(
+                squared[:whole].reshape(-1, self.hop_frames, self._channels).sum(axis=1)
+            )
+        self._rest = squared[whole:]
+
+    def add_silence(self, frames: int) -> None:
+        """Feed `frames` frames of digital silence (the filters still ring down)."""
+        import numpy as np
+
+        step = 1 << 16
+        for start in range(0, frames, step):
+            self.add(np.zeros((min(step, frames - start), self._channels)))
+
+    def hops(self) -> np.ndarray:
+        """Energy sums per 100 ms so far, shape (hops, channels); a final partial hop is dropped."""
+        import numpy as np
+
+        if not self._hops:
+            return np.zeros((0, self._channels))
+        return np.concatenate(self._hops)
+
+    def integrated(self) -> float:
+        """Integrated gated loudness (LUFS) of all audio fed so far; -inf if silent or too short."""
+        return gated_loudness(self.hops(), self.hop_frames)
+
+
+@cache
+def _interpolator() -> np.ndarray:
+    """Polyphase 4x interpolation filter, shape (phases, taps): 48 taps, as in BS.1770-4."""
+    from scipy.signal import firwin
+
+    taps = firwin(12 * OVERSAMPLING, 1.0 / OVERSAMPLING, window=("kaiser", 6.0)) * OVERSAMPLING
+    return taps.reshape(-1, OVERSAMPLING).T.copy()
+
+
+def frame_peaks(samples: np.ndarray) -> np.ndarray:
+    """Per frame, the largest magnitude over channels and the 4x-oversampled points around it."""
+    import numpy as np
+
+    phases = _interpolator()
+    delay = phases.shape[1] // 2
+    frames = samples.shape[0]
+    peaks = np.abs(samples).max(axis=1).astype(np.float32)
+    for channel in range(samples.shape[1]):
+        x = np.asarray(samples[:, channel], dtype=np.float32)
+        for phase in phases:
+            between = np.convolve(x, phase.astype(np.float32))[delay : delay + frames]
+            np.maximum(peaks, np.abs(between), out=peaks)
+    return peaks
+
+
+def true_peak_db(samples: np.ndarray) -> float:
+    """True peak of some audio in dBTP (4x oversampled); -inf for silence."""
+    if samples.shape[0] == 0:
+        return -math.inf
+    return _to_db(float(frame_peaks(samples).max()))
+
+
+def _to_db(peak: float) -> float:
+    return 20.0 * math.log10(peak) if peak > 0 else -math.inf
+
+
+def limit_true_peak(
+    samples: np.ndarray,
+    rate: int,
+    ceiling_db: float,
+    window_ms: float = 10.0,
+    peaks: np.ndarray | None = None,
+) -> tuple[np.ndarray, float]:
+    """Lower the gain smoothly around every true peak above ceiling_db; untouched elsewhere.
+
+    Returns the audio and its true peak in dBTP. The needed gain is held (minimum over +-window) and
+    then averaged over the same window: look-ahead attack and release ramps that never reduce less
+    than needed anywhere. `peaks` may pass in frame_peaks(samples) when the caller has them
+    (they scale with gain, so one computation serves every gain tried for a clip).
+    """
+    import numpy as np
+    from scipy.ndimage import minimum_filter1d, uniform_filter1d
+
+    if samples.shape[0] == 0:
+        return samples, -math.inf
+    ceiling = db_to_gain(ceiling_db)
+    if peaks is None:
+        peaks = frame_peaks(samples)
+    peak = float(peaks.max())
+    if peak <= ceiling:
+        return samples, _to_db(peak)
+    needed = np.minimum(1.0, ceiling / np.maximum(peaks, 1e-12)).astype(np.float32)
+    size = 2 * max(1, round(rate * window_ms / 1000)) + 1
+    held = minimum_filter1d(needed, size=size, mode="nearest")
+    gain = uniform_filter1d(held, size=size, mode="nearest")
+    return (samples * gain[:, None]).astype(np.float32), ceiling_db
+
+
+@dataclass(frozen=True)
+class FileLoudness:
+    """Loudness of a finished audio file as ffmpeg's ebur128 filter measures it."""
+
+    integrated_lufs: float
+    true_peak_dbtp: float
+    loudness_range_lu: float
+
+
+def ffmpeg_exe() -> str:
+    """The system ffmpeg, else the one shipped in the imageio-ffmpeg wheel."""
+    found = shutil.which("ffmpeg")
+    if found:
+        return found
+    import imageio_ffmpeg
+
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def measure_file(path: Path) -> FileLoudness:
+    """Integrated loudness, true peak and loudness range of an audio file (ffmpeg ebur128)."""
+    cmd = [ffmpeg_exe(), "-nostats", "-hide_banner", "-i", str(path)]
+    cmd += ["-filter_complex", "ebur128=peak=true", "-f", "null", "-"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    summary = proc.stderr.rpartition("Summary:")[2]
+    values = {}
+    for name in ("I", "LRA", "Peak"):
+        match = re.search(rf"^\s*{name}:\s+(-?(?:\d+(?:\.\d+)?|inf))", summary, re.MULTILINE)
+        if match:
+            values[name] = float(match.group(1))
+    if proc.returncode != 0 or len(values) != 3:
+        last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        raise BuildError(f"cannot measure loudness: ffmpeg failed: {last}", path=path)
+    return FileLoudness(values["I"], values["Peak"], values["LRA"])

@@ -1,0 +1,134 @@
+"""Sidecar files next to each MP3: the WebVTT transcript and Podcasting 2.0 JSON chapters.
+
+Written by the exporter and read back here too (by the listening page), so the format has one home.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import BuildError
+from .timeline import ChapterMark, Cue
+
+TRANSCRIPT_SUFFIX = ".vtt"  #: <slug>.vtt beside <slug>.mp3
+CHAPTERS_SUFFIX = ".chapters.json"  #: <slug>.chapters.json beside <slug>.mp3
+CHAPTERS_VERSION = "1.2.0"
+
+_TIMESTAMP = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{1,3})")
+_VOICE = re.compile(r"<v(?:\.[^\s>]*)?(?:\s+([^>]*))?>")
+_TAG = re.compile(r"</?[^>]*>")
+
+
+@dataclass(frozen=True)
+class ChapterStart:
+    """One entry of a chapters JSON file: where a chapter starts and its title."""
+
+    start: float
+    title: str
+
+def one_line(text: str) -> str:
+    """Collapse all whitespace (newlines too) into single spaces."""
+    return " ".join(text.split())
+
+
+def vtt_escape(text: str) -> str:
+    """Escape text for a WebVTT cue payload (& < > as character references)."""
+    return one_line(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def vtt_timestamp(seconds: float) -> str:
+    """WebVTT timestamp HH:MM:SS.mmm."""
+    millis = max(0, round(seconds * 1000))
+    hours, rest = divmod(millis, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    secs, millis = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}.{millis:03d}"
+
+
+def vtt_text(cues: Sequence[Cue], header: str | None = None) -> str:
+    """A WebVTT transcript: one cue per turn with a `<v Speaker>` voice span."""
+    parts = ["WEBVTT\n"]
+    if header and header.strip():
+        # A NOTE block ends at a blank line and may not contain "-->".
+        lines = [one_line(line).replace("-->", "->") for line in header.splitlines()]
+        parts.append("NOTE\n" + "\n".join(line for line in lines if line) + "\n")
+    for number, cue in enumerate(cues, start=1):
+        start, end = vtt_timestamp(cue.start), vtt_timestamp(max(cue.end, cue.start + 0.001))
+        parts.append(
+            f"{number}\n{start} --> {end}\n<v {vtt_escape(cue.label)}>{vtt_escape(cue.text)}\n"
+        )
+    return "\n".join(parts)
+
+
+def transcript_text(cues: Sequence[Cue], header: str | None = None) -> str:
+    """The plain transcript: an optional header, then one "Speaker: text" line per turn."""
+    lines = [f"{one_line(cue.label)}: {one_line(cue.text)}" for cue in cues]
+    if header and header.strip():
+        lines = [header.strip(), ""] + lines
+    return "\n".join(lines)
+
+
+def chapters_json_text(chapters: Sequence[ChapterMark]) -> str:
+    """Podcasting 2.0 JSON chapters, sub-chapters included, in time order."""
+    # sorted() is stable: a chapter stays before a sub-chapter that starts with it
+    ordered = sorted(chapters, key=lambda mark: mark.start)
+    doc = {
+        "version": CHAPTERS_VERSION,
+        "chapters": [
+            {"startTime": round(mark.start, 3), "title": one_line(mark.title)} for mark in ordered
+        ],
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def _seconds(stamp: re.Match[str]) -> float:
+    """A WebVTT timestamp match as seconds."""
+    hours, minutes, secs, frac = stamp.groups()
+    return int(hours or 0) * 3600 + int(minutes) * 60 + int(secs) + int(frac.ljust(3, "0")) / 1000
+
+
+def read_transcript(path: Path) -> list[Cue]:
+    """Cues of a WebVTT transcript as the exporter writes it (one cue per turn, `<v Speaker>`)."""
+    text = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
+    if not text.startswith("WEBVTT"):
+        raise BuildError(
+            "not a WebVTT file (no WEBVTT header); rebuild it with `audiolesson build`", path=path
+        )
+    cues = []
+    for block in re.split(r"\n{2,}", text):
+        lines = block.strip("\n").split("\n")
+        timing = next((i for i, line in enumerate(lines) if "-->" in line), None)
+        if timing is None or lines[0].startswith(("NOTE", "STYLE", "REGION")):
+            continue
+        stamps = list(_TIMESTAMP.finditer(lines[timing]))
+        if len(stamps) < 2:
+            continue
+        payload = "\n".join(lines[timing + 1 :])
+        voice = _VOICE.search(payload)
+        speaker = html.unescape(voice.group(1) or "").strip() if voice else ""
+        words = html.unescape(_TAG.sub("", payload))
+        start, end = _seconds(stamps[0]), _seconds(stamps[1])
+        cues.append(Cue(start, end, speaker or None, " ".join(words.split())))
+    return cues
+
+
+def read_chapter_starts(path: Path) -> list[ChapterStart]:
+    """Chapters of a Podcasting 2.0 chapters JSON file, sorted by start time."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        marks = [
+            ChapterStart(float(c["startTime"]), str(c.get("title") or ""))
+            for c in data["chapters"]
+            if c.get("toc", True) is not False
+        ]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise BuildError(
+            f"not a Podcasting 2.0 chapters file ({exc}); rebuild it with `audiolesson build`",
+            path=path,
+        ) from None
+    return sorted(marks, key=lambda m: m.start)

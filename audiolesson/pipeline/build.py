@@ -1,0 +1,216 @@
+"""`build()`: orchestration only. Parse -> cast -> plan keys -> synthesise missing clips -> export.
+
+What is redone follows from content keys (see `plan`): an episode whose key matches the file in
+output/ is not touched at all (same bytes, same mtime).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Sequence
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .._killpoints import killpoint
+from ..config import Config
+from ..errors import BuildError, ScriptError
+from ..export.episode import export_episode
+from ..export.tags import read_published
+from ..publish.site import publish
+from ..script.check import speech_seconds
+from ..script.model import Script
+from .cache import ClipCache
+from .events import (
+    EpisodeUnchanged,
+    EpisodeWritten,
+    EventSink,
+    Planned,
+    Progress,
+    Published,
+    Started,
+    Summary,
+    Synthesized,
+    Warned,
+)
+from .lock import project_lock
+from .plan import (
+    EpisodePlan,
+    audio_settings,
+    episode_meta,
+    load_scripts,
+    plan_episode,
+    script_paths,
+)
+from .synth import SynthDone, SynthJob, first_failure, synthesize_all
+
+__all__ = ["BuildResult", "build"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class BuildResult:
+    """What a build did, for the summary line and for tests."""
+
+    episodes_written: list[str] = field(default_factory=list)
+    episodes_unchanged: list[str] = field(default_factory=list)
+    turns_total: int = 0
+    turns_synthesized: int = 0
+    turns_cached: int = 0
+    chapters_encoded: int = 0
+    chapters_reused: int = 0
+    seconds: float = 0.0
+    audio_seconds_planned: float = 0.0
+    plan: list[Planned] = field(default_factory=list)
+
+    def summary(self) -> Summary:
+        """The summary event (last JSON line of `build --json`)."""
+        return Summary(
+            episodes_written=len(self.episodes_written),
+            episodes_unchanged=len(self.episodes_unchanged),
+            turns_total=self.turns_total,
+            turns_synthesized=self.turns_synthesized,
+            turns_cached=self.turns_cached,
+            chapters_encoded=self.chapters_encoded,
+            chapters_reused=self.chapters_reused,
+            seconds=round(self.seconds, 3),
+        )
+
+
+def build(
+    config: Config,
+    paths: Sequence[Path] | None = None,
+    *,
+    force: bool = False,
+    plan_only: bool = False,
+    strict: bool = False,
+    on_event: EventSink | None = None,
+) -> BuildResult:
+    """Build every script into output/: MP3, VTT transcript, chapters JSON (and the feed/page).
+
+    Script warnings are reported as events; with `strict` a warning stops the build (as in check).
+    """
+    started = time.perf_counter()
+    emit = on_event or (lambda event: None)
+    result = BuildResult()
+    scripts = load_scripts(script_paths(config, paths))
+    _warn(scripts, strict, emit)
+    cache = ClipCache(config.cache_dir)
+    with nullcontext() if plan_only else project_lock(config):  # a plan needs no lock
+        plans = [plan_episode(s, config, cache, force) for s in scripts]
+        jobs: dict[str, SynthJob] = {}
+        for p in plans:
+            for job in p.missing:
+                jobs.setdefault(job.key, job)
+        missing_keys = set(jobs)
+        result.turns_total = sum(len(p.turns) for p in plans)
+        result.turns_cached = sum(1 for p in plans for k in p.keys if k not in missing_keys)
+        result.audio_seconds_planned = sum(speech_seconds(j.spoken) for j in jobs.values())
+        for p in plans:
+            planned = Planned(
+                script=p.script.path,
+                episode=p.slug,
+                up_to_date=p.up_to_date,
+                turns=len(p.turns),
+                to_synthesize=len(p.missing),
+                estimated_audio_seconds=round(sum(speech_seconds(j.spoken) for j in p.missing), 1),
+                lines=[j.line for j in p.missing],
+            )
+            result.plan.append(planned)
+            emit(planned)
+        if plan_only:
+            result.seconds = time.perf_counter() - started
+            return result
+        emit(Started(episodes=len(plans), turns=result.turns_total, to_synthesize=len(jobs)))
+        done: list[SynthDone] = []
+        if jobs:
+
+            def report(d: SynthDone) -> None:
+                emit(
+                    Synthesized(
+                        script=d.job.path,
+                        line=d.job.line,
+                        voice=d.job.voice.name,
+                        seconds=round(d.seconds, 3),
+                        error=d.error,
+                    )
+                )
+                killpoint("clip-stored")
+
+            done = synthesize_all(
+                list(jobs.values()), cache, config.build.workers, config.build.turn_timeout, report
+            )
+        result.turns_synthesized = sum(1 for d in done if d.error is None)
+        failed = {d.job.path for d in done if d.error is not None}
+        for p in plans:
+            if p.up_to_date:
+                result.episodes_unchanged.append(p.slug)
+                emit(EpisodeUnchanged(episode=p.slug))
+                continue
+            if p.script.path in failed:
+                continue
+            _export(p, config, result, emit)
+        written = publish(config, parsed=scripts)
+        if written:
+            emit(Published(files=[str(path) for path in written]))
+        result.seconds = time.perf_counter() - started
+        error = first_failure(done)
+        if error is not None:
+            raise error
+    return result
+
+
+def _warn(scripts: Sequence[Script], strict: bool, emit: EventSink) -> None:
+    """Emit each script warning; with strict, the first one is an error instead."""
+    warnings = [w for s in scripts for w in s.warnings]
+    if strict and warnings:
+        first = warnings[0]
+        more = len(warnings) - 1
+        note = f" ({more} more warnings: see audiolesson check --strict)" if more else ""
+        raise ScriptError(first.message + note, path=first.path, line=first.line)
+    for w in warnings:
+        emit(Warned(script=w.path, line=w.line, message=w.message))
+
+
+def _export(plan: EpisodePlan, config: Config, result: BuildResult, emit: EventSink) -> None:
+    """Master, encode and tag one episode into output/."""
+    out = config.output_dir
+    out.mkdir(parents=True, exist_ok=True)
+    mp3 = out / f"{plan.slug}.mp3"
+    published = (read_published(mp3) if mp3.is_file() else None) or dt.datetime.now(dt.UTC).replace(
+        microsecond=0
+    ).isoformat()
+    meta = episode_meta(plan.script, plan.key, plan.cover, published)
+    try:
+        episode = export_episode(
+            plan.chapters,
+            meta,
+            audio_settings(config),
+            out,
+            plan.slug,
+            config.cache_dir,
+            progress=lambda message: emit(Progress(episode=plan.slug, message=message)),
+        )
+    except OSError as exc:
+        where = Path(exc.filename) if exc.filename else out
+        if where.name.startswith(".") and where.name.endswith(".tmp"):
+            where = where.parent  # a temporary file that never came to be: name its folder
+        raise BuildError(
+            f"could not write episode {plan.slug}: {exc.strerror or exc}", path=where
+        ) from None
+    killpoint("episode-stored")
+    result.episodes_written.append(plan.slug)
+    result.chapters_encoded += episode.chapters_encoded
+    result.chapters_reused += episode.chapters_reused
+    emit(
+        EpisodeWritten(
+            episode=plan.slug,
+            path=str(episode.mp3),
+            duration=round(episode.duration, 3),
+            chapters_encoded=episode.chapters_encoded,
+            chapters_reused=episode.chapters_reused,
+        )
+    )

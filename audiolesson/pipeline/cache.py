@@ -1,0 +1,151 @@
+"""A content-addressed cache of synthesised clips, written atomically and verified on every read.
+
+An entry's name is the sha256 of everything that changes its sound (see `clip_key`), never a
+file time.
+Each entry is one file: a magic line, a JSON header (format and a sha256 of the samples) and the
+16-bit PCM samples. One file means one rename makes it appear whole; the checksum catches truncation
+and bit rot, and a bad entry is reported, removed and synthesised again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import struct
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from .._killpoints import killpoint
+from ..audio import Audio
+from ..files import atomic_writer
+
+log = logging.getLogger(__name__)
+
+MAGIC = b"AUDIOLESSON-CLIP 1\n"
+#: stored sample format; part of every clip key, so changing it invalidates old entries
+SAMPLE_FORMAT = "pcm_s16le"
+
+
+def digest(data: Any) -> str:
+    """sha256 hex of a JSON-serialisable value (canonical: sorted keys, no whitespace)."""
+    blob = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def clip_key(spoken: str, voice_key: dict[str, Any]) -> str:
+    """The cache key of one turn: its spoken text, its voice (engine, version, model, settings)."""
+    return digest({"text": spoken, "voice": voice_key, "format": SAMPLE_FORMAT})
+
+
+class CorruptEntry(Exception):  # noqa: N818 - internal signal, never reaches the user
+    """A cache entry failed verification."""
+
+
+class ClipCache:
+    """Clips on disk under `root/clips/<k[:2]>/<k>.clip`."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.clips = self.root / "clips"
+
+    def path(self, key: str) -> Path:
+        """Where the entry for `key` lives."""
+        return self.clips / key[:2] / f"{key}.clip"
+
+    def has(self, key: str) -> bool:
+        """True if an entry exists (not verified; `get` verifies)."""
+        return self.path(key).is_file()
+
+    def put(self, key: str, audio: Audio) -> Path:
+        """Store audio under key atomically (temp file + fsync + rename)."""
+        pcm = audio.to_pcm16()
+        header = json.dumps(
+            {
+                "format": SAMPLE_FORMAT,
+                "sample_rate": int(audio.sample_rate),
+                "channels": int(audio.channels),
+                "frames": int(audio.frames),
+                "sha256": hashlib.sha256(pcm).hexdigest(),
+            },
+            sort_keys=True,
+        ).encode()
+        dest = self.path(key)
+        with atomic_writer(dest) as fh:
+            fh.write(MAGIC)
+            fh.write(struct.pack("<I", len(header)))
+            fh.write(header)
+            fh.write(pcm)
+            killpoint("clip-writing")
+        return dest
+
+    def _read(self, key: str) -> Audio:
+        """Read and verify one entry; raise CorruptEntry or OSError."""
+        data = self.path(key).read_bytes()
+        if not data.startswith(MAGIC) or len(data) < len(MAGIC) + 4:
+            raise CorruptEntry("not a clip file")
+        (hlen,) = struct.unpack_from("<I", data, len(MAGIC))
+        start = len(MAGIC) + 4
+        try:
+            header = json.loads(data[start : start + hlen])
+        except ValueError:
+            raise CorruptEntry("unreadable header") from None
+        pcm = data[start + hlen :]
+        if not isinstance(header, dict) or header.get("format") != SAMPLE_FORMAT:
+            raise CorruptEntry("unknown format")
+        channels, frames = int(header["channels"]), int(header["frames"])
+        if len(pcm) != frames * channels * 2:
+            raise CorruptEntry(f"truncated ({len(pcm)} of {frames * channels * 2} bytes)")
+        if hashlib.sha256(pcm).hexdigest() != header["sha256"]:
+            raise CorruptEntry("checksum mismatch")
+        return Audio.from_pcm16(pcm, int(header["sample_rate"]), channels)
+
+    def get(self, key: str, where: str | None = None) -> Audio | None:
+        """The verified clip for key, or None (a corrupt entry is logged and removed).
+
+        `where` (e.g. "scripts/intro.md:12") tells the warning which turn the clip belongs to.
+        """
+        try:
+            return self._read(key)
+        except FileNotFoundError:
+            return None
+        except (CorruptEntry, KeyError, TypeError, ValueError, struct.error) as exc:
+            log.warning(
+                "%s: cached clip %s is damaged (%s); synthesising it again",
+                where or self.path(key),
+                key[:12],
+                exc,
+            )
+            self.path(key).unlink(missing_ok=True)
+            return None
+
+    def verify(self, key: str, where: str | None = None) -> bool:
+        """True if the entry exists and passes verification (a bad one is reported and removed)."""
+        return self.get(key, where) is not None
+
+    def keys(self) -> Iterable[str]:
+        """Every stored key."""
+        if not self.clips.is_dir():
+            return []
+        return [p.stem for p in self.clips.glob("*/*.clip")]
+
+    def prune(self, keep: set[str]) -> tuple[int, int]:
+        """Remove entries not in keep and stale temp files; return (removed, bytes freed)."""
+        removed = freed = 0
+        if not self.clips.is_dir():
+            return 0, 0
+        for p in list(self.clips.glob("*/*.clip")) + list(self.clips.glob("*/.*.tmp")):
+            if p.suffix == ".clip" and p.stem in keep:
+                continue
+            try:
+                size = p.stat().st_size
+                p.unlink()
+            except FileNotFoundError:
+                continue
+            removed += p.suffix == ".clip"
+            freed += size
+        for d in self.clips.iterdir():
+            if d.is_dir() and not any(d.iterdir()):
+                d.rmdir()
+        return removed, freed

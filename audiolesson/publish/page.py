@@ -1,0 +1,165 @@
+"""The listening page `output/index.html`: players, chapters, follow-along transcript, download."""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import re
+from importlib.resources import files
+from pathlib import Path
+from urllib.parse import quote
+
+from ..config import Config
+from ..export.sidecars import read_chapter_starts, read_transcript
+from ..files import write_if_changed
+from .catalog import EpisodeInfo, channel_for, clean_text, write_covers
+from .feed import FEED_FILE
+
+log = logging.getLogger(__name__)
+
+PAGE_FILE = "index.html"
+_MARKER = re.compile(r"\{\{(\w+)\}\}")
+
+
+def format_clock(seconds: float) -> str:
+    """M:SS or H:MM:SS, as a player shows time."""
+    total = max(0, int(seconds))
+    hours, minutes, secs = total // 3600, total % 3600 // 60, total % 60
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def _size(num_bytes: int) -> str:
+    """A file size for people: 25 KB, 3.4 MB, 12 MB."""
+    if num_bytes < 1_000_000:
+        return f"{max(1, round(num_bytes / 1000))} KB"
+    mb = num_bytes / 1_000_000
+    return f"{mb:.1f} MB" if mb < 10 else f"{mb:.0f} MB"
+
+
+def _e(text: str | None) -> str:
+    """Escape text for HTML content and attribute values."""
+    return html.escape(clean_text(text), quote=True)
+
+
+def _href(path: Path) -> str:
+    """A relative link to a file in output/ (works from file:// and from any server)."""
+    return _e(quote(path.name))
+
+
+def _render_episode(index: int, ep: EpisodeInfo) -> tuple[str, dict]:
+    """One episode's HTML and its timing data (for the follow-along script)."""
+    marks = read_chapter_starts(ep.chapters) if ep.chapters else []
+    cues = read_transcript(ep.transcript) if ep.transcript else []
+    title_id = f"title-{index}"
+    meta = " · ".join(
+        part
+        for part in (
+            _e(ep.series),
+            f"Episode {_e(ep.episode)}" if ep.episode else "",
+            format_clock(ep.duration),
+        )
+        if part
+    )
+    out = [
+        f'<article class="episode" id="{_e(ep.slug)}" data-index="{index}"'
+        f' aria-labelledby="{title_id}">'
+    ]
+    out.append('<header class="episode-head">')
+    if ep.cover is not None:
+        out.append(f'<img class="cover" src="{_href(ep.cover)}" alt="" width="88" height="88">')
+    out.append(f'<div><p class="meta">{meta}</p><h2 id="{title_id}">{_e(ep.title)}</h2>')
+    if ep.subtitle:
+        out.append(f'<p class="subtitle">{_e(ep.subtitle)}</p>')
+    out.append("</div></header>")
+    if ep.description:
+        out.append(f'<p class="description">{_e(ep.description)}</p>')
+    out.append(
+        f'<audio controls preload="metadata" src="{_href(ep.audio)}"'
+        f' aria-label="Player: {_e(ep.title)}"></audio>'
+    )
+    links = [
+        f'<a href="{_href(ep.audio)}" download>Download MP3</a>'
+        f' <span class="size">({_size(ep.size)})</span>'
+    ]
+    if ep.transcript:
+        links.append(f'<a href="{_href(ep.transcript)}" download>Transcript (WebVTT)</a>')
+    out.append(f'<p class="links">{" · ".join(links)}</p>')
+    if marks:
+        out.append(f'<nav class="chapters" aria-label="Chapters: {_e(ep.title)}">')
+        out.append("<h3>Chapters</h3><ol>")
+        for mark in marks:
+            out.append(
+                f'<li><button type="button" data-start="{mark.start:.3f}">'
+                f'<span class="time">{format_clock(mark.start)}</span> '
+                f'<span class="chapter-title">{_e(mark.title)}</span></button></li>'
+            )
+        out.append("</ol></nav>")
+    if cues:
+        out.append(f'<section class="transcript" aria-label="Transcript: {_e(ep.title)}">')
+        out.append('<h3>Transcript</h3><ol class="turns" tabindex="0">')
+        for cue in cues:
+            speaker = f'<span class="speaker">{_e(cue.speaker)}</span> ' if cue.speaker else ""
+            out.append(
+                f'<li class="turn"><button type="button" class="seek" data-start="{cue.start:.3f}"'
+                f' aria-label="Play from {format_clock(cue.start)}">'
+                f"{format_clock(cue.start)}</button> {speaker}"
+                f'<span class="words">{_e(cue.text)}</span></li>'
+            )
+        out.append("</ol></section>")
+    out.append("</article>")
+    data = {
+        "slug": ep.slug,
+        "chapters": [round(m.start, 3) for m in marks],
+        "cues": [[round(c.start, 3), round(c.end, 3)] for c in cues],
+    }
+    return "\n".join(out), data
+
+
+def _json_for_script(data: object) -> str:
+    """JSON that cannot end or break out of a <script> element."""
+    text = json.dumps(data, ensure_ascii=True, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def render_page(config: Config, episodes: list[EpisodeInfo]) -> str:
+    """The whole listening page: self-contained HTML (inline CSS and JS, no external requests)."""
+    channel = channel_for(config, episodes)
+    parts, data = [], []
+    for index, ep in enumerate(episodes):
+        body, timing = _render_episode(index, ep)
+        parts.append(body)
+        data.append(timing)
+    if not parts:
+        parts.append('<p class="empty">No episodes yet: run <code>audiolesson build</code>.</p>')
+    has_feed = bool(config.feed.base_url) or (config.output_dir / FEED_FILE).is_file()
+    byline = f'<p class="author">{_e(channel.author)}</p>' if channel.author else ""
+    same = channel.description == channel.title
+    cover = ""
+    if channel.image is not None:
+        cover = (
+            f'<img class="show-cover" src="{_href(channel.image)}" alt="" width="88" height="88">'
+        )
+    values = {
+        "lang": _e(channel.language or "en"),
+        "title": _e(channel.title),
+        "description": "" if same else f"<p>{_e(channel.description)}</p>",
+        "byline": byline,
+        "cover": cover,
+        "feed_hidden": "" if has_feed else " hidden",
+        "episodes": "\n".join(parts),
+        "data": _json_for_script(data),
+    }
+    template = files(__package__).joinpath("templates/page.html").read_text(encoding="utf-8")
+    # One pass, so text inserted for one marker is never scanned for another.
+    return _MARKER.sub(lambda m: values[m.group(1)], template)
+
+
+def write_page(config: Config, episodes: list[EpisodeInfo]) -> Path:
+    """Write output/index.html (and the covers it shows) atomically; return its path."""
+    text = render_page(config, episodes)
+    write_covers(config, episodes)
+    path = config.output_dir / PAGE_FILE
+    write_if_changed(path, text.encode("utf-8"))
+    log.info("wrote %s (%d episodes)", path, len(episodes))
+    return path

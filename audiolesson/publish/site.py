@@ -1,0 +1,44 @@
+"""Publishing: the listening page always, the podcast feed when a base URL is known."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..config import Config
+from ..errors import BuildError
+from ..script.model import Script
+from .catalog import collect_episodes
+from .feed import normalize_base_url, write_feed
+from .page import write_page
+
+__all__ = ["publish"]
+
+log = logging.getLogger(__name__)
+
+
+def publish(
+    config: Config, *, parsed: Sequence[Script] = (), require_feed: bool = False
+) -> list[Path]:
+    """Write output/feed.xml (when [feed] base_url is set) and output/index.html; their paths.
+
+    `parsed` are scripts the caller has already parsed (a build has). `require_feed` (the `feed`
+    command) makes a missing base URL or an empty output/ an error; after a build nothing built
+    simply means nothing to publish.
+    """
+    base_url = None
+    if require_feed or config.feed.base_url:
+        base_url = normalize_base_url(config.feed.base_url)  # fail before writing anything
+    episodes = collect_episodes(config, parsed=parsed) if config.output_dir.is_dir() else []
+    if not episodes:
+        if require_feed:
+            raise BuildError(
+                f"no built episodes in {config.output_dir} (scripts/*.md with an MP3 in output/); "
+                "run `audiolesson build` first"
+            )
+        return []
+    written = [] if base_url is None else [write_feed(config, episodes, base_url)]
+    written.append(write_page(config, episodes))
+    log.debug("published %s", ", ".join(str(p) for p in written))
+    return written

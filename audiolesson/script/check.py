@@ -1,0 +1,191 @@
+"""`audiolesson check`: parse scripts, summarise them, collect warnings and errors (no printing)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import ScriptError
+from .loader import find_scripts, load_script
+from .model import PAUSE_DEFAULTS, Pause, Script, Turn
+
+__all__ = [
+    "WORDS_PER_MINUTE",
+    "ScriptCheck",
+    "Summary",
+    "check_scripts",
+    "estimate_seconds",
+    "script_to_dict",
+    "summarize",
+]
+
+log = logging.getLogger(__name__)
+
+WORDS_PER_MINUTE = 150  #: speaking rate used for the length estimate
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a script amounts to: counts and an estimated length."""
+
+    chapters: int
+    turns: int
+    speakers: list[str]
+    words: int
+    minutes: float
+
+    def line(self) -> str:
+        """'3 chapters, 24 turns, 4 speakers, 512 words, ~3.6 min'."""
+
+        def count(n: int, noun: str) -> str:
+            return f"{n} {noun}{'' if n == 1 else 's'}"
+
+        return ", ".join(
+            [
+                count(self.chapters, "chapter"),
+                count(self.turns, "turn"),
+                count(len(self.speakers), "speaker"),
+                count(self.words, "word"),
+                f"~{self.minutes:.1f} min",
+            ]
+        )
+
+
+@dataclass
+class ScriptCheck:
+    """The outcome of checking one script: the parsed script or the error that stopped it."""
+
+    path: str
+    script: Script | None = None
+    error: ScriptError | None = None
+    summary: Summary | None = field(default=None)
+
+    def failed(self, strict: bool = False) -> bool:
+        """True on an error, or on any warning when strict."""
+        return self.error is not None or (strict and bool(self.script and self.script.warnings))
+
+    def problems(self, strict: bool = False) -> list[str]:
+        """One line per problem, ready for stderr: errors, then warnings (errors when strict)."""
+        if self.error is not None:
+            return [f"error: {self.error}"]
+        warnings = self.script.warnings if self.script else []
+        lines = []
+        for w in warnings:
+            where = ":".join(str(part) for part in (w.path, w.line) if part is not None)
+            lines.append(
+                f"error: {where}: {w.message}" if strict else f"{where}: warning: {w.message}"
+            )
+        return lines
+
+    def report_line(self) -> str | None:
+        """'path: summary' for a script that parsed, else None."""
+        return f"{self.path}: {self.summary.line()}" if self.summary else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: path, error, summary and the parsed structure."""
+        out: dict[str, Any] = {"path": self.path, "error": None, "summary": None}
+        if self.error is not None:
+            e = self.error
+            out["error"] = {"message": e.message, "line": e.line, "column": e.column}
+        if self.summary is not None:
+            out["summary"] = asdict(self.summary)
+        if self.script is not None:
+            out.update(script_to_dict(self.script))
+        return out
+
+
+def speech_seconds(text: str) -> float:
+    """How long text takes to say at WORDS_PER_MINUTE."""
+    return len(text.split()) * 60 / WORDS_PER_MINUTE
+
+
+def estimate_seconds(script: Script) -> float:
+    """Speech at WORDS_PER_MINUTE plus `[pause]` directives and the usual pauses between turns."""
+    pauses = {**PAUSE_DEFAULTS, **script.meta.pauses}
+    seconds = 0.0
+    previous: Turn | None = None
+    for index, chapter in enumerate(script.chapters):
+        if index and chapter.turns:
+            seconds += pauses["subchapter" if chapter.level == 2 else "chapter"]
+            previous = None
+        for item in chapter.items:
+            if isinstance(item, Pause):
+                seconds += item.seconds
+                continue
+            seconds += speech_seconds(item.spoken)
+            if previous is not None:
+                same = previous.speaker == item.speaker
+                seconds += pauses["same_speaker" if same else "speaker_change"]
+            previous = item
+    return seconds
+
+
+def summarize(script: Script) -> Summary:
+    """Counts and estimated minutes of a parsed script."""
+    return Summary(
+        chapters=len(script.chapters),
+        turns=len(script.turns),
+        speakers=script.speakers,
+        words=sum(len(t.text.split()) for t in script.turns),
+        minutes=round(estimate_seconds(script) / 60, 2),
+    )
+
+
+def script_to_dict(script: Script) -> dict[str, Any]:
+    """The parsed structure as plain data: metadata, chapters with their items, warnings."""
+
+    def item(i: Turn | Pause) -> dict[str, Any]:
+        if isinstance(i, Pause):
+            return {"type": "pause", "seconds": i.seconds, "line": i.line}
+        return {
+            "type": "turn",
+            "speaker": i.speaker,
+            "text": i.text,
+            "spoken": i.spoken,
+            "line": i.line,
+        }
+
+    return {
+        "meta": asdict(script.meta),
+        "chapters": [
+            {
+                "title": c.title,
+                "level": c.level,
+                "line": c.line,
+                "items": [item(i) for i in c.items],
+            }
+            for c in script.chapters
+        ],
+        "warnings": [{"message": w.message, "line": w.line} for w in script.warnings],
+    }
+
+
+def _shown(path: Path) -> Path:
+    """The path relative to the current folder when it is inside it (shorter messages)."""
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
+def check_scripts(paths: Iterable[str | Path] | None, root: str | Path) -> list[ScriptCheck]:
+    """Parse each script (default: every script in root/scripts/); one ScriptCheck per script."""
+    chosen = list(paths) if paths else [_shown(p) for p in find_scripts(root)]
+    if not chosen:
+        raise ScriptError(
+            "no .md scripts here to check; pass script paths or add scripts to scripts/",
+            path=Path(root) / "scripts",
+        )
+    results = []
+    for path in chosen:
+        try:
+            script = load_script(path)
+        except ScriptError as exc:
+            log.debug("%s failed: %s", path, exc)
+            results.append(ScriptCheck(str(path), error=exc))
+        else:
+            results.append(ScriptCheck(str(path), script=script, summary=summarize(script)))
+    return results

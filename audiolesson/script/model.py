@@ -1,0 +1,125 @@
+"""The script data model: Script, Metadata, Chapter, Turn, Pause, and the limits they keep."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..errors import ScriptWarning
+from ..files import MAX_TEXT_BYTES
+
+__all__ = [
+    "MAX_LINE_CHARS",
+    "MAX_PAUSE_SECONDS",
+    "MAX_SCRIPT_BYTES",
+    "PAUSE_DEFAULTS",
+    "Chapter",
+    "Metadata",
+    "Pause",
+    "Script",
+    "Turn",
+    "parse_seconds",
+]
+
+#: Default pause lengths in seconds, overridable with the front matter's `pauses:`.
+PAUSE_DEFAULTS: dict[str, float] = {
+    "same_speaker": 0.35,  # the same speaker goes on with a new turn / paragraph
+    "speaker_change": 0.6,  # another speaker takes over
+    "subchapter": 1.2,  # before the first turn of a `##` sub-chapter
+    "chapter": 2.0,  # after the last turn of a chapter, before the next one
+}
+
+
+MAX_SCRIPT_BYTES = MAX_TEXT_BYTES  #: a script larger than this is refused: split it into episodes
+MAX_LINE_CHARS = 20_000  #: a longer line is refused (usually a binary or minified file)
+MAX_PAUSE_SECONDS = 60.0  #: pauses are 0 < seconds <= this
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One stretch of speech by one speaker (None: narration)."""
+
+    speaker: str | None
+    text: str  #: written text, inline Markdown reduced; what the transcript shows
+    spoken: str  #: text after the script's `say` lexicon; what the engine reads
+    line: int  #: 1-based line of the turn's first line in the source file
+
+
+@dataclass(frozen=True)
+class Pause:
+    """An explicit `[pause 1.5s]` directive."""
+
+    seconds: float
+    line: int
+
+
+@dataclass
+class Chapter:
+    """A `#` chapter (level 1) or `##` sub-chapter (level 2) with its turns and pauses in order."""
+
+    title: str
+    level: int
+    line: int  #: line of the heading (for the opening chapter: line of its first item)
+    items: list[Turn | Pause] = field(default_factory=list)
+
+    @property
+    def turns(self) -> list[Turn]:
+        """The chapter's turns, without pauses."""
+        return [i for i in self.items if isinstance(i, Turn)]
+
+
+@dataclass
+class Metadata:
+    """Front matter, validated. Unknown keys become warnings."""
+
+    title: str = ""
+    subtitle: str | None = None
+    series: str | None = None
+    episode: str | None = None
+    author: str | None = None
+    language: str = "en"
+    description: str | None = None
+    cover: str | None = None  #: as written: relative to the script's folder
+    cast: dict[str, str] = field(default_factory=dict)  #: speaker name -> voice name
+    narrator: str | None = None  #: voice name for narration
+    say: dict[str, str] = field(default_factory=dict)  #: written word -> spoken form
+    pauses: dict[str, float] = field(default_factory=dict)  #: overrides of PAUSE_DEFAULTS
+    lines: dict[str, int] = field(default_factory=dict)  #: key (e.g. "cast.Teacher") -> line
+
+
+@dataclass
+class Script:
+    """A parsed script: metadata, chapters (flat, each with a level) and warnings."""
+
+    path: str
+    meta: Metadata
+    chapters: list[Chapter]
+    warnings: list[ScriptWarning] = field(default_factory=list)
+
+    @property
+    def turns(self) -> list[Turn]:
+        """Every turn of every chapter, in order."""
+        return [t for c in self.chapters for t in c.turns]
+
+    @property
+    def speakers(self) -> list[str]:
+        """Speaker names in order of first appearance."""
+        seen: dict[str, None] = {}
+        for t in self.turns:
+            if t.speaker is not None:
+                seen.setdefault(t.speaker, None)
+        return list(seen)
+
+
+_SECONDS_RE = re.compile(
+    r"([0-9]+(?:\.[0-9]*)?|\.[0-9]+)[ \t]*(ms|s|sec|secs|seconds?)?", re.IGNORECASE
+)
+
+
+def parse_seconds(value: str) -> float | None:
+    """'1.5s', '500ms', '2 s' or '1.5' -> seconds; None if it is not a length."""
+    m = _SECONDS_RE.fullmatch(value.strip())
+    if not m:
+        return None
+    number = float(m.group(1))
+    return number / 1000 if (m.group(2) or "").lower() == "ms" else number

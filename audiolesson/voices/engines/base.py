@@ -1,0 +1,154 @@
+"""The engine interface, the Voice type, and the entry-point registry of engines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.metadata import EntryPoint, entry_points
+from typing import Any, ClassVar
+
+from ...audio import Audio
+from ...errors import ConfigError
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "Engine",
+    "EngineVoice",
+    "Voice",
+    "available_engines",
+    "configure_engines",
+    "engine_class",
+    "get_engine",
+]
+
+ENTRY_POINT_GROUP = "audiolesson.engines"
+
+
+@dataclass(frozen=True)
+class Voice:
+    """A named voice: an engine plus settings. None fields mean "engine default"."""
+
+    name: str
+    engine: str = "piper"
+    #: engine model or voice id (piper: .onnx path; pyttsx3: voice id; gtts: language)
+    model: str | None = None
+    speaker: int | str | None = None  #: speaker id inside a multi-speaker model
+    speed: float = 1.0  #: speaking rate factor, 1.0 = engine's normal rate
+    pitch: float = 0.0  #: pitch shift in semitones
+    volume: float = 0.0  #: gain in dB (applied after level matching)
+    options: tuple[tuple[str, Any], ...] = ()  #: engine-specific options, sorted (key, value) pairs
+    source: str | None = None  #: file the voice was defined in ("preset" for built-ins)
+    formant: float = 1.0  #: formant shift ratio (1.0 = none; 1.1 = a smaller, younger vocal tract)
+
+    @property
+    def opts(self) -> dict[str, Any]:
+        """Engine-specific options as a dict."""
+        return dict(self.options)
+
+    def settings(self) -> dict[str, Any]:
+        """Everything about the voice that changes the sound (goes into cache keys)."""
+        return {
+            "engine": self.engine,
+            "model": self.model,
+            "speaker": self.speaker,
+            "speed": self.speed,
+            "pitch": self.pitch,
+            "volume": self.volume,
+            "formant": self.formant,
+            "options": [list(kv) for kv in self.options],
+        }
+
+
+@dataclass(frozen=True)
+class EngineVoice:
+    """A voice that an engine itself offers (listed by `audiolesson voices`)."""
+
+    id: str
+    name: str
+    language: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+class Engine:
+    """What every TTS engine provides; subclasses override what differs from these defaults.
+
+    Load models once per process; synthesise many times. Built-in engines register through the
+    `audiolesson.engines` entry points exactly like outside ones, and only the engine in use is
+    imported.
+    """
+
+    name: ClassVar[str] = ""
+    #: voice settings ("speed", "pitch", "formant") the engine applies itself; render applies the
+    #: others afterwards
+    native_effects: ClassVar[frozenset[str]] = frozenset()
+    #: engine-specific voice-file options: name -> (type, description), checked when a voice file
+    #: is read; None: the engine does not describe its options, they reach it unchecked
+    option_specs: ClassVar[dict[str, tuple[type, str]] | None] = None
+    online: ClassVar[bool] = False  #: needs the internet to synthesise
+
+    def __init__(self, *, threads: int | None = None) -> None:
+        #: CPU threads the engine may use in this process (None: the engine's own default)
+        self.threads = threads
+
+    def version(self) -> str:
+        """Engine name and version string; goes into cache keys."""
+        raise NotImplementedError
+
+    def check(self) -> None:
+        """Raise EngineUnavailable saying exactly what is missing and how to install it."""
+
+    def voices(self) -> list[EngineVoice]:
+        """The engine's own voices on this machine."""
+        return []
+
+    def fingerprint(self, voice: Voice) -> str:
+        """A stable hash of the model data the voice uses ("" if none); goes into cache keys."""
+        return ""
+
+    def synthesize(self, text: str, voice: Voice) -> Audio:
+        """Render text with voice to PCM audio."""
+        raise NotImplementedError
+
+
+@cache
+def _registered() -> dict[str, EntryPoint]:
+    """The engine entry points by name, read once per process (each scan reads every package)."""
+    found: dict[str, EntryPoint] = {}
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        found.setdefault(ep.name, ep)
+    return found
+
+
+def available_engines() -> list[str]:
+    """Names of all registered engines (built-in ones register like outside ones)."""
+    return sorted(_registered())
+
+
+@cache
+def engine_class(name: str) -> type[Engine]:
+    """Import and return the class registered under `name`; only that engine is imported."""
+    ep = _registered().get(name)
+    if ep is None:
+        choices = ", ".join(available_engines()) or "(none registered: is audiolesson installed?)"
+        raise ConfigError(f"unknown engine {name!r}; choose one of: {choices}")
+    return ep.load()
+
+
+#: one instance per engine and thread setting, per process; a forked worker keeps the instances
+#: it inherits untouched (tearing down a parent's onnxruntime session in a child can hang it)
+_instances: dict[tuple[str, int | None], Engine] = {}
+_threads: int | None = None  # set once per synthesis worker process, as it starts
+
+
+def configure_engines(*, threads: int | None) -> None:
+    """Set the CPU threads that engines this process creates from now on may use."""
+    global _threads
+    _threads = threads
+
+
+def get_engine(name: str) -> Engine:
+    """The engine instance for `name` (and this process's thread setting), created once."""
+    key = (name, _threads)
+    if key not in _instances:
+        _instances[key] = engine_class(name)(threads=_threads)
+    return _instances[key]

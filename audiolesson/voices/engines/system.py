@@ -1,0 +1,196 @@
+"""The system's offline voices through pyttsx3 (espeak-ng on Linux, SAPI5, NSSpeechSynthesizer).
+
+Voice settings: `model` (a system voice id, e.g. "gmw/en-us"), `speed` (rate factor on the
+driver's 200 words per minute). Options: `rate` (words per minute, overrides speed),
+`volume` (the driver's own volume, 0..1). Audio is rendered to a temporary file, never to
+the speakers.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import io
+import json
+import logging
+import re
+import subprocess
+import sys
+import tempfile
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as package_version
+from pathlib import Path
+from typing import Any, ClassVar
+
+from ...audio import Audio
+from ...audio_io import read_wav
+from ...errors import ConfigError, EngineError, EngineUnavailable
+from .base import Engine, EngineVoice, Voice
+
+log = logging.getLogger(__name__)
+
+BASE_RATE = 200  #: words per minute at speed 1.0 (pyttsx3's default)
+CHUNK_CHARS = 100  #: longest piece of text handed to the driver at once
+OPTIONS: dict[str, tuple[type, str]] = {
+    "rate": (int, "words per minute (overrides speed)"),
+    "volume": (float, "the driver's volume, 0..1"),
+}
+
+
+def _install_hint() -> str:
+    """What to install for the platform's speech driver."""
+    if sys.platform.startswith("linux"):
+        return "install espeak-ng: apt-get install espeak-ng (Debian/Ubuntu), dnf install espeak-ng"
+    if sys.platform == "win32":
+        return "pip install pywin32 (SAPI5 ships with Windows)"
+    return "pip install pyobjc (NSSpeechSynthesizer ships with macOS)"
+
+
+class Pyttsx3Engine(Engine):
+    """The operating system's speech synthesiser via pyttsx3."""
+
+    name: ClassVar[str] = "pyttsx3"
+    native_effects: ClassVar[frozenset[str]] = frozenset({"speed"})
+    option_specs: ClassVar[dict[str, tuple[type, str]]] = OPTIONS
+
+    def __init__(self, *, threads: int | None = None) -> None:
+        super().__init__(threads=threads)
+        self._driver: Any = None
+
+    def version(self) -> str:
+        """`pyttsx3 <version>` plus the platform's driver."""
+        try:
+            ver = package_version("pyttsx3")
+        except PackageNotFoundError:
+            ver = "(not installed)"
+        return f"pyttsx3 {ver} {sys.platform}"
+
+    def _engine(self) -> Any:
+        """The pyttsx3 engine, created once per process."""
+        if self._driver is None:
+            try:
+                import pyttsx3
+            except ImportError as exc:
+                raise EngineUnavailable(
+                    "pyttsx3 is not installed; run: pip install pyttsx3"
+                ) from exc
+            try:
+                with contextlib.redirect_stdout(io.StringIO()):
+                    self._driver = pyttsx3.init()
+                # pyttsx3's driver fails noisily if it is collected during interpreter shutdown
+                atexit.register(self._release)
+            except (OSError, RuntimeError, ImportError, KeyError) as exc:
+                detail = " ".join(str(exc).split())[:160]
+                raise EngineUnavailable(
+                    f"pyttsx3 cannot load the system speech library ({detail}); {_install_hint()}"
+                ) from exc
+        return self._driver
+
+    def _release(self) -> None:
+        """Let go of the driver while the interpreter is still whole."""
+        self._driver = None
+
+    def check(self) -> None:
+        """Raise EngineUnavailable unless pyttsx3 and the system speech library load."""
+        self._engine()
+
+    def voices(self) -> list[EngineVoice]:
+        """The system's voices."""
+        found = []
+        for v in self._engine().getProperty("voices"):
+            langs = [
+                lang.decode(errors="replace") if isinstance(lang, bytes) else str(lang)
+                for lang in (getattr(v, "languages", None) or [])
+            ]
+            found.append(
+                EngineVoice(id=str(v.id), name=str(v.name), language=langs[0] if langs else None)
+            )
+        return found
+
+    def fingerprint(self, voice: Voice) -> str:
+        """The system library has no model file to hash; its version is in version()."""
+        return ""
+
+    def synthesize(self, text: str, voice: Voice) -> Audio:
+        """Render text to a temporary WAV file with the system voice and read it back."""
+        engine = self._engine()
+        opts = voice.opts
+        if voice.speed <= 0:
+            raise ConfigError(f"voice {voice.name!r}: speed must be > 0, got {voice.speed}")
+        ids = {str(v.id) for v in engine.getProperty("voices")}
+        if voice.model is not None and voice.model not in ids:
+            english = sorted(i for i in ids if "en" in i.lower())[:8]
+            raise ConfigError(
+                f"voice {voice.name!r}: unknown system voice {voice.model!r}; choose one of: "
+                f"{', '.join(english)} ... (see `audiolesson voices`)",
+                path=voice.source if voice.source not in (None, "preset") else None,
+            )
+        settings = {
+            "voice": voice.model,
+            "rate": int(opts.get("rate", round(BASE_RATE * voice.speed))),
+            "volume": float(opts.get("volume", 1.0)),
+        }
+        with tempfile.TemporaryDirectory(prefix="audiolesson-pyttsx3-") as tmp:
+            out = Path(tmp) / "turn.wav"
+            # pyttsx3's command queue is reliable for the first utterance of a process only (later
+            # ones may ignore the rate or come out empty), so every turn gets a fresh process.
+            # Its espeak driver also writes nothing for utterances longer than about 120
+            # characters, so the child speaks the turn in short pieces and joins them.
+            job = json.dumps({"chunks": chunks(text), "out": str(out), **settings})
+            proc = subprocess.run(
+                [sys.executable, "-c", _CHILD, job], capture_output=True, text=True, check=False
+            )
+            if proc.returncode != 0:
+                detail = " ".join(proc.stderr.split())[-200:]
+                raise EngineError(f"pyttsx3 failed on {text[:40]!r}: {detail}")
+            if not out.is_file() or out.stat().st_size <= 44:
+                raise EngineError(f"pyttsx3 produced no audio for {text[:40]!r}")
+            return read_wav(out)
+
+
+def chunks(text: str, limit: int = CHUNK_CHARS) -> list[str]:
+    """Text cut into pieces of at most `limit` characters: at sentence ends, then commas, then
+    spaces (a single longer word stays whole)."""
+    pieces: list[str] = []
+    for sentence in re.split(r"(?<=[.!?;:])\s+", " ".join(text.split())):
+        parts = re.split(r"(?<=,)\s+", sentence) if len(sentence) > limit else [sentence]
+        for part in parts:
+            current = ""
+            for word in part.split(" "):
+                if current and len(current) + 1 + len(word) > limit:
+                    pieces.append(current)
+                    current = word
+                else:
+                    current = f"{current} {word}" if current else word
+            if current:
+                pieces.append(current)
+    return [p for p in pieces if p.strip()]
+
+
+_CHILD = """
+import contextlib, io, json, os, sys, wave
+import pyttsx3
+job = json.loads(sys.argv[1])
+audio, params = [], None
+with contextlib.redirect_stdout(io.StringIO()):
+    engine = pyttsx3.init()
+    if job["voice"] is not None:
+        engine.setProperty("voice", job["voice"])
+    engine.setProperty("rate", job["rate"])
+    engine.setProperty("volume", job["volume"])
+    for i, chunk in enumerate(job["chunks"]):
+        part = job["out"] + f".{i}.wav"
+        for attempt in range(3):
+            engine.save_to_file(chunk, part)
+            engine.runAndWait()
+            if os.path.exists(part) and os.path.getsize(part) > 44:
+                break
+        else:
+            sys.exit(f"no audio for {chunk[:40]!r}")
+        with wave.open(part) as w:
+            params = w.getparams()
+            audio.append(w.readframes(w.getnframes()))
+with wave.open(job["out"], "wb") as w:
+    w.setparams(params)
+    w.writeframes(b"".join(audio))
+"""

@@ -1,0 +1,101 @@
+"""`audiolesson voices`: every voice, whether it works on this machine, and why not."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import ConfigError, EngineUnavailable
+from .engines.base import Voice, available_engines, engine_class, get_engine
+from .library import PRESETS, voice_files
+
+__all__ = ["VoiceInfo", "list_voices"]
+
+
+@dataclass(frozen=True)
+class VoiceInfo:
+    """One row of `audiolesson voices`."""
+
+    name: str
+    engine: str
+    source: str  #: "preset", a file path, or "engine" for an engine's own voice
+    usable: bool
+    reason: str = ""  #: why it cannot be used (or a note)
+
+
+def _engine_status(name: str, cache: dict[str, str]) -> str:
+    """ "" if the engine can run here, else why not (checked once per engine)."""
+    if name not in cache:
+        try:
+            get_engine(name).check()
+            cache[name] = ""
+        except EngineUnavailable as exc:
+            cache[name] = str(exc)
+        except Exception as exc:  # a broken outside engine must not break the listing
+            cache[name] = f"engine {name!r} failed to load: {type(exc).__name__}: {exc}"
+    return cache[name]
+
+
+def _short(source: str | None, root: Path) -> str:
+    """A voice's source relative to the project folder when it lies inside it."""
+    if not source:
+        return ""
+    try:
+        return str(Path(source).relative_to(Path(root).resolve()))
+    except ValueError:
+        try:
+            return str(Path(source).relative_to(Path(root)))
+        except ValueError:
+            return source
+
+
+def _describe(voice: Voice) -> str:
+    """A short summary of a voice's settings for the listing."""
+    parts = []
+    if voice.model:
+        parts.append(f"model {Path(voice.model).name if voice.engine == 'piper' else voice.model}")
+    if voice.speaker is not None:
+        parts.append(f"speaker {voice.speaker}")
+    parts += [f"pitch {voice.pitch:+g} st", f"formant x{voice.formant:g}", f"speed {voice.speed:g}"]
+    if voice.volume:
+        parts.append(f"volume {voice.volume:+g} dB")
+    return ", ".join(parts)
+
+
+def list_voices(root: Path) -> list[VoiceInfo]:
+    """Every voice: presets and voices/ files (usable here or not, and why), then engines' own."""
+    status: dict[str, str] = {}
+    rows = []
+    voices: dict[str, Voice | ConfigError] = dict(PRESETS)
+    voices.update(voice_files(root))  # a broken file is listed with its error instead of stopping
+    for name, voice in voices.items():
+        if isinstance(voice, ConfigError):
+            why = (f"line {voice.line}: " if voice.line else "") + voice.message
+            rows.append(VoiceInfo(name, "?", _short(voice.path, root), False, why))
+            continue
+        reason = _engine_status(voice.engine, status)
+        if not reason and voice.engine == "piper":
+            try:
+                get_engine("piper").model_path(voice)
+            except ConfigError as exc:
+                reason = exc.message
+        if not reason and engine_class(voice.engine).online:
+            note = "needs the internet; " + _describe(voice)
+        else:
+            note = reason or _describe(voice)
+        source = _short(voice.source, root)
+        rows.append(VoiceInfo(voice.name, voice.engine, source, not reason, note))
+    for engine in available_engines():
+        reason = _engine_status(engine, status)
+        if reason:
+            rows.append(VoiceInfo("*", engine, "engine", False, reason))
+            continue
+        online = " (needs the internet)" if engine_class(engine).online else ""
+        for ev in get_engine(engine).voices():
+            is_file = ev.id.endswith(".onnx")  # a model file: show its name, note its path
+            note = (f"model {ev.id}" if is_file else ev.name) + (
+                f" [{ev.language}]" if ev.language else ""
+            )
+            name = ev.name if is_file else ev.id
+            rows.append(VoiceInfo(name, engine, "engine", True, note + online))
+    return rows

@@ -1,0 +1,127 @@
+"""Render one text with one voice: engine synthesis, then pitch, formant and speed.
+
+Pitch and formant shifts use Praat's PSOLA "Change gender" (praat-parselmouth): it moves the pitch
+and the formants independently, which is what lets one neural voice play a whole cast.
+"""
+
+from __future__ import annotations
+
+import logging
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as package_version
+from pathlib import Path
+from typing import Any
+
+from ..audio import Audio
+from ..audio_io import FORMATS, write_audio
+from ..errors import ConfigError
+from ..script.lexicon import apply_lexicon
+from .engines.base import Voice, get_engine
+from .library import PRIMARY_VOICE, load_lexicon, load_voices, pick_voice
+
+log = logging.getLogger(__name__)
+
+PITCH_FLOOR = 60.0  #: Hz: lowest F0 PSOLA looks for (a deep male voice lowered by 2 semitones)
+PITCH_CEILING = 600.0  #: Hz: highest F0 PSOLA looks for
+
+
+def _native(voice: Voice) -> frozenset[str]:
+    """The settings the voice's engine applies itself."""
+    return get_engine(voice.engine).native_effects
+
+
+def _effects(voice: Voice) -> dict[str, float]:
+    """The effects render must apply after the engine: pitch (semitones), formant, speed."""
+    native = _native(voice)
+    return {
+        "pitch": 0.0 if "pitch" in native else float(voice.pitch),
+        "formant": 1.0 if "formant" in native else float(voice.formant),
+        "speed": 1.0 if "speed" in native else float(voice.speed),
+    }
+
+
+def _effects_version() -> str:
+    """Version of the DSP that shifts pitch and formants (it changes the sound: part of keys)."""
+    try:
+        return f"praat-parselmouth {package_version('praat-parselmouth')}"
+    except PackageNotFoundError:
+        return "praat-parselmouth (not installed)"
+
+
+def voice_key(voice: Voice) -> dict[str, Any]:
+    """Everything about the voice that changes the sound, for cache keys."""
+    engine = get_engine(voice.engine)
+    effects = _effects(voice)
+    shifted = effects != {"pitch": 0.0, "formant": 1.0, "speed": 1.0}
+    return {
+        "engine": engine.name,
+        "version": engine.version(),
+        "fingerprint": engine.fingerprint(voice),
+        "settings": voice.settings(),
+        "effects": _effects_version() if shifted else "",
+    }
+
+
+def shift(audio: Audio, pitch: float = 0.0, formant: float = 1.0, speed: float = 1.0) -> Audio:
+    """Shift pitch (semitones) and formants (ratio) and change tempo, keeping the sample rate."""
+    if pitch == 0.0 and formant == 1.0 and speed == 1.0:
+        return audio
+    import numpy as np
+    import parselmouth
+    from parselmouth.praat import call
+
+    if speed <= 0 or formant <= 0:
+        raise ValueError(f"speed and formant must be > 0, got speed={speed}, formant={formant}")
+    if audio.frames < audio.sample_rate * 0.05:  # too short for pitch analysis
+        return audio
+    sound = parselmouth.Sound(
+        audio.samples.T.astype(np.float64), sampling_frequency=audio.sample_rate
+    )
+    new_median = 0.0  # Praat: 0 keeps the pitch
+    if pitch:
+        f0 = sound.to_pitch(pitch_floor=PITCH_FLOOR, pitch_ceiling=PITCH_CEILING)
+        median = call(f0, "Get quantile", 0, 0, 0.5, "Hertz")
+        if median == median:  # NaN: nothing voiced (noise, a click): leave the pitch alone
+            new_median = float(median) * 2 ** (pitch / 12)
+    out = call(
+        sound, "Change gender", PITCH_FLOOR, PITCH_CEILING, formant, new_median, 1.0, 1.0 / speed
+    )
+    if out.sampling_frequency != audio.sample_rate:
+        out = call(out, "Resample", audio.sample_rate, 50)
+    samples = np.ascontiguousarray(out.values.T, dtype=np.float32)
+    return Audio(samples, audio.sample_rate)
+
+
+def gain(audio: Audio, db: float) -> Audio:
+    """Apply a gain in dB; samples beyond full scale are clipped (with a log warning)."""
+    if db == 0.0:
+        return audio
+    import numpy as np
+
+    samples = audio.samples * np.float32(10 ** (db / 20))
+    peak = float(np.max(np.abs(samples))) if samples.size else 0.0
+    if peak > 1.0:
+        log.warning("volume %+.1f dB clips the voice (peak %.2f); lower 'volume'", db, peak)
+        samples = np.clip(samples, -1.0, 1.0)
+    return Audio(samples.astype(np.float32), audio.sample_rate)
+
+
+def render(text: str, voice: Voice) -> Audio:
+    """Synthesise text with the voice's engine, then apply its pitch, formant and speed.
+
+    The voice's volume is not applied here: the mixer level-matches every turn and then offsets
+    it by the voice's volume (applying it before would be undone by the level matching).
+    """
+    audio = get_engine(voice.engine).synthesize(text, voice)
+    return shift(audio, **_effects(voice))
+
+
+def say(text: str, voice_name: str | None, output: Path, root: Path) -> Path:
+    """Render text with a named voice (default: teacher) and the lexicon into a WAV or MP3."""
+    if Path(output).suffix.lower() not in FORMATS:  # say so before spending time on synthesis
+        raise ConfigError(f"name the output file with one of: {', '.join(FORMATS)}", path=output)
+    if not text.strip():
+        raise ConfigError("nothing to say: give some text")
+    voice = pick_voice(load_voices(root), voice_name or PRIMARY_VOICE)
+    spoken = apply_lexicon(text, load_lexicon(root))
+    return write_audio(output, gain(render(spoken, voice), voice.volume))

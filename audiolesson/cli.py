@@ -9,14 +9,54 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperCommand
 
 from .errors import AudiolessonError
 
+
+class Command(TyperCommand):
+    """Help that names arguments as people write them (SCRIPTS...), not by type (<list[Path]>)."""
+
+    def format_options(self, ctx: typer.Context, formatter: Any) -> None:
+        """An Arguments section of names and help, then the Options section as usual."""
+        params = self.get_params(ctx)
+        arguments = [
+            ((p.metavar or str(p.name).upper()) + ("..." if p.nargs != 1 else ""), p.help or "")
+            for p in params
+            if p.param_type_name == "argument"
+        ]
+        options = [p.get_help_record(ctx) for p in params if p.param_type_name == "option"]
+        for title, rows in (("Arguments", arguments), ("Options", [r for r in options if r])):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
+    def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:
+        """`[OPTIONS] PAGE`, `[OPTIONS] [SCRIPTS]...`: click's usual notation."""
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for p in self.get_params(ctx):
+            if p.param_type_name == "argument":
+                name = p.metavar or str(p.name).upper()
+                name = name if p.required else f"[{name}]"
+                pieces.append(name + ("..." if p.nargs != 1 else ""))
+        return pieces
+
+
+def examples(*lines: str) -> str:
+    """An epilog of example command lines, kept as written (click's \\b: no re-wrapping)."""
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
 app = typer.Typer(
     help="Turn lesson scripts into chaptered, mastered, tagged MP3 episodes, offline.",
+    epilog=examples(
+        "audiolesson build                 # scripts/*.md -> output/",
+        "audiolesson serve                 # listen at http://127.0.0.1:8000/",
+        "audiolesson build --help          # every option of a command",
+    ),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -49,17 +89,31 @@ def project_root() -> Path:
     return Path.cwd()
 
 
-@app.command()
+SCRIPTS_HELP = "Script files (default: every scripts/*.md)."
+
+
+@app.command(
+    cls=Command,
+    epilog=examples(
+        "audiolesson check",
+        "audiolesson check scripts/intro.md --strict",
+        "audiolesson check --json > scripts.json",
+    ),
+)
 def check(
     scripts: Annotated[
-        list[Path] | None, typer.Argument(help="Scripts (default: scripts/*.md).")
+        list[Path] | None, typer.Argument(help=SCRIPTS_HELP, metavar="SCRIPTS", show_default=False)
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the parsed scripts as JSON.")
     ] = False,
 ) -> None:
-    """Parse scripts and report chapters, turns, speakers, words, minutes and any problems."""
+    """Check scripts: chapters, turns, speakers, minutes, problems.
+
+    Parses each script without synthesising anything and prints one summary line per script;
+    warnings and errors go to stderr as path:line: message.
+    """
     import json
 
     from .script.check import check_scripts
@@ -76,25 +130,68 @@ def check(
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(
+    cls=Command,
+    epilog=examples(
+        "audiolesson build",
+        "audiolesson build scripts/intro.md --jobs 2",
+        "audiolesson build --plan",
+        "audiolesson build --stereo --loudness -16 --id3 2.3",
+        "audiolesson build --base-url https://example.org/lessons/",
+    ),
+)
 def build(
     scripts: Annotated[
-        list[Path] | None, typer.Argument(help="Scripts (default: scripts/*.md).")
+        list[Path] | None, typer.Argument(help=SCRIPTS_HELP, metavar="SCRIPTS", show_default=False)
     ] = None,
-    output: Annotated[str | None, typer.Option("--output", "-o", help="Output folder.")] = None,
-    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Worker processes.")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Rebuild even if up to date.")] = False,
+    output: Annotated[
+        str | None,
+        typer.Option("--output", "-o", metavar="DIR", help="Output folder (default: output/)."),
+    ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", metavar="N", help="Worker processes (default: one per CPU)."),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Rebuild episodes even if they are up to date.")
+    ] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
-    plan: Annotated[bool, typer.Option("--plan", help="Say what would be synthesised.")] = False,
+    plan: Annotated[
+        bool, typer.Option("--plan", help="Say what would be synthesised; build nothing.")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON event per line.")] = False,
-    stereo: Annotated[bool | None, typer.Option("--stereo/--mono", help="Channel layout.")] = None,
-    bitrate: Annotated[int | None, typer.Option("--bitrate", help="MP3 kb/s.")] = None,
-    loudness: Annotated[float | None, typer.Option("--loudness", help="Target LUFS.")] = None,
-    id3: Annotated[str | None, typer.Option("--id3", help="ID3 version: 2.4 or 2.3.")] = None,
-    base_url: Annotated[str | None, typer.Option("--base-url", help="Publish feed.xml.")] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON event per line.")
+    ] = False,
+    stereo: Annotated[
+        bool | None, typer.Option("--stereo/--mono", help="Channel layout (default: mono).")
+    ] = None,
+    bitrate: Annotated[
+        int | None,
+        typer.Option(
+            "--bitrate", metavar="KBPS", help="MP3 bitrate (default: 64 mono, 96 stereo)."
+        ),
+    ] = None,
+    loudness: Annotated[
+        float | None,
+        typer.Option(
+            "--loudness", metavar="LUFS", help="Loudness target (default: -19 mono, -16 stereo)."
+        ),
+    ] = None,
+    id3: Annotated[
+        str | None,
+        typer.Option("--id3", metavar="VERSION", help="ID3 tag version: 2.4 (default) or 2.3."),
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option("--base-url", metavar="URL", help="Public URL of output/; writes feed.xml."),
+    ] = None,
 ) -> None:
-    """Build scripts into chaptered MP3s, transcripts and chapter files in output/."""
+    """Build scripts into MP3 episodes, transcripts and chapters.
+
+    Writes output/NAME.mp3, NAME.vtt and NAME.chapters.json for every script, and the listening
+    page output/index.html. Only turns whose text or voice changed are synthesised again.
+    """
     from .config import load_config
     from .pipeline.build import build as run_build
     from .report import BuildReporter
@@ -111,14 +208,20 @@ def build(
 
 
 cache_app = typer.Typer(
-    help="Inspect and tidy the synthesis cache.", no_args_is_help=True, rich_markup_mode=None
+    help="Inspect and tidy the synthesis cache.",
+    epilog=examples("audiolesson cache prune"),
+    no_args_is_help=True,
+    rich_markup_mode=None,
 )
 app.add_typer(cache_app, name="cache")
 
 
-@cache_app.command("prune")
+@cache_app.command("prune", cls=Command, epilog=examples("audiolesson cache prune"))
 def cache_prune() -> None:
-    """Remove cached clips and encoded blocks that no script uses any more."""
+    """Remove cached clips and encoded blocks no script uses.
+
+    Keeps everything the current scripts need, so the next build is as fast as before.
+    """
     from .config import load_config
     from .pipeline.prune import prune_cache
 
@@ -129,15 +232,32 @@ def cache_prune() -> None:
     )
 
 
-@app.command("import")
+@app.command(
+    "import",
+    cls=Command,
+    epilog=examples(
+        "audiolesson import page.txt",
+        "audiolesson import page.txt -o scripts/ --force",
+    ),
+)
 def import_page(
-    page: Annotated[Path, typer.Argument(help="A course page saved as text (PAGE.txt).")],
+    page: Annotated[
+        Path,
+        typer.Argument(help="A course page saved as text.", metavar="PAGE", show_default=False),
+    ],
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Scripts folder (default: scripts/).")
+        Path | None,
+        typer.Option("--output", "-o", metavar="DIR", help="Scripts folder (default: scripts/)."),
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite scripts that differ.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite scripts that differ from the import.")
+    ] = False,
 ) -> None:
-    """Turn a course page into a lesson script and an audiobook script."""
+    """Turn a course page into a lesson and an audiobook script.
+
+    Writes SLUG-lesson.md (the dialogue) and SLUG-audiobook.md (the narration); a script you
+    edited is never overwritten without --force.
+    """
     from .importers import import_file
 
     report = import_file(page, output or project_root() / "scripts", force=force)
@@ -148,11 +268,20 @@ def import_page(
         print(f"{done.status} {done.path} ({script.chapters} chapters, {script.turns} turns)")
 
 
-@app.command()
+@app.command(
+    cls=Command, epilog=examples("audiolesson voices", "audiolesson voices --engine piper")
+)
 def voices(
-    engine: Annotated[str | None, typer.Option("--engine", help="Only this engine.")] = None,
+    engine: Annotated[
+        str | None,
+        typer.Option("--engine", metavar="NAME", help="Only this engine (piper, pyttsx3, ...)."),
+    ] = None,
 ) -> None:
-    """List every voice (presets, voices/ files, engines' own) and whether it works here."""
+    """List every voice and whether it works here.
+
+    Built-in presets, voices/ files and the engines' own voices, one per line: name, engine,
+    where it comes from, ok or unavailable (and why).
+    """
     from .voices.listing import list_voices
 
     for row in list_voices(project_root()):
@@ -162,28 +291,49 @@ def voices(
             print(line.rstrip())
 
 
-@app.command()
+@app.command(
+    cls=Command,
+    epilog=examples(
+        'audiolesson say "Hello there"',
+        'audiolesson say "Photosynthesis" --voice student-2 -o word.mp3',
+    ),
+)
 def say(
-    text: Annotated[str, typer.Argument(help="What to say.")],
-    voice: Annotated[str | None, typer.Option("--voice", help="Voice (default: teacher).")] = None,
+    text: Annotated[
+        str, typer.Argument(help="What to say.", metavar="TEXT", show_default=False)
+    ],
+    voice: Annotated[
+        str | None, typer.Option("--voice", metavar="NAME", help="Voice (default: teacher).")
+    ] = None,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="A .wav or .mp3 file (default: say.wav).")
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="A .wav or .mp3 (default: say.wav)."),
     ] = None,
 ) -> None:
-    """Render one text with one voice into a WAV or MP3 file, to hear it."""
+    """Say one text with one voice into a WAV or MP3 file.
+
+    A quick way to hear a voice or a pronunciation before putting it in a script.
+    """
     from .voices.render import say as render_say
 
     print(render_say(text, voice, output or Path("say.wav"), project_root()))
 
 
-@app.command()
+@app.command(
+    cls=Command, epilog=examples("audiolesson feed --base-url https://example.org/lessons/")
+)
 def feed(
     base_url: Annotated[
         str | None,
-        typer.Option("--base-url", help="Public URL of output/ (default: [feed] base_url)."),
+        typer.Option(
+            "--base-url", metavar="URL", help="Public URL of output/ (default: [feed] base_url)."
+        ),
     ] = None,
 ) -> None:
-    """Write the podcast feed (output/feed.xml) and the listening page (output/index.html)."""
+    """Write the podcast feed and the listening page.
+
+    Writes output/feed.xml and output/index.html from what is already built, without building.
+    """
     from .config import load_config
     from .publish.site import publish
 
@@ -192,14 +342,29 @@ def feed(
         print(path)
 
 
-@app.command()
+@app.command(
+    cls=Command,
+    epilog=examples(
+        "audiolesson serve",
+        "audiolesson serve --host 0.0.0.0 --port 8080",
+    ),
+)
 def serve(
     host: Annotated[
-        str | None, typer.Option("--host", help="Address to bind; 0.0.0.0 for phones on the LAN.")
+        str | None,
+        typer.Option(
+            "--host", metavar="ADDRESS", help="Address to bind; 0.0.0.0 for phones on the LAN."
+        ),
     ] = None,
-    port: Annotated[int | None, typer.Option("--port", help="Port (default 8000; 0: any).")] = None,
+    port: Annotated[
+        int | None, typer.Option("--port", metavar="N", help="Port (default: 8000; 0: any free).")
+    ] = None,
 ) -> None:
-    """Serve output/ (page, episodes, feed) on this computer or the local network."""
+    """Serve the listening page, episodes and feed.
+
+    Serves output/ on this computer (or, with --host 0.0.0.0, the local network) with the
+    byte ranges players need to seek; never anything outside output/.
+    """
     from .config import load_config
     from .publish.serve import create_server, run, server_urls
 

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperCommand
 
-from .errors import AudiolessonError
+from .errors import AudiolessonError, error_line
 
 
 class Command(TyperCommand):
@@ -136,6 +136,7 @@ def check(
         "audiolesson build",
         "audiolesson build scripts/intro.md --jobs 2",
         "audiolesson build --plan",
+        "audiolesson build --watch",
         "audiolesson build --stereo --loudness -16 --id3 2.3",
         "audiolesson build --base-url https://example.org/lessons/",
     ),
@@ -186,6 +187,9 @@ def build(
         str | None,
         typer.Option("--base-url", metavar="URL", help="Public URL of output/; writes feed.xml."),
     ] = None,
+    watch: Annotated[
+        bool, typer.Option("--watch", help="Build again after every save, until Ctrl+C.")
+    ] = False,
 ) -> None:
     """Build scripts into MP3 episodes, transcripts and chapters.
 
@@ -194,12 +198,22 @@ def build(
     """
     from .config import load_config
     from .pipeline.build import build as run_build
-    from .report import BuildReporter
+    from .report import BuildReporter, WatchReporter
 
-    config = load_config(
-        project_root(), output=output, jobs=jobs, stereo=stereo, bitrate=bitrate,
-        loudness=loudness, id3=id3, base_url=base_url,
-    )
+    overrides = dict(
+        output=output, jobs=jobs, stereo=stereo, bitrate=bitrate, loudness=loudness, id3=id3,
+        base_url=base_url,
+    )  # fmt: skip
+    if watch:
+        from .pipeline.watch import watch_project
+
+        if plan:
+            raise typer.BadParameter("--plan builds nothing, so there is nothing to --watch")
+        listener = WatchReporter(project_root(), json_lines=as_json, quiet=quiet)
+        watch_project(project_root(), scripts, overrides=overrides, force=force, strict=strict,
+                      listener=listener)  # fmt: skip
+        return
+    config = load_config(project_root(), **overrides)
     with BuildReporter(json_lines=as_json, quiet=quiet) as reporter:
         result = run_build(
             config, scripts, force=force, plan_only=plan, strict=strict, on_event=reporter.event
@@ -346,6 +360,7 @@ def feed(
     cls=Command,
     epilog=examples(
         "audiolesson serve",
+        "audiolesson serve --watch        # rebuild on save; the page follows",
         "audiolesson serve --host 0.0.0.0 --port 8080",
     ),
 )
@@ -359,21 +374,33 @@ def serve(
     port: Annotated[
         int | None, typer.Option("--port", metavar="N", help="Port (default: 8000; 0: any free).")
     ] = None,
+    watch: Annotated[
+        bool,
+        typer.Option("--watch", help="Build now and after every save; open pages reload."),
+    ] = False,
 ) -> None:
     """Serve the listening page, episodes and feed.
 
     Serves output/ on this computer (or, with --host 0.0.0.0, the local network) with the
-    byte ranges players need to seek; never anything outside output/.
+    byte ranges players need to seek; never anything outside output/. With --watch, a saved
+    script is rebuilt and open pages show it at once, keeping their place.
     """
     from .config import load_config
-    from .publish.serve import create_server, run, server_urls
+    from .publish.serve import create_server, run, running, server_urls
 
     config = load_config(project_root())
-    server = create_server(config, host or "127.0.0.1", 8000 if port is None else port)
+    server = create_server(config, host or "127.0.0.1", 8000 if port is None else port, live=watch)
     for url in server_urls(server):
         print(f"Listening page: {url}   Podcast feed: {url}feed.xml", flush=True)
     print("Press Ctrl+C to stop.", flush=True)
-    run(server)
+    if not watch:
+        run(server)
+        return
+    from .pipeline.watch import watch_project
+    from .report import WatchReporter
+
+    with running(server):
+        watch_project(project_root(), listener=WatchReporter(project_root()), live=server.live)
 
 
 def main() -> None:
@@ -383,7 +410,7 @@ def main() -> None:
     except AudiolessonError as exc:
         if _options["verbose"]:
             raise
-        err(f"error: {exc}")
+        err(error_line(exc))
         sys.exit(1)
     except KeyboardInterrupt:
         err("error: interrupted")
@@ -391,8 +418,7 @@ def main() -> None:
     except OSError as exc:
         if _options["verbose"]:
             raise
-        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
-        err(f"error: {where}{exc.strerror or exc}")
+        err(error_line(exc))
         sys.exit(1)
     except Exception as exc:  # a bug: still one line, the traceback is behind --verbose
         if _options["verbose"]:

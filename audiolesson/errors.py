@@ -45,6 +45,16 @@ class AudiolessonError(Exception):
         return f"{loc}: {msg}" if loc else msg
 
 
+def error_line(exc: AudiolessonError | OSError) -> str:
+    """The one line a user sees for an error: `error: path:line:col: message`."""
+    if isinstance(exc, OSError):
+        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        text = f"{where}{exc.strerror or exc}"
+    else:
+        text = str(exc)
+    return "error: " + " ".join(text.split())
+
+
 class ScriptError(AudiolessonError):
     """A lesson script (or a course page being imported) is malformed."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from .pipeline.build import BuildResult
@@ -17,6 +18,7 @@ from .pipeline.events import (
     Synthesized,
     Warned,
 )
+from .pipeline.watch import Rebuilt
 
 
 class BuildReporter:
@@ -130,6 +132,39 @@ class BuildReporter:
             f"{_count(result.turns_synthesized, 'turn')} synthesised, "
             f"{result.turns_cached} from the cache; {result.seconds:.1f} s"
         )
+
+
+class WatchReporter:
+    """`--watch` in the terminal: what was saved, each build as usual, a failure as its line."""
+
+    def __init__(self, root: Path, *, json_lines: bool = False, quiet: bool = False) -> None:
+        self.root = root.resolve()
+        self.json_lines = json_lines
+        self.quiet = quiet
+        self.build = BuildReporter(json_lines=json_lines, quiet=quiet)
+
+    def started(self, changes: tuple[Path, ...]) -> None:
+        """A rebuild begins: name the saved files."""
+        self.build = BuildReporter(json_lines=self.json_lines, quiet=self.quiet)
+        if changes and not (self.quiet or self.json_lines):
+            names = [str(p.relative_to(self.root)) if p.is_relative_to(self.root) else str(p)
+                     for p in changes]  # fmt: skip
+            more = f" and {len(names) - 3} more" if len(names) > 3 else ""
+            print(f"changed: {', '.join(names[:3])}{more}", flush=True)
+
+    def event(self, event: Event) -> None:
+        """A build event."""
+        self.build.event(event)
+
+    def finished(self, rebuilt: Rebuilt) -> None:
+        """The build's summary, or its one-line error on stderr; then say what happens next."""
+        self.build.__exit__()
+        if rebuilt.error is not None:
+            print(rebuilt.error_line, file=sys.stderr, flush=True)
+        else:
+            self.build.finish(rebuilt.result, plan_only=False)
+        if not (self.quiet or self.json_lines):
+            print("watching for changes; Ctrl+C stops", flush=True)
 
 
 def _count(n: int, noun: str) -> str:

@@ -7,6 +7,11 @@ import logging
 import mimetypes
 import re
 import socket
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from email.utils import formatdate
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,6 +22,8 @@ from ..config import Config
 from ..errors import AudiolessonError, ConfigError
 from .catalog import collect_episodes
 from .feed import render_feed
+from .live import LIVE_PATH, LiveChannel, file_tags, inject
+from .page import PAGE_FILE, render_page
 
 log = logging.getLogger(__name__)
 
@@ -111,13 +118,19 @@ def resolve_path(root: Path, target: str) -> Path | None:
 
 
 class OutputServer(ThreadingHTTPServer):
-    """Serves one project's output/ folder; /feed.xml points back at this server."""
+    """Serves one project's output/ folder; /feed.xml points back at this server.
+
+    With a LiveChannel (`serve --watch`), pages get the live-reload script and its events.
+    """
 
     daemon_threads = True
 
-    def __init__(self, config: Config, host: str, port: int) -> None:
+    def __init__(
+        self, config: Config, host: str, port: int, live: LiveChannel | None = None
+    ) -> None:
         self.config = config
         self.root = config.output_dir.resolve()
+        self.live = live
         if ":" in host:
             self.address_family = socket.AF_INET6
         super().__init__((host, port), OutputHandler)
@@ -126,6 +139,13 @@ class OutputServer(ThreadingHTTPServer):
     def port(self) -> int:
         """The port actually bound (useful after asking for port 0)."""
         return int(self.server_address[1])
+
+    def handle_error(self, request: object, client_address: tuple) -> None:
+        """A client that hangs up (a page reloading, a phone locking) is no error to print."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            log.debug("client %s hung up", client_address[0])
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 class OutputHandler(BaseHTTPRequestHandler):
@@ -149,14 +169,53 @@ class OutputHandler(BaseHTTPRequestHandler):
 
     def _respond(self, body: bool) -> None:
         """Route one request."""
-        if request_path(self.path) == "/feed.xml":
+        target = request_path(self.path)
+        if target == "/feed.xml":
             self._send_feed(body)
+            return
+        live = self.server.live
+        if live is not None and target == LIVE_PATH:
+            self._send_events(live, body)
+            return
+        if live is not None and target in ("/", f"/{PAGE_FILE}"):
+            self._send_live_page(live, body)
             return
         path = resolve_path(self.server.root, self.path)
         if path is None:
             self._send_text(HTTPStatus.NOT_FOUND, "Not found.\n", body)
             return
         self._send_file(path, body)
+
+    def _send_live_page(self, live: LiveChannel, body: bool) -> None:
+        """The listening page with live reload (a page of no episodes until the first build)."""
+        tags = file_tags(self.server.root)  # before reading the page: a newer page only adds
+        try:  # a reload, an older one is caught by the next announcement
+            page = (self.server.root / PAGE_FILE).read_bytes()
+        except OSError:
+            page = render_page(self.server.config, []).encode("utf-8")
+        data = inject(page, replace(live.state, files=tags))
+        self.send_response(HTTPStatus.OK)
+        self._common_headers(CONTENT_TYPES[".html"], len(data))
+        self.end_headers()
+        if body:
+            self.wfile.write(data)
+
+    def _send_events(self, live: LiveChannel, body: bool) -> None:
+        """Server-sent events: the live state now, then each change, until the page leaves."""
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Connection", "close")  # no length: the stream ends with the connection
+        self.end_headers()
+        self.close_connection = True
+        if not body:
+            return
+
+        def write(data: bytes) -> None:
+            self.wfile.write(data)
+            self.wfile.flush()
+
+        live.stream(write)
 
     def _base_url(self) -> str:
         """This server's URL as the client reached it (so a phone gets URLs it can open)."""
@@ -251,14 +310,21 @@ class OutputHandler(BaseHTTPRequestHandler):
             self.close_connection = True
 
 
-def create_server(config: Config, host: str = "127.0.0.1", port: int = 8000) -> OutputServer:
-    """Bind a server for config's output folder (loopback by default); port 0 picks a free one."""
+def create_server(
+    config: Config, host: str = "127.0.0.1", port: int = 8000, *, live: bool = False
+) -> OutputServer:
+    """Bind a server for config's output folder (loopback by default); port 0 picks a free one.
+
+    `live` (serve --watch): pages reload when a rebuild announces itself on `server.live`.
+    """
+    if live:
+        config.output_dir.mkdir(parents=True, exist_ok=True)  # the first build is on its way
     if not config.output_dir.is_dir():
         raise ConfigError(
             f"no output folder {config.output_dir}; run `audiolesson build` first",
         )
     try:
-        return OutputServer(config, host, port)
+        return OutputServer(config, host, port, LiveChannel(config.output_dir) if live else None)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise ConfigError(
@@ -297,3 +363,20 @@ def run(server: OutputServer) -> None:
         log.info("stopped")
     finally:
         server.server_close()
+
+
+@contextmanager
+def running(server: OutputServer) -> Iterator[OutputServer]:
+    """Serve in a background thread while the block runs; then end live streams, stop, release."""
+    thread = threading.Thread(
+        target=server.serve_forever, args=(0.1,), name="audiolesson-serve", daemon=True
+    )
+    thread.start()
+    try:
+        yield server
+    finally:
+        if server.live is not None:
+            server.live.close()
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

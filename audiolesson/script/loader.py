@@ -9,7 +9,9 @@ from ..files import read_text
 from .model import MAX_SCRIPT_BYTES, Script
 from .parser import parse
 
-__all__ = ["find_scripts", "load_script"]
+__all__ = ["SCRIPTS_DIR", "find_scripts", "load_script"]
+
+SCRIPTS_DIR = "scripts"  #: where a project keeps its scripts
 
 
 def load_script(path: str | Path) -> Script:
@@ -26,5 +28,5 @@ def load_script(path: str | Path) -> Script:
 
 def find_scripts(root: str | Path) -> list[Path]:
     """The project's scripts: root/scripts/*.md, sorted by name."""
-    folder = Path(root) / "scripts"
+    folder = Path(root) / SCRIPTS_DIR
     return sorted(p for p in folder.glob("*.md") if p.is_file())

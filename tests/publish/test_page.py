@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from _browser import PHONE, chromium
 from _delivery import make_project
 from mutagen.mp3 import MP3
 
@@ -17,13 +18,6 @@ from audiolesson.export.sidecars import read_chapter_starts, read_transcript
 from audiolesson.publish.catalog import collect_episodes
 from audiolesson.publish.page import write_page
 from audiolesson.publish.serve import create_server
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
-]  # fmt: skip
-PHONE = {"width": 360, "height": 740}
 
 
 @pytest.fixture
@@ -98,14 +92,7 @@ def test_no_episodes_page_says_what_to_do(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
+    yield from chromium()
 
 
 def current_turn(page: object, slug: str) -> str | None:

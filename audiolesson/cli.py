@@ -53,6 +53,7 @@ def examples(*lines: str) -> str:
 app = typer.Typer(
     help="Turn lesson scripts into chaptered, mastered, tagged MP3 episodes, offline.",
     epilog=examples(
+        "audiolesson new mycourse          # start a project",
         "audiolesson build                 # scripts/*.md -> output/",
         "audiolesson serve                 # listen at http://127.0.0.1:8000/",
         "audiolesson build --help          # every option of a command",
@@ -219,6 +220,35 @@ def build(
             config, scripts, force=force, plan_only=plan, strict=strict, on_event=reporter.event
         )
     reporter.finish(result, plan_only=plan)
+
+
+@app.command(
+    cls=Command,
+    epilog=examples(
+        "audiolesson new mycourse && cd mycourse && audiolesson build",
+        "audiolesson new .",
+    ),
+)
+def new(
+    folder: Annotated[
+        Path,
+        typer.Argument(
+            help="Folder for the project (default: this one).", metavar="DIR", show_default=False
+        ),
+    ] = Path("."),
+) -> None:
+    """Start a project: an example lesson, voices and settings.
+
+    Writes scripts/welcome.md, voices/guide.toml (a voice), voices/lexicon.toml (how to say
+    words), audiolesson.toml (every setting, commented) and a .gitignore for output/ and the
+    cache. A folder that already holds a project is left as it is.
+    """
+    from .scaffold import new_project
+
+    for path in new_project(folder):
+        print(f"wrote {path}")
+    where = "" if folder == Path(".") else f"cd {folder} && "
+    print(f"next: {where}audiolesson build && audiolesson serve --watch")
 
 
 cache_app = typer.Typer(

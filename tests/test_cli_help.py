@@ -59,7 +59,7 @@ def _examples(text: str) -> list[list[str]]:
 
 def test_every_command_is_covered() -> None:
     names = {" ".join(p) for p in COMMANDS}
-    assert {"", "build", "check", "serve", "cache", "cache prune"} <= names
+    assert {"", "build", "check", "serve", "new", "cache", "cache prune"} <= names
 
 
 @pytest.mark.parametrize("path", COMMANDS, ids=lambda p: " ".join(p) or "audiolesson")

@@ -3,7 +3,12 @@ more, an error is reported and the loop goes on. Real files, watchfiles, builds 
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
+import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -213,3 +218,44 @@ def test_an_error_is_reported_and_the_last_good_episode_stays(project: Path, sto
     fixed = recorder.wait_for(4)[3]
     assert fixed.error is None and fixed.result.episodes_written == ["lesson"]
     assert mp3.read_bytes() != good
+
+
+def wait_for_text(path: Path, pattern: str, timeout: float = 30) -> str:
+    ends = time.monotonic() + timeout
+    while time.monotonic() < ends:
+        text = path.read_text()
+        if re.search(pattern, text, re.S):
+            return text
+        time.sleep(0.1)
+    raise AssertionError(f"no {pattern!r} in {path.read_text()!r}")
+
+
+@pytest.mark.slow
+def test_build_watch_in_the_terminal(project: Path, tmp_path: Path) -> None:
+    out, err = tmp_path / "out.txt", tmp_path / "err.txt"
+    with out.open("w") as stdout, err.open("w") as stderr:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "audiolesson", "build", "--watch"], cwd=project,
+            stdout=stdout, stderr=stderr, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )  # fmt: skip
+    try:
+        wait_for_text(out, r"1 episode written.*watching for changes; Ctrl\+C stops")
+        edit(project / "scripts" / "lesson.md", "Goodbye", "Farewell")
+        text = wait_for_text(out, r"changed: scripts/lesson\.md\n.*1 turn synthesised, 8 from")
+        assert text.count("watching for changes") == 2
+        edit(project / "scripts" / "lesson.md", "[pause 1.5s]", "[pause 0s]")
+        wait_for_text(err, r"error: \S+lesson\.md:\d+:1: pause of 0 s")
+    finally:
+        proc.send_signal(signal.SIGINT)
+        status = proc.wait(timeout=15)
+    assert status == 0  # Ctrl+C is how one stops watching
+    [line] = err.read_text().splitlines()  # the one-line error, no traceback
+    assert line.startswith("error: ")
+
+
+def test_build_watch_refuses_plan(project: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "audiolesson", "build", "--watch", "--plan"], cwd=project,
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert proc.returncode == 2 and "nothing to --watch" in proc.stderr

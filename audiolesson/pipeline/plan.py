@@ -18,7 +18,7 @@ from .._version import __version__
 from ..audio import Audio
 from ..config import Config
 from ..errors import ScriptError
-from ..export.settings import AudioSettings
+from ..export.settings import MIX_VERSION, AudioSettings
 from ..export.tags import EpisodeMeta, read_build_key
 from ..export.timeline import ChapterInput, ClipItem, Silence
 from ..files import sha256_of
@@ -224,6 +224,7 @@ def plan_episode(script: Script, config: Config, cache: ClipCache, force: bool) 
             "meta": [m.title, m.subtitle, m.author, m.series, m.episode, m.language, m.description],
             "cover": sha256_of(cover) if cover else None,
             "settings": vars(settings),
+            "mix": MIX_VERSION,  # a new mix sounds different: episodes are written again
             "version": __version__,
         }
     )

@@ -67,7 +67,8 @@ def place_music(
         if chapter.bed is None:
             open_span = False
             continue
-        if not (open_span and chapter.bed_continues and spans[-1][0] == chapter.bed):
+        same = open_span and spans[-1][0].fingerprint() == chapter.bed.fingerprint()
+        if not (same and chapter.bed_continues):
             spans.append((chapter.bed, []))
         open_span = True
         spans[-1][1].extend(block for block in chapter_blocks if block.items)

@@ -95,13 +95,14 @@ def decode_sound(path: Path, rate: int, channels: int) -> Audio:
         if codec is None:  # integer PCM WAV: pydub's own reader
             segment = AudioSegment.from_file(str(path), format="wav")
         else:
-            # A file object, so pydub goes by `format` and not by the file's name (a float WAV
-            # named .wav would otherwise reach pydub's integer reader). The output options make
-            # ffmpeg resample, mix and stop after the longest sound allowed.
+            # A file object and no "wav" format: pydub would hand a float WAV (by its name or
+            # format) to its integer reader, which misreads WAVE_FORMAT_EXTENSIBLE floats. ffmpeg
+            # finds the container itself. The output options make it resample, mix, and stop
+            # after the longest sound allowed.
             with path.open("rb") as fh:
                 segment = AudioSegment.from_file(
                     fh,
-                    format=container,
+                    format=None if container == "wav" else container,
                     codec=codec,
                     parameters=["-ar", str(rate), "-ac", str(channels)]
                     + ["-t", str(MAX_SOUND_SECONDS + 1)],

@@ -35,6 +35,7 @@ class SoundFile:
     key: str
     written: str  #: as the script wrote it
     line: int | None
+    what: str  #: what the script calls it in messages: sound, intro, outro or music
 
 
 class ScriptSounds:
@@ -77,18 +78,18 @@ class ScriptSounds:
         key = digest(
             {"sound": sha256_of(path), "rate": rate, "channels": channels, "decoder": SOUND_DECODER}
         )
-        found = SoundFile(path, key, written, line)
+        found = SoundFile(path, key, written, line, what)
         if not self.cache.has(key):
             self.cache.put(key, self.decode(found))
         self.files[path] = found
         return found
 
-    def decode(self, sound: SoundFile, what: str = "sound") -> Audio:
+    def decode(self, sound: SoundFile) -> Audio:
         """Decode a sound file at the output format (a problem is the script line's error)."""
         try:
             return decode_sound(sound.path, self.settings.sample_rate, self.settings.channels)
         except SoundFileError as exc:
-            raise self.fail(f"{what} {sound.written!r} {exc}", sound.line) from None
+            raise self.fail(f"{sound.what} {sound.written!r} {exc}", sound.line) from None
 
     def loader(self, sound: SoundFile) -> Callable[[], Audio]:
         """Reads the decoded sound from the cache (decoding it again if the entry was damaged)."""

@@ -24,6 +24,7 @@ from ..errors import BuildError
 from ..files import sha256_of, staged_files
 from .mix import stitch
 from .mp3 import ENCODER_DELAY, LAME_QUALITY, SAMPLES_PER_FRAME, FrameCounter, new_encoder
+from .music import place_music
 from .settings import AudioSettings
 from .timeline import ChapterInput, ClipItem, Silence
 
@@ -33,6 +34,7 @@ __all__ = [
     "block_key",
     "block_keys",
     "encode_blocks",
+    "episode_blocks",
     "prune_blocks",
     "split_blocks",
 ]
@@ -102,12 +104,25 @@ def block_key(block: ChapterInput, settings: AudioSettings) -> str:
         "lame": [version, LAME_QUALITY],
         "format": BLOCK_FORMAT,
     }
+    if block.music is not None:  # only then: blocks without music keep their keys
+        data["music"] = block.music.fingerprint()
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:40]
+
+
+def episode_blocks(
+    chapters: Sequence[ChapterInput], settings: AudioSettings
+) -> list[list[ChapterInput]]:
+    """Each chapter's blocks, each placed in its music bed if it has one."""
+    blocks = [split_blocks(chapter) for chapter in chapters]
+    if any(chapter.bed is not None for chapter in chapters):
+        place_music(chapters, blocks, settings.sample_rate)
+    return blocks
 
 
 def block_keys(chapters: Sequence[ChapterInput], settings: AudioSettings) -> list[str]:
     """The keys of the encoded blocks an episode made of these chapters uses."""
-    return [block_key(b, settings) for chapter in chapters for b in split_blocks(chapter)]
+    blocks = episode_blocks(chapters, settings)
+    return [block_key(b, settings) for chapter_blocks in blocks for b in chapter_blocks]
 
 
 def prune_blocks(work_dir: Path, keep: set[str]) -> tuple[int, int]:

@@ -19,7 +19,7 @@ from pathlib import Path
 from .._killpoints import killpoint
 from ..errors import BuildError
 from ..files import staged_files
-from .blocks import BLOCKS_FOLDER, EncodedBlock, block_key, encode_blocks, split_blocks
+from .blocks import BLOCKS_FOLDER, EncodedBlock, block_key, encode_blocks, episode_blocks
 from .loudness import BLOCK_SECONDS, HOPS_PER_BLOCK, gated_loudness
 from .mp3 import SAMPLES_PER_FRAME, frame_length, info_frame
 from .settings import AudioSettings
@@ -80,6 +80,8 @@ def _timeline(
             piece, start = encoded[index], block_starts[index]
             clips = [item for item in block.items if isinstance(item, ClipItem)]
             for item, (a, b) in zip(clips, piece.spans, strict=True):
+                if item.sound:  # a sound cue is heard, not transcribed
+                    continue
                 cue = Cue(
                     (start + a) / rate, (start + b) / rate, item.speaker, item.text, item.line
                 )
@@ -147,7 +149,7 @@ def export_episode(
     out_dir.mkdir(parents=True, exist_ok=True)
     folder = work_dir / BLOCKS_FOLDER
     _clean_stale(out_dir, f"{slug}.")
-    blocks = [split_blocks(chapter) for chapter in chapters]
+    blocks = episode_blocks(chapters, settings)
     flat = [block for chapter_blocks in blocks for block in chapter_blocks]
     pieces, encoded = encode_blocks(flat, settings, folder, jobs or os.cpu_count() or 1, progress)
     cues, marks, duration = _timeline(chapters, blocks, pieces, settings.sample_rate)

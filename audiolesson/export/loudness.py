@@ -170,6 +170,28 @@ def _to_db(peak: float) -> float:
     return 20.0 * math.log10(peak) if peak > 0 else -math.inf
 
 
+def limiter_gain(
+    peaks: np.ndarray, rate: int, ceiling_db: float, window_ms: float = 10.0
+) -> np.ndarray | None:
+    """The true-peak limiter's gain per frame for audio with these frame_peaks; None: nothing to do.
+
+    The needed gain is held (minimum over +-window) and then averaged over the same window:
+    look-ahead attack and release ramps that never reduce less than needed anywhere. The curve
+    multiplies the audio it was measured on, or the audio before a gain the peaks already carry
+    (a gain and the curve commute), so a level can be applied after the limiter has been set.
+    """
+    import numpy as np
+    from scipy.ndimage import minimum_filter1d, uniform_filter1d
+
+    ceiling = db_to_gain(ceiling_db)
+    if peaks.shape[0] == 0 or float(peaks.max()) <= ceiling:
+        return None
+    needed = np.minimum(1.0, ceiling / np.maximum(peaks, 1e-12)).astype(np.float32)
+    size = 2 * max(1, round(rate * window_ms / 1000)) + 1
+    held = minimum_filter1d(needed, size=size, mode="nearest")
+    return uniform_filter1d(held, size=size, mode="nearest")
+
+
 def limit_true_peak(
     samples: np.ndarray,
     rate: int,
@@ -179,26 +201,18 @@ def limit_true_peak(
 ) -> tuple[np.ndarray, float]:
     """Lower the gain smoothly around every true peak above ceiling_db; untouched elsewhere.
 
-    Returns the audio and its true peak in dBTP. The needed gain is held (minimum over +-window) and
-    then averaged over the same window: look-ahead attack and release ramps that never reduce less
-    than needed anywhere. `peaks` may pass in frame_peaks(samples) when the caller has them
-    (they scale with gain, so one computation serves every gain tried for a clip).
+    Returns the audio and its true peak in dBTP. `peaks` may pass in frame_peaks(samples) when the
+    caller has them (they scale with gain, so one computation serves every gain tried for a clip).
     """
     import numpy as np
-    from scipy.ndimage import minimum_filter1d, uniform_filter1d
 
     if samples.shape[0] == 0:
         return samples, -math.inf
-    ceiling = db_to_gain(ceiling_db)
     if peaks is None:
         peaks = frame_peaks(samples)
-    peak = float(peaks.max())
-    if peak <= ceiling:
-        return samples, _to_db(peak)
-    needed = np.minimum(1.0, ceiling / np.maximum(peaks, 1e-12)).astype(np.float32)
-    size = 2 * max(1, round(rate * window_ms / 1000)) + 1
-    held = minimum_filter1d(needed, size=size, mode="nearest")
-    gain = uniform_filter1d(held, size=size, mode="nearest")
+    gain = limiter_gain(peaks, rate, ceiling_db, window_ms)
+    if gain is None:
+        return samples, _to_db(float(peaks.max()))
     return (samples * gain[:, None]).astype(np.float32), ceiling_db
 
 

@@ -1,9 +1,11 @@
-"""Mix: stitch one chapter's clips and silences into mastered PCM, streamed piece by piece.
+"""Mix: stitch one block's clips, sound cues and silences into mastered audio, piece by piece.
 
-Every clip is brought to the output rate and channel layout, level-matched to the loudness target
-(pyloudnorm, per clip, so no voice is louder than another), nudged by one shared correction so the
-chapter (or block of a chapter) as a whole, pauses included, hits the target, limited to the
-true-peak ceiling and faded at both ends. Nothing longer than one clip is ever held in memory.
+Every clip is brought to the output rate and channel layout (scipy), level-matched to the loudness
+target (pyloudnorm, per clip, so no voice is louder than another), nudged by one shared correction
+so the block as a whole, pauses included, hits the target, and limited to the true-peak ceiling.
+pydub then stitches the block (`segments`): the clip's level gain, a fade at both ends, the
+silences between clips, the music bed under them (`music`) and the joins. The stitched audio goes
+to the encoders turn by turn: nothing longer than one turn and its pause is held in memory.
 """
 
 from __future__ import annotations
@@ -14,9 +16,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..audio import Audio
 from ..errors import BuildError
-from .loudness import LoudnessMeter, clip_loudness, db_to_gain, frame_peaks, limit_true_peak
+from .loudness import (
+    LoudnessMeter,
+    clip_loudness,
+    db_to_gain,
+    frame_peaks,
+    limit_true_peak,
+    limiter_gain,
+)
+from .music import BedTrack
+from .resample import conform
+from .segments import SegmentStream, fade_edges, from_float, overlay, silence
 from .settings import AudioSettings
 from .timeline import ChapterInput, ClipItem, Silence
 
@@ -43,45 +54,6 @@ class ChapterMix:
     hops: np.ndarray  #: K-weighted energy per 100 ms (see loudness.LoudnessMeter)
     loudness_lufs: float
     true_peak_db: float
-
-
-def conform(audio: Audio, rate: int, channels: int, line: int | None = None) -> np.ndarray:
-    """The clip as float32 (frames, channels) at `rate`: resampled (polyphase) and up/down-mixed."""
-    import numpy as np
-    from scipy.signal import resample_poly
-
-    samples = np.asarray(audio.samples, dtype=np.float32)
-    if samples.ndim == 1:
-        samples = samples[:, None]
-    if samples.ndim != 2 or audio.sample_rate <= 0:
-        raise BuildError(f"clip audio has an invalid shape or sample rate (line {line})")
-    if not np.isfinite(samples).all():
-        raise BuildError(
-            f"clip audio for line {line} contains NaN or infinite samples; "
-            "clear the clip cache and build again"
-        )
-    if samples.shape[1] != channels:
-        mono = samples.mean(axis=1, keepdims=True)
-        samples = mono if channels == 1 else np.repeat(mono, channels, axis=1)
-    if audio.sample_rate != rate and samples.shape[0]:
-        common = math.gcd(rate, audio.sample_rate)
-        up, down = rate // common, audio.sample_rate // common
-        samples = resample_poly(samples, up, down, axis=0).astype(np.float32)
-    return np.ascontiguousarray(samples)
-
-
-def fade(samples: np.ndarray, frames: int) -> np.ndarray:
-    """Raised-cosine fade-in and fade-out of `frames` frames (shortened for very short clips)."""
-    import numpy as np
-
-    n = min(frames, samples.shape[0] // 2)
-    if n <= 0:
-        return samples
-    ramp = (0.5 - 0.5 * np.cos(np.pi * (np.arange(n) + 0.5) / n)).astype(np.float32)[:, None]
-    out = samples.copy()
-    out[:n] *= ramp
-    out[-n:] *= ramp[::-1]
-    return out
 
 
 def _load(item: ClipItem, settings: AudioSettings) -> np.ndarray:
@@ -120,15 +92,26 @@ def _makeup(
     return gain + extra, limited
 
 
-def level_gains(chapter: ChapterInput, settings: AudioSettings) -> list[float]:
-    """Gain in dB per clip: each clip to the target, plus one correction for the whole chapter."""
+def level_gains(
+    chapter: ChapterInput, settings: AudioSettings, bed: BedTrack | None = None
+) -> list[float]:
+    """Gain in dB per clip: each clip to the target, plus one correction for the whole chapter.
+
+    The correction is measured on the mix as it will sound, music bed included.
+    """
     target, rate = settings.target_lufs, settings.sample_rate
     ceiling = settings.true_peak_dbtp - CODEC_HEADROOM_DB
     meter = LoudnessMeter(rate, settings.channels)
     gains: list[float] = []
-    for item in chapter.items:
+    position = 0
+    for index, item in enumerate(chapter.items):
         if isinstance(item, Silence):
-            meter.add_silence(_silence_frames(item, rate))
+            frames = _silence_frames(item, rate)
+            if bed is None:
+                meter.add_silence(frames)
+            else:
+                meter.add(bed.samples(index, position, frames))
+            position += frames
             continue
         samples = _load(item, settings)
         loudness = clip_loudness(samples, rate)
@@ -136,7 +119,10 @@ def level_gains(chapter: ChapterInput, settings: AudioSettings) -> list[float]:
         gain = min(aim - loudness, MAX_CLIP_GAIN_DB) if math.isfinite(loudness) else 0.0
         gain, limited = _makeup(samples, gain, aim, rate, ceiling)
         gains.append(gain)
+        if bed is not None:
+            limited = limited + bed.samples(index, position, limited.shape[0])
         meter.add(limited)
+        position += samples.shape[0]
     # Pauses and the quiet edges of clips pull the gated loudness of the whole below the target;
     # one shared correction fixes that without changing any clip's level relative to another.
     measured = meter.integrated()
@@ -151,34 +137,62 @@ def level_gains(chapter: ChapterInput, settings: AudioSettings) -> list[float]:
 def stitch(
     chapter: ChapterInput, settings: AudioSettings, write: Callable[[np.ndarray], None]
 ) -> ChapterMix:
-    """Stream a chapter's mastered PCM (float32 (frames, channels)) to `write`, clip by clip."""
-    import numpy as np
+    """Stream a chapter's mastered PCM (float32 (frames, channels)) to `write`, turn by turn.
 
+    Each clip's limiter is set in float for the clip at its level; pydub applies the level, the
+    fades, the silences, the music bed and the joins.
+    """
     rate, channels = settings.sample_rate, settings.channels
-    gains = level_gains(chapter, settings)
+    bed = BedTrack(chapter.music, chapter.items, settings) if chapter.music else None
+    gains = level_gains(chapter, settings, bed)
     ceiling = settings.true_peak_dbtp - CODEC_HEADROOM_DB
     fade_frames = round(settings.fade_ms * rate / 1000)
     meter = LoudnessMeter(rate, channels)
     position, peak = 0, -math.inf
     spans: list[tuple[int, int]] = []
     clip_gains = iter(gains)
-    for item in chapter.items:
-        if isinstance(item, Silence):
-            frames = _silence_frames(item, rate)
-            for start in range(0, frames, SILENCE_BLOCK_FRAMES):
-                block = np.zeros((min(SILENCE_BLOCK_FRAMES, frames - start), channels), np.float32)
-                write(block)
-            meter.add_silence(frames)
-            position += frames
-            continue
-        samples = _load(item, settings) * np.float32(db_to_gain(next(clip_gains)))
-        samples, clip_peak = limit_true_peak(samples, rate, ceiling)
-        samples = fade(samples, fade_frames)
+
+    def emit(samples: np.ndarray) -> None:
+        nonlocal peak
+        if bed is not None:  # the bed adds to the speech's peaks: limit the sum
+            samples, mixed_peak = limit_true_peak(samples, rate, ceiling)
+            peak = max(peak, mixed_peak)
         write(samples)
         meter.add(samples)
-        peak = max(peak, clip_peak)
-        spans.append((position, position + samples.shape[0]))
-        position += samples.shape[0]
+
+    stream = SegmentStream(emit)
+    for index, item in enumerate(chapter.items):
+        if isinstance(item, Silence):
+            frames = _silence_frames(item, rate)
+            if bed is not None:
+                stream.add(bed.piece(index, position, frames))
+            for start in range(0, frames if bed is None else 0, SILENCE_BLOCK_FRAMES):
+                stream.add(silence(min(SILENCE_BLOCK_FRAMES, frames - start), rate, channels))
+            position += frames
+            continue
+        samples = _load(item, settings)
+        gain = next(clip_gains)
+        level = db_to_gain(gain)
+        peaks = frame_peaks(samples)  # true peaks scale with the gain applied after the limiter
+        curve = limiter_gain(peaks * level, rate, ceiling)
+        if curve is not None:
+            samples = samples * curve[:, None]
+        frames = samples.shape[0]
+        piece = fade_edges(from_float(samples, rate).apply_gain(gain), fade_frames)
+        if bed is not None:
+            piece = overlay(piece, bed.piece(index, position, frames))
+        elif frames:
+            clip_peak = float(peaks.max()) * level
+            peak = max(peak, ceiling if curve is not None else _db(clip_peak))
+        stream.add(piece)
+        stream.flush()
+        spans.append((position, position + frames))
+        position += frames
+    stream.flush()
     loudness = meter.integrated()
     log.debug("chapter %r: %.2f LUFS, true peak %.2f dBTP", chapter.title, loudness, peak)
     return ChapterMix(position, spans, meter.hops(), loudness, peak)
+
+
+def _db(amplitude: float) -> float:
+    return 20.0 * math.log10(amplitude) if amplitude > 0 else -math.inf

@@ -22,7 +22,10 @@ __all__ = [
     "default_loudness",
 ]
 
-MIX_VERSION = "2"  #: bump when the mix changes the sound, so cached blocks are re-encoded
+#: Bump when the mix changes the sound, so cached blocks are re-encoded. 3: pydub stitches the
+#: blocks (32-bit gains, linear fades at the joins instead of raised-cosine ones): the same
+#: script gives different bytes than with 2, so every block is encoded again once.
+MIX_VERSION = "3"
 MP3_BITRATES = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)  #: MPEG-1 Layer III
 SAMPLE_RATES = (32000, 44100, 48000)
 LOUDNESS_RANGE = (-40.0, -5.0)  #: LUFS

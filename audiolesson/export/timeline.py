@@ -1,5 +1,6 @@
-"""The episode timeline: what the exporter is given (clips and silences per chapter) and what it
-reports back (a cue per turn, a mark per chapter), all in seconds."""
+"""The episode timeline: what the exporter is given (clips, sound cues and silences per chapter, a
+music bed under some chapters) and what it reports back (a cue per turn, a mark per chapter), all
+in seconds."""
 
 from __future__ import annotations
 
@@ -8,7 +9,16 @@ from dataclasses import dataclass, field
 
 from ..audio import Audio
 
-__all__ = ["NARRATOR", "ChapterInput", "ChapterMark", "ClipItem", "Cue", "Silence"]
+__all__ = [
+    "NARRATOR",
+    "Bed",
+    "ChapterInput",
+    "ChapterMark",
+    "ClipItem",
+    "Cue",
+    "MusicSpan",
+    "Silence",
+]
 
 NARRATOR = "Narrator"  #: transcript label of turns without a speaker
 
@@ -22,7 +32,7 @@ class Silence:
 
 @dataclass(frozen=True)
 class ClipItem:
-    """One turn's synthesised audio plus what the transcript needs."""
+    """One turn's synthesised audio plus what the transcript needs (or a sound cue's audio)."""
 
     key: str  #: content hash of the clip (stable)
     load: Callable[[], Audio]  #: returns the clip's audio (engine-native rate, mono or stereo)
@@ -30,6 +40,37 @@ class ClipItem:
     text: str  #: written text for the transcript
     line: int  #: script line (for errors)
     gain_db: float = 0.0  #: the voice's volume: offset from the loudness target after matching
+    sound: bool = False  #: a sound cue (`[sound x]`, intro, outro): mixed, never transcribed
+    #: (frames, sample rate) of what `load` returns, read cheaply (a cache header); None: load it
+    size: Callable[[], tuple[int, int]] | None = None
+
+
+@dataclass(frozen=True)
+class Bed:
+    """A music bed: a decoded file looped under speech, ducked while anyone speaks."""
+
+    key: str  #: content hash of the decoded audio
+    load: Callable[[], Audio]
+    volume_db: float = -18.0  #: its loudness under speech, relative to the loudness target
+    rise_db: float = 8.0  #: how much louder it gets in a pause (over about a second)
+
+    def fingerprint(self) -> list[object]:
+        """Everything about the bed that changes the sound (goes into block keys)."""
+        return [self.key, self.volume_db, self.rise_db]
+
+
+@dataclass(frozen=True)
+class MusicSpan:
+    """Where a block sits in its music bed: the bed plays on across blocks without a seam."""
+
+    bed: Bed
+    offset: int = 0  #: frames from where the bed started (a chapter's start) to this block
+    first: bool = True  #: the bed starts in this block (it fades in)
+    last: bool = True  #: the bed ends with this block (it fades out)
+
+    def fingerprint(self) -> list[object]:
+        """What changes the block's audio: the bed, the phase it starts at, its fades."""
+        return [*self.bed.fingerprint(), self.offset, self.first, self.last]
 
 
 @dataclass
@@ -40,6 +81,10 @@ class ChapterInput:
     level: int  #: 1 = chapter, 2 = sub-chapter
     key: str  #: hash of everything that changes this chapter's audio
     items: list[Silence | ClipItem] = field(default_factory=list)
+    bed: Bed | None = None  #: music under this chapter
+    #: the bed plays on from the previous chapter (a sub-chapter under its chapter's music)
+    bed_continues: bool = False
+    music: MusicSpan | None = None  #: a block's place in its bed (set when cutting blocks)
 
 
 @dataclass(frozen=True)

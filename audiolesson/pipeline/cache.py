@@ -101,6 +101,22 @@ class ClipCache:
             raise CorruptEntry("checksum mismatch")
         return Audio.from_pcm16(pcm, int(header["sample_rate"]), channels)
 
+    def size(self, key: str) -> tuple[int, int] | None:
+        """(frames, sample rate) of an entry from its header alone; None if absent or unreadable.
+
+        Not verified (`get` is): for laying out a timeline before its audio is read.
+        """
+        try:
+            with self.path(key).open("rb") as fh:
+                head = fh.read(len(MAGIC) + 4)
+                if not head.startswith(MAGIC) or len(head) < len(MAGIC) + 4:
+                    return None
+                (hlen,) = struct.unpack_from("<I", head, len(MAGIC))
+                header = json.loads(fh.read(hlen))
+            return int(header["frames"]), int(header["sample_rate"])
+        except (OSError, ValueError, KeyError, TypeError, struct.error):
+            return None
+
     def get(self, key: str, where: str | None = None) -> Audio | None:
         """The verified clip for key, or None (a corrupt entry is logged and removed).
 

@@ -18,15 +18,16 @@ from .._version import __version__
 from ..audio import Audio
 from ..config import Config
 from ..errors import ScriptError
-from ..export.settings import AudioSettings
+from ..export.settings import MIX_VERSION, AudioSettings
 from ..export.tags import EpisodeMeta, read_build_key
 from ..export.timeline import ChapterInput, ClipItem, Silence
 from ..files import sha256_of
 from ..script.loader import find_scripts, load_script
-from ..script.model import PAUSE_DEFAULTS, Pause, Script, Turn
+from ..script.model import PAUSE_DEFAULTS, Music, Pause, Script, Sound, Turn
 from ..voices.cast import CastTurn, cast_script
 from ..voices.render import render, voice_key
 from .cache import ClipCache, clip_key, digest
+from .sounds import ScriptSounds
 from .synth import SynthJob
 
 __all__ = [
@@ -62,6 +63,7 @@ class EpisodePlan:
     cover: Path | None
     up_to_date: bool = False
     missing: list[SynthJob] = field(default_factory=list)  #: clips not in the cache
+    sound_keys: list[str] = field(default_factory=list)  #: decoded sound files in the clip cache
 
 
 def resolve_cover(script: Script, root: Path) -> Path | None:
@@ -91,14 +93,47 @@ def resolve_cover(script: Script, root: Path) -> Path | None:
     return cover
 
 
-def _gap(prev: Turn | None, turn: Turn, explicit: list[Pause], pauses: dict[str, float]) -> float:
-    """Silence before `turn` inside a chapter: explicit [pause]s replace the natural gap."""
+def _gap(
+    prev: Turn | Sound | None, item: Turn | Sound, explicit: list[Pause], pauses: dict[str, float]
+) -> float:
+    """Silence before `item` inside a chapter: explicit [pause]s replace the natural gap.
+
+    A sound cue counts as a speaker of its own: next to a turn it gets the speaker-change pause.
+    """
     if explicit:
         return sum(p.seconds for p in explicit)
     if prev is None:
         return 0.0
-    kind = "same_speaker" if prev.speaker == turn.speaker else "speaker_change"
-    return pauses[kind]
+    same = isinstance(prev, Sound) == isinstance(item, Sound) and (
+        isinstance(item, Sound) or prev.speaker == item.speaker  # type: ignore[union-attr]
+    )
+    return pauses["same_speaker" if same else "speaker_change"]
+
+
+def _with_intro_outro(script: Script, pauses: dict[str, float]) -> list[list[Turn | Pause | Sound]]:
+    """Each chapter's items; the intro before the first turn, the outro after the last one."""
+    entries = [list(chapter.items) for chapter in script.chapters]
+    meta, spoken = script.meta, [i for i, c in enumerate(script.chapters) if c.turns]
+    if meta.intro and spoken:
+        line = meta.lines.get("intro", 0)
+        entries[spoken[0]][:0] = [Sound(meta.intro, line), Pause(pauses["subchapter"], line)]
+    if meta.outro and spoken:
+        line = meta.lines.get("outro", 0)
+        entries[spoken[-1]] += [Pause(pauses["subchapter"], line), Sound(meta.outro, line)]
+    return entries
+
+
+def _music(script: Script) -> list[tuple[Music | None, bool]]:
+    """Each chapter's music, and whether it plays on from the chapter above (a sub-chapter's)."""
+    out: list[tuple[Music | None, bool]] = []
+    parent: Music | None = None
+    for chapter in script.chapters:
+        if chapter.level == 1:
+            parent = chapter.music
+        inherited = parent if chapter.level > 1 else None
+        music = chapter.music or inherited or script.meta.music
+        out.append((music, chapter.level > 1 and chapter.music is None))
+    return out
 
 
 def plan_chapters(
@@ -107,25 +142,28 @@ def plan_chapters(
     keys: Sequence[str],
     loader: Callable[[int], Callable[[], Audio]],
     settings: dict[str, object],
+    sounds: ScriptSounds,
+    sizer: Callable[[int], Callable[[], tuple[int, int]]],
 ) -> list[ChapterInput]:
-    """Turn the script's chapters into explicit exporter input: clips and silences.
+    """Turn the script's chapters into explicit exporter input: clips, sound cues and silences.
 
     Units start with their first clip (so a chapter mark sits on its first word); the pause that
     separates units is the previous unit's trailing silence: `subchapter` before a `##`, `chapter`
-    before a `#`.
+    before a `#`. `sounds` turns the script's sound files into items and music beds.
     """
     pauses = {**PAUSE_DEFAULTS, **script.meta.pauses}
     index = {id(ct.turn): i for i, ct in enumerate(turns)}
     units: list[ChapterInput] = []
-    for chapter in script.chapters:
+    entries = _with_intro_outro(script, pauses)
+    music = _music(script)
+    for number, chapter in enumerate(script.chapters):
         items: list[Silence | ClipItem] = []
         explicit: list[Pause] = []
-        chapter_prev: Turn | None = None
-        for item in chapter.items:
+        chapter_prev: Turn | Sound | None = None
+        for item in entries[number]:
             if isinstance(item, Pause):
                 explicit.append(item)
                 continue
-            i = index[id(item)]
             gap = _gap(chapter_prev, item, explicit, pauses)
             if gap > 0 and items:
                 items.append(Silence(gap))
@@ -133,6 +171,11 @@ def plan_chapters(
                 # an explicit pause at the top of a chapter belongs before its mark
                 units[-1].items.append(Silence(gap))
             explicit = []
+            chapter_prev = item
+            if isinstance(item, Sound):
+                items.append(sounds.item(item, _sound_kind(script, item)))
+                continue
+            i = index[id(item)]
             items.append(
                 ClipItem(
                     key=keys[i],
@@ -141,32 +184,54 @@ def plan_chapters(
                     text=turns[i].turn.text,
                     line=turns[i].turn.line,
                     gain_db=turns[i].voice.volume,
+                    size=sizer(i),
                 )
             )
-            chapter_prev = item
         if explicit and items:
             items.append(Silence(sum(p.seconds for p in explicit)))
         if units and units[-1].items:
             units[-1].items.append(
                 Silence(pauses["subchapter" if chapter.level > 1 else "chapter"])
             )
-        units.append(ChapterInput(title=chapter.title, level=chapter.level, key="", items=items))
+        setting, continues = music[number]
+        bed = sounds.bed(setting) if setting is not None else None
+        units.append(
+            ChapterInput(
+                title=chapter.title,
+                level=chapter.level,
+                key="",
+                items=items,
+                bed=bed,
+                bed_continues=continues,
+            )
+        )
     if units and units[-1].items:
         units[-1].items.append(Silence(END_PAUSE))
     for unit in units:
-        unit.key = digest(
-            {
-                "items": [
-                    {"silence": it.seconds}
-                    if isinstance(it, Silence)
-                    else {"clip": it.key, "speaker": it.speaker, "text": it.text}
-                    for it in unit.items
-                ],
-                "audio": settings,
-                "version": __version__,
-            }
-        )
+        data = {
+            "items": [
+                {"silence": it.seconds}
+                if isinstance(it, Silence)
+                else {"clip": it.key, "speaker": it.speaker, "text": it.text}
+                for it in unit.items
+            ],
+            "audio": settings,
+            "version": __version__,
+        }
+        if unit.bed is not None:  # only then: chapters without music keep their keys
+            data["bed"] = [*unit.bed.fingerprint(), unit.bed_continues]
+        unit.key = digest(data)
     return units
+
+
+def _sound_kind(script: Script, sound: Sound) -> str:
+    """What the script calls this sound in messages: intro, outro or sound."""
+    meta = script.meta
+    if sound.path == meta.intro and sound.line == meta.lines.get("intro", 0):
+        return "intro"
+    if sound.path == meta.outro and sound.line == meta.lines.get("outro", 0):
+        return "outro"
+    return "sound"
 
 
 def episode_meta(
@@ -216,7 +281,18 @@ def plan_episode(script: Script, config: Config, cache: ClipCache, force: bool) 
         job = SynthJob(keys[i], turns[i].spoken, turns[i].voice, script.path, turns[i].turn.line)
         return lambda: load_clip(cache, job)
 
-    chapters = plan_chapters(script, turns, keys, loader, mix_settings)
+    def sizer(i: int) -> Callable[[], tuple[int, int]]:
+        def size() -> tuple[int, int]:
+            found = cache.size(keys[i])
+            if found is None:
+                audio = loader(i)()
+                found = (audio.frames, audio.sample_rate)
+            return found
+
+        return size
+
+    sounds = ScriptSounds(script, config.root, cache, settings)
+    chapters = plan_chapters(script, turns, keys, loader, mix_settings, sounds, sizer)
     m = script.meta
     key = digest(
         {
@@ -224,10 +300,11 @@ def plan_episode(script: Script, config: Config, cache: ClipCache, force: bool) 
             "meta": [m.title, m.subtitle, m.author, m.series, m.episode, m.language, m.description],
             "cover": sha256_of(cover) if cover else None,
             "settings": vars(settings),
+            "mix": MIX_VERSION,  # a new mix sounds different: episodes are written again
             "version": __version__,
         }
     )
-    plan = EpisodePlan(script, slug, turns, keys, chapters, key, cover)
+    plan = EpisodePlan(script, slug, turns, keys, chapters, key, cover, sound_keys=sounds.keys)
     out = config.output_dir
     if not force:
         mp3 = out / f"{slug}.mp3"

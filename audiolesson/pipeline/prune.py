@@ -19,7 +19,7 @@ def used_keys(config: Config) -> tuple[set[str], set[str]]:
     blocks: set[str] = set()
     for script in load_scripts(script_paths(config, None)):
         plan = plan_episode(script, config, cache, force=True)
-        clips.update(plan.keys)
+        clips.update(plan.keys, plan.sound_keys)
         blocks.update(block_keys(plan.chapters, settings))
     return clips, blocks
 

@@ -7,15 +7,17 @@ Modules, in the order text flows: `model` (the data), `front_matter`, `inline`, 
 from __future__ import annotations
 
 from .loader import find_scripts, load_script
-from .model import PAUSE_DEFAULTS, Chapter, Metadata, Pause, Script, Turn
+from .model import PAUSE_DEFAULTS, Chapter, Metadata, Music, Pause, Script, Sound, Turn
 from .parser import parse
 
 __all__ = [
     "PAUSE_DEFAULTS",
     "Chapter",
     "Metadata",
+    "Music",
     "Pause",
     "Script",
+    "Sound",
     "Turn",
     "find_scripts",
     "load_script",

@@ -1,4 +1,6 @@
-"""The script body: chapters, speaker turns, narration, pauses; comments and code never spoken."""
+"""The script body: chapters, speaker turns, narration, pauses and sounds; comments and code are
+never spoken, except that `<!-- music: ... -->` on its own line after a heading sets that
+chapter's music."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import re
 from ..errors import ScriptError, ScriptWarning
 from .inline import reduce_inline
 from .lexicon import apply_lexicon
-from .model import MAX_PAUSE_SECONDS, Chapter, Metadata, Pause, Turn, parse_seconds
+from .model import MAX_PAUSE_SECONDS, Chapter, Metadata, Music, Pause, Sound, Turn, parse_seconds
 
 __all__ = ["Body"]
 
@@ -18,6 +20,9 @@ _HEADING_RE = re.compile(r"(#{1,6})(?=[ \t]|$)")
 _CLOSING_HASHES_RE = re.compile(r"(?:^|[ \t]+)#+[ \t]*$")
 _PAUSE_START_RE = re.compile(r"\[pause(?![\w-])", re.IGNORECASE)
 _PAUSE_RE = re.compile(r"\[pause[ \t]+([^\]]*?)[ \t]*\][ \t]*", re.IGNORECASE)
+_SOUND_START_RE = re.compile(r"\[sound(?![\w-])", re.IGNORECASE)
+_SOUND_RE = re.compile(r"\[sound[ \t]+([^\]]*?\S)[ \t]*\][ \t]*", re.IGNORECASE)
+_MUSIC_RE = re.compile(r"[ \t]*music[ \t]*:[ \t]*(.*?)[ \t]*", re.IGNORECASE)
 _BREAK_RE = re.compile(r"([-*_])(?:[ \t]*\1){2,}[ \t]*")
 _LINK_DEF_RE = re.compile(r"\[[^\[\]]+\]:[ \t]*\S+")
 # Without a cast a speaker line needs text after the colon ("Examples:" alone stays narration);
@@ -42,6 +47,7 @@ class Body:
         self.speaker: str | None = None  # speaker of the open paragraph
         self.parts: list[str] | None = None  # lines of the open paragraph (None: none open)
         self.start = 0  # line of the open paragraph
+        self.directives: dict[int, tuple[str, int]] = {}  # line -> (music value, column)
 
     def warn(self, message: str, line: int) -> None:
         self.warnings.append(ScriptWarning(message, self.path, line))
@@ -72,13 +78,16 @@ class Body:
                     out.append((number, ""))
                     continue
             kept: list[str] = []
-            had_comment = comment is not None
+            had_comment = inside = comment is not None
+            whole: list[tuple[str, int]] = []  # comments opened and closed on this line
             pos = 0
             while pos <= len(line):
                 if comment is not None:
                     end = line.find("-->", pos)
                     if end < 0:
                         break
+                    if comment[0] == number:
+                        whole.append((line[comment[1] + 3 : end], comment[1]))
                     comment, pos = None, end + 3
                 begin = line.find("<!--", pos)
                 if begin < 0:
@@ -87,6 +96,10 @@ class Body:
                 kept.append(line[pos:begin])
                 comment, pos, had_comment = (number, begin + 1), begin + 4, True
             text = "".join(kept)
+            alone = not inside and comment is None and len(whole) == 1 and not text.strip()
+            if alone:  # a comment on a line of its own may be a music directive
+                if music := _MUSIC_RE.fullmatch(whole[0][0]):
+                    self.directives[number] = (music.group(1), whole[0][1])
             out.append((number, None if had_comment and not text.strip() else text))
         if comment is not None:
             raise self.fail(
@@ -106,6 +119,8 @@ class Body:
         for number, text in self.visible_lines(lines, first):
             if text is not None:
                 self.line(number, text)
+            elif number in self.directives:
+                self.music(*self.directives[number], number)
         self.close_paragraph()
         return self.chapters
 
@@ -123,6 +138,8 @@ class Body:
             self.heading(len(heading.group(1)), text[heading.end() :], number, column)
         elif _PAUSE_START_RE.match(text):
             self.pause(text, number, column)
+        elif _SOUND_START_RE.match(text):
+            self.sound(text, number, column)
         elif _BREAK_RE.fullmatch(text):
             self.close_paragraph()
         elif _LINK_DEF_RE.fullmatch(text.rstrip()):
@@ -232,3 +249,46 @@ class Body:
                 column,
             )
         self.chapter(number).items.append(Pause(seconds, number))
+
+    def sound(self, text: str, number: int, column: int) -> None:
+        self.close_paragraph()
+        m = _SOUND_RE.fullmatch(text)
+        if m is None:
+            shown = text.strip() if len(text.strip()) <= 40 else text.strip()[:40] + "..."
+            raise self.fail(
+                f"malformed sound '{shown}'; write it on a line of its own as "
+                "[sound sounds/chime.wav] (a WAV, MP3, OGG or FLAC file, relative to the script)",
+                number,
+                column,
+            )
+        self.chapter(number).items.append(Sound(m.group(1), number))
+
+    def music(self, value: str, column: int, number: int) -> None:
+        """`<!-- music: path -->` or `<!-- music: none -->` right after a heading."""
+        self.close_paragraph()
+        chapter = self.chapters[-1] if self.chapters else None
+        why = None
+        if chapter is None:
+            why = "this one comes before any heading; for the whole script write music: in the "
+            why += "front matter"
+        elif chapter.music is not None:
+            why = f"chapter '{chapter.title}' already has music at line {chapter.music.line}"
+        elif chapter.items:
+            why = f"chapter '{chapter.title}' already has turns above it"
+        if why is not None:
+            raise self.fail(
+                "a music comment belongs on its own line right after a chapter heading, before "
+                f"its first turn ({why})",
+                number,
+                column,
+            )
+        if not value:
+            raise self.fail(
+                "music comment names no file; write <!-- music: sounds/bed.ogg --> or "
+                "<!-- music: none -->",
+                number,
+                column,
+            )
+        base = self.meta.music or Music(None, None)
+        path = None if value.lower() == "none" else value
+        chapter.music = Music(path, number, base.volume, base.rise)

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..errors import ScriptError
 from .loader import find_scripts, load_script
-from .model import PAUSE_DEFAULTS, Pause, Script, Turn
+from .model import PAUSE_DEFAULTS, Pause, Script, Sound, Turn
 
 __all__ = [
     "WORDS_PER_MINUTE",
@@ -115,6 +115,8 @@ def estimate_seconds(script: Script) -> float:
             if isinstance(item, Pause):
                 seconds += item.seconds
                 continue
+            if isinstance(item, Sound):  # its length is known once the file is decoded
+                continue
             seconds += speech_seconds(item.spoken)
             if previous is not None:
                 same = previous.speaker == item.speaker
@@ -137,9 +139,11 @@ def summarize(script: Script) -> Summary:
 def script_to_dict(script: Script) -> dict[str, Any]:
     """The parsed structure as plain data: metadata, chapters with their items, warnings."""
 
-    def item(i: Turn | Pause) -> dict[str, Any]:
+    def item(i: Turn | Pause | Sound) -> dict[str, Any]:
         if isinstance(i, Pause):
             return {"type": "pause", "seconds": i.seconds, "line": i.line}
+        if isinstance(i, Sound):
+            return {"type": "sound", "path": i.path, "line": i.line}
         return {
             "type": "turn",
             "speaker": i.speaker,
@@ -155,6 +159,7 @@ def script_to_dict(script: Script) -> dict[str, Any]:
                 "title": c.title,
                 "level": c.level,
                 "line": c.line,
+                "music": asdict(c.music) if c.music else None,
                 "items": [item(i) for i in c.items],
             }
             for c in script.chapters

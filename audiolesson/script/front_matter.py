@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import math
 import re
+from dataclasses import replace
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ScriptError, ScriptWarning
-from .model import MAX_PAUSE_SECONDS, PAUSE_DEFAULTS, Metadata, parse_seconds
+from .model import (
+    MAX_PAUSE_SECONDS,
+    MUSIC_RISE_RANGE,
+    MUSIC_VOLUME_RANGE,
+    PAUSE_DEFAULTS,
+    Metadata,
+    Music,
+    parse_seconds,
+)
 
 if TYPE_CHECKING:  # PyYAML is imported when a script has front matter, not at CLI start-up
     import yaml
@@ -17,7 +27,12 @@ __all__ = ["read_front_matter", "readable_title"]
 _FM_OPEN = re.compile(r"---[ \t]*")
 _FM_CLOSE = re.compile(r"(?:---|\.\.\.)[ \t]*")
 _TEXT_KEYS = ("title", "subtitle", "series", "episode", "author", "description")
-_KNOWN_KEYS = (*_TEXT_KEYS, "language", "cover", "cast", "narrator", "say", "pauses")
+_KNOWN_KEYS = (
+    *_TEXT_KEYS, "language", "cover", "cast", "narrator", "say", "pauses",
+    "intro", "outro", "music",
+)  # fmt: skip
+#: `music:` written as a mapping: its keys
+_MUSIC_KEYS = ("file", "volume", "rise")
 _LANGUAGE_RE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*")
 _YAML_TAG = "tag:yaml.org,2002:"
 
@@ -190,6 +205,10 @@ class _FrontMatter:
                     meta.say[written] = value
             elif key == "pauses":
                 self.read_pauses(node)
+            elif key in ("intro", "outro"):
+                setattr(meta, key, self.name(node, f"'{key}'", f"'{key}: sounds/{key}.ogg'"))
+            elif key == "music":
+                meta.music = self.read_music(node, line)
             else:
                 self.warnings.append(
                     ScriptWarning(
@@ -199,6 +218,43 @@ class _FrontMatter:
                         line,
                     )
                 )
+
+    def read_music(self, node: yaml.Node, line: int) -> Music:
+        """`music: path`, `music: none`, or a mapping of file, volume and rise."""
+        import yaml
+
+        example = "'music: sounds/bed.ogg'"
+        if isinstance(node, yaml.ScalarNode):
+            path = self.name(node, "'music'", example)
+            return Music(None if path.lower() == "none" else path, line)
+        music = Music(None, line)
+        for key, value, vline in self.pairs(node, "'music'", "'file: sounds/bed.ogg'"):
+            if key == "file":
+                path = self.name(value, "music 'file'", example)
+                music = replace(music, path=path, line=vline)
+            elif key in ("volume", "rise"):
+                low, high = MUSIC_VOLUME_RANGE if key == "volume" else MUSIC_RISE_RANGE
+                raw = self.scalar(value, f"music '{key}'")
+                try:
+                    number = float((raw or "").removesuffix("dB").strip())
+                except ValueError:
+                    number = math.nan
+                if not low <= number <= high:
+                    raise self.fail(
+                        value,
+                        f"music '{key}' must be a number of dB from {low:g} to {high:g}, "
+                        f"not '{raw}'",
+                    )
+                music = replace(music, **{key: number})
+            else:
+                raise ScriptError(
+                    f"unknown music setting '{key}'; choose one of: {', '.join(_MUSIC_KEYS)}",
+                    path=self.path,
+                    line=vline,
+                )
+        if music.path is None:
+            raise self.fail(node, "music gives no 'file'; write e.g. 'file: sounds/bed.ogg'")
+        return music
 
     def read_pauses(self, node: yaml.Node) -> None:
         kinds = ", ".join(sorted(PAUSE_DEFAULTS))

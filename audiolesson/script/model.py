@@ -1,4 +1,4 @@
-"""The script data model: Script, Metadata, Chapter, Turn, Pause, and the limits they keep."""
+"""The script data model: Script, Metadata, Chapter, Turn, Pause, Sound, Music, and their limits."""
 
 from __future__ import annotations
 
@@ -12,11 +12,15 @@ __all__ = [
     "MAX_LINE_CHARS",
     "MAX_PAUSE_SECONDS",
     "MAX_SCRIPT_BYTES",
+    "MUSIC_RISE_RANGE",
+    "MUSIC_VOLUME_RANGE",
     "PAUSE_DEFAULTS",
     "Chapter",
     "Metadata",
+    "Music",
     "Pause",
     "Script",
+    "Sound",
     "Turn",
     "parse_seconds",
 ]
@@ -33,6 +37,8 @@ PAUSE_DEFAULTS: dict[str, float] = {
 MAX_SCRIPT_BYTES = MAX_TEXT_BYTES  #: a script larger than this is refused: split it into episodes
 MAX_LINE_CHARS = 20_000  #: a longer line is refused (usually a binary or minified file)
 MAX_PAUSE_SECONDS = 60.0  #: pauses are 0 < seconds <= this
+MUSIC_VOLUME_RANGE = (-40.0, -6.0)  #: dB of a music bed under speech, relative to the voice
+MUSIC_RISE_RANGE = (0.0, 20.0)  #: dB a music bed rises by in pauses
 
 
 @dataclass(frozen=True)
@@ -53,14 +59,34 @@ class Pause:
     line: int
 
 
+@dataclass(frozen=True)
+class Sound:
+    """A `[sound path]` directive: a sound file played at this point."""
+
+    path: str  #: as written: relative to the script's folder
+    line: int
+
+
+@dataclass(frozen=True)
+class Music:
+    """A music bed under the narration and dialogue (`path` None: no music)."""
+
+    path: str | None  #: as written: relative to the script's folder
+    line: int | None  #: where it was set (front matter or a chapter's comment)
+    volume: float = -18.0  #: dB under the voice while anyone speaks
+    rise: float = 8.0  #: dB it rises by in pauses
+
+
 @dataclass
 class Chapter:
-    """A `#` chapter (level 1) or `##` sub-chapter (level 2) with its turns and pauses in order."""
+    """A `#` chapter (level 1) or `##` sub-chapter (level 2) with its turns, pauses and sounds."""
 
     title: str
     level: int
     line: int  #: line of the heading (for the opening chapter: line of its first item)
-    items: list[Turn | Pause] = field(default_factory=list)
+    items: list[Turn | Pause | Sound] = field(default_factory=list)
+    #: `<!-- music: ... -->` right after the heading (None: the script's or the chapter's above)
+    music: Music | None = None
 
     @property
     def turns(self) -> list[Turn]:
@@ -84,6 +110,9 @@ class Metadata:
     narrator: str | None = None  #: voice name for narration
     say: dict[str, str] = field(default_factory=dict)  #: written word -> spoken form
     pauses: dict[str, float] = field(default_factory=dict)  #: overrides of PAUSE_DEFAULTS
+    intro: str | None = None  #: sound file played before the first turn
+    outro: str | None = None  #: sound file played after the last turn
+    music: Music | None = None  #: music bed under the whole script
     lines: dict[str, int] = field(default_factory=dict)  #: key (e.g. "cast.Teacher") -> line
 
 

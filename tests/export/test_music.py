@@ -1,0 +1,77 @@
+"""Music beds in the mix: ducked under speech, up in pauses, seamless across blocks and loops."""
+
+from __future__ import annotations
+
+import numpy as np
+from sound_files import band_db, tone
+from synth_clips import clip
+
+from audiolesson.audio import Audio
+from audiolesson.export.blocks import episode_blocks
+from audiolesson.export.mix import stitch
+from audiolesson.export.music import FALL_SECONDS, RISE_SECONDS
+from audiolesson.export.settings import AudioSettings
+from audiolesson.export.timeline import Bed, ChapterInput, MusicSpan, Silence
+
+RATE = 44100
+BED_HZ = 2000.0
+BED = (BED_HZ - 100, BED_HZ + 100)
+
+
+def bed(seconds: float = 3.0) -> Bed:
+    audio = Audio(tone(BED_HZ, seconds, rate=48000, level=0.3)[:, None], 48000)
+    return Bed("bed-key", lambda: audio)
+
+
+def render(chapter: ChapterInput):
+    pieces: list[np.ndarray] = []
+    mix = stitch(chapter, AudioSettings(), pieces.append)
+    return mix, np.concatenate(pieces)[:, 0]
+
+
+def test_the_bed_is_down_under_speech_up_in_pauses_and_down_again_before_speech() -> None:
+    items = [clip(1, 2.0), Silence(4.0), clip(2, 2.0), Silence(1.0)]
+    chapter = ChapterInput("One", 1, "k", items, music=MusicSpan(bed()))
+    mix, pcm = render(chapter)
+    (a1, b1), (a2, b2) = mix.spans
+    under = band_db(pcm[a1 + RATE // 2 : b1], *BED)
+    speech = band_db(pcm[a1 + RATE // 2 : b1], 80, 700)
+    assert speech - under > 15
+    rise, fall = round(RISE_SECONDS * RATE), round(FALL_SECONDS * RATE)
+    up = band_db(pcm[b1 + rise : a2 - fall], *BED)
+    assert 6 < up - under < 10  # rise_db is 8 dB
+    just_before = band_db(pcm[a2 - RATE // 20 : a2], *BED)
+    assert abs(just_before - under) < 1.5  # back down by the time the next turn starts
+    halfway = band_db(pcm[b1 + rise // 2 - RATE // 20 : b1 + rise // 2 + RATE // 20], *BED)
+    assert under + 1 < halfway < up - 1  # a ramp, not a step
+
+
+def test_a_bed_plays_on_across_blocks_and_loops_without_a_seam() -> None:
+    items = []
+    for n in range(40):
+        items += [clip(n, 0.5), Silence(0.3)]
+    whole = ChapterInput("Long", 1, "k", items, bed=bed(1.3))
+    blocks = episode_blocks([whole], AudioSettings())[0]
+    assert len(blocks) > 2 and blocks[1].music.offset > 0 and not blocks[1].music.first
+    split = np.concatenate([render(block)[1] for block in blocks])
+    single = ChapterInput("Long", 1, "k", items, music=MusicSpan(whole.bed))
+    mix, joined = render(single)
+    assert split.shape == joined.shape
+    # In every pause only the bed sounds: split into blocks or not, the very same samples.
+    pauses = np.ones(joined.shape[0], dtype=bool)
+    for a, b in mix.spans:
+        pauses[a:b] = False
+    assert np.abs(split[pauses] - joined[pauses]).max() < 1e-4
+    # The 1.3 s bed loops some 20 times: the crossfade leaves no jump bigger than the tone's own.
+    step = np.abs(np.diff(joined[pauses][: RATE * 2]))
+    assert step.max() < 4 * 2 * np.pi * BED_HZ / RATE * 0.3
+
+
+def test_the_bed_fades_in_at_its_start_and_out_with_its_chapter() -> None:
+    chapter = ChapterInput(
+        "One", 1, "k", [clip(1, 2.0), Silence(2.0)], music=MusicSpan(bed(5.0))
+    )
+    _, pcm = render(chapter)
+    first, middle = band_db(pcm[: RATE // 10], *BED), band_db(pcm[RATE : 2 * RATE], *BED)
+    assert first < middle - 6
+    assert band_db(pcm[-RATE // 20 :], *BED) < band_db(pcm[-RATE : -RATE // 2], *BED) - 10

@@ -98,6 +98,7 @@ SCRIPTS_HELP = "Script files (default: every scripts/*.md)."
     epilog=examples(
         "audiolesson check",
         "audiolesson check scripts/intro.md --strict",
+        "audiolesson check --spoken          # what the voices will say for numbers and formulas",
         "audiolesson check --json > scripts.json",
     ),
 )
@@ -109,20 +110,30 @@ def check(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the parsed scripts as JSON.")
     ] = False,
+    spoken: Annotated[
+        bool,
+        typer.Option("--spoken", help="Print each turn whose spoken form differs from its text."),
+    ] = False,
 ) -> None:
-    """Check scripts: chapters, turns, speakers, minutes, problems.
+    """Check scripts: chapters, turns, speakers, minutes, problems, and what will be said.
 
-    Parses each script without synthesising anything and prints one summary line per script;
-    warnings and errors go to stderr as path:line: message.
+    Parses each script and makes its spoken forms (numbers, units, formulas in words) without
+    synthesising anything; prints one summary line per script; warnings and errors go to stderr
+    as path:line: message.
     """
     import json
 
     from .script.check import check_scripts
+    from .voices.cast import spoken_turns
 
-    results = check_scripts(scripts, project_root())
+    root = project_root()
+    results = check_scripts(scripts, root, speak=spoken_turns(root))
     for result in results:
         if not as_json and result.report_line():
             print(result.report_line(), flush=True)
+        if spoken and not as_json:
+            for line in result.spoken_lines():
+                print(line, flush=True)
         for line in result.problems(strict):
             err(line)
     if as_json:
@@ -162,9 +173,7 @@ def build(
         bool, typer.Option("--plan", help="Say what would be synthesised; build nothing.")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print one JSON event per line.")
-    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON event per line.")] = False,
     stereo: Annotated[
         bool | None, typer.Option("--stereo/--mono", help="Channel layout (default: mono).")
     ] = None,
@@ -343,9 +352,7 @@ def voices(
     ),
 )
 def say(
-    text: Annotated[
-        str, typer.Argument(help="What to say.", metavar="TEXT", show_default=False)
-    ],
+    text: Annotated[str, typer.Argument(help="What to say.", metavar="TEXT", show_default=False)],
     voice: Annotated[
         str | None, typer.Option("--voice", metavar="NAME", help="Voice (default: teacher).")
     ] = None,

@@ -192,24 +192,39 @@ def read_text(
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
+_TOML_KEY = re.compile(r"""\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_.-]+)\s*=""")
+_TOML_HEADER = re.compile(r"\s*\[\s*([A-Za-z0-9_\"'.-]+)\s*\]\s*(?:#.*)?$")
+
+
+def toml_key_lines(text: str) -> dict[tuple[str | None, str], int]:
+    """(section, key) -> line of every `key = ...`, for error messages; quoted keys are decoded.
+
+    A dotted key at the top ("say.x = ...") counts as key "x" of section "say".
+    """
+    lines: dict[tuple[str | None, str], int] = {}
+    section = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _TOML_HEADER.match(line)
+        if header:
+            section = header.group(1).strip("\"'")
+            continue
+        key = _TOML_KEY.match(line)
+        if not key:
+            continue
+        try:
+            name = next(iter(tomllib.loads(f"{key.group(1)} = 0")))
+        except tomllib.TOMLDecodeError:
+            continue
+        lines.setdefault((section, name), number)
+        if section is None and "." in key.group(1) and key.group(1)[0] not in "\"'":
+            head, _, tail = key.group(1).partition(".")
+            lines.setdefault((head, tail), number)
+    return lines
+
+
 def toml_key_line(text: str, key: str, section: str | None = None) -> int | None:
     """The line where `key = ...` is written (inside [section] if given), for error messages."""
-    current = None
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
-        header = re.match(r"\[\s*([^\]]+?)\s*\]", stripped)
-        if header:
-            current = header.group(1).strip("\"'")
-            continue
-        written = re.match(r"([A-Za-z0-9_.\"'\- ]+?)\s*=", stripped)
-        if not written:
-            continue
-        name = written.group(1).strip().strip("\"'")
-        if current == section and name == key:
-            return number
-        if section and current is None and name == f"{section}.{key}":
-            return number
-    return None
+    return toml_key_lines(text).get((section, key))
 
 
 def read_toml(

@@ -252,4 +252,3 @@ class BedTrack:
     def samples(self, index: int, position: int, frames: int) -> np.ndarray:
         """The same piece as float samples (for measuring the mix's loudness)."""
         return to_float(self.piece(index, position, frames))
-

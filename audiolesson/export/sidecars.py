@@ -31,6 +31,7 @@ class ChapterStart:
     start: float
     title: str
 
+
 def one_line(text: str) -> str:
     """Collapse all whitespace (newlines too) into single spaces."""
     return " ".join(text.split())

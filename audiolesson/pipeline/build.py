@@ -16,13 +16,12 @@ from pathlib import Path
 
 from .._killpoints import killpoint
 from ..config import Config
-from ..errors import BuildError, ScriptError
+from ..errors import BuildError, ScriptError, ScriptWarning
 from ..export.episode import export_episode
 from ..export.tags import read_published
 from ..publish.site import publish
 from ..script.check import speech_seconds
-from ..script.model import Script
-from .cache import ClipCache
+from .cache import ClipCache, SpokenMemo
 from .events import (
     EpisodeUnchanged,
     EpisodeWritten,
@@ -97,10 +96,13 @@ def build(
     emit = on_event or (lambda event: None)
     result = BuildResult()
     scripts = load_scripts(script_paths(config, paths))
-    _warn(scripts, strict, emit)
     cache = ClipCache(config.cache_dir)
+    memo = SpokenMemo(config.cache_dir)
     with nullcontext() if plan_only else project_lock(config):  # a plan needs no lock
-        plans = [plan_episode(s, config, cache, force) for s in scripts]
+        plans = [plan_episode(s, config, cache, force, memo) for s in scripts]
+        _warn([w for p in plans for w in [*p.script.warnings, *p.warnings]], strict, emit)
+        if not plan_only:
+            memo.save()
         jobs: dict[str, SynthJob] = {}
         for p in plans:
             for job in p.missing:
@@ -163,9 +165,8 @@ def build(
     return result
 
 
-def _warn(scripts: Sequence[Script], strict: bool, emit: EventSink) -> None:
+def _warn(warnings: Sequence[ScriptWarning], strict: bool, emit: EventSink) -> None:
     """Emit each script warning; with strict, the first one is an error instead."""
-    warnings = [w for s in scripts for w in s.warnings]
     if strict and warnings:
         first = warnings[0]
         more = len(warnings) - 1

@@ -17,16 +17,16 @@ from pathlib import Path
 from .._version import __version__
 from ..audio import Audio
 from ..config import Config
-from ..errors import ScriptError
+from ..errors import ScriptError, ScriptWarning
 from ..export.settings import MIX_VERSION, AudioSettings
 from ..export.tags import EpisodeMeta, read_build_key
 from ..export.timeline import ChapterInput, ClipItem, Silence
 from ..files import sha256_of
 from ..script.loader import find_scripts, load_script
 from ..script.model import PAUSE_DEFAULTS, Music, Pause, Script, Sound, Turn
-from ..voices.cast import CastTurn, cast_script
+from ..voices.cast import CastTurn, cast_script, speech_warnings
 from ..voices.render import render, voice_key
-from .cache import ClipCache, clip_key, digest
+from .cache import ClipCache, SpokenMemo, clip_key, digest
 from .sounds import ScriptSounds
 from .synth import SynthJob
 
@@ -56,14 +56,15 @@ class EpisodePlan:
 
     script: Script
     slug: str
-    turns: list[CastTurn]
-    keys: list[str]  #: clip key per turn, in script.turns order
+    turns: list[CastTurn]  #: the turns with something to say, in script.turns order
+    keys: list[str]  #: clip key per turn of `turns`
     chapters: list[ChapterInput]
     key: str  #: episode key
     cover: Path | None
     up_to_date: bool = False
     missing: list[SynthJob] = field(default_factory=list)  #: clips not in the cache
     sound_keys: list[str] = field(default_factory=list)  #: decoded sound files in the clip cache
+    warnings: list[ScriptWarning] = field(default_factory=list)  #: from casting and spoken forms
 
 
 def resolve_cover(script: Script, root: Path) -> Path | None:
@@ -164,6 +165,8 @@ def plan_chapters(
             if isinstance(item, Pause):
                 explicit.append(item)
                 continue
+            if isinstance(item, Turn) and id(item) not in index:
+                continue  # nothing to say: no clip, no cue, no pause of its own
             gap = _gap(chapter_prev, item, explicit, pauses)
             if gap > 0 and items:
                 items.append(Silence(gap))
@@ -234,9 +237,7 @@ def _sound_kind(script: Script, sound: Sound) -> str:
     return "sound"
 
 
-def episode_meta(
-    script: Script, plan_key: str, cover: Path | None, published: str
-) -> EpisodeMeta:
+def episode_meta(script: Script, plan_key: str, cover: Path | None, published: str) -> EpisodeMeta:
     """Tags for one episode."""
     m = script.meta
     narration_only = all(t.speaker is None for t in script.turns)
@@ -268,9 +269,19 @@ def audio_settings(config: Config) -> AudioSettings:
     )
 
 
-def plan_episode(script: Script, config: Config, cache: ClipCache, force: bool) -> EpisodePlan:
-    """Cast, key and lay out one script, and decide whether its outputs are up to date."""
-    turns = cast_script(script, config.root)
+def plan_episode(
+    script: Script,
+    config: Config,
+    cache: ClipCache,
+    force: bool,
+    memo: SpokenMemo | None = None,
+) -> EpisodePlan:
+    """Cast, key and lay out one script, and decide whether its outputs are up to date.
+
+    A turn with nothing to say (its spoken form is empty) gets no clip: speech_warnings says so.
+    """
+    cast = cast_script(script, config.root, memo)
+    turns = [ct for ct in cast if ct.spoken]
     keys = [clip_key(ct.spoken, voice_key(ct.voice)) for ct in turns]
     cover = resolve_cover(script, config.root)
     slug = Path(script.path).stem
@@ -304,7 +315,17 @@ def plan_episode(script: Script, config: Config, cache: ClipCache, force: bool) 
             "version": __version__,
         }
     )
-    plan = EpisodePlan(script, slug, turns, keys, chapters, key, cover, sound_keys=sounds.keys)
+    plan = EpisodePlan(
+        script,
+        slug,
+        turns,
+        keys,
+        chapters,
+        key,
+        cover,
+        sound_keys=sounds.keys,
+        warnings=speech_warnings(script, cast),
+    )
     out = config.output_dir
     if not force:
         mp3 = out / f"{slug}.mp3"

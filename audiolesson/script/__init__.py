@@ -1,7 +1,7 @@
 """The input side: script text -> Script (chapters of turns with line numbers), and its checks.
 
 Modules, in the order text flows: `model` (the data), `front_matter`, `inline`, `body`,
-`parser` (`parse`), `loader` (files), `check` (`audiolesson check`), `lexicon`.
+`parser` (`parse`), `loader` (files), `check` (`audiolesson check`).
 """
 
 from __future__ import annotations

@@ -8,7 +8,6 @@ import re
 
 from ..errors import ScriptError, ScriptWarning
 from .inline import reduce_inline
-from .lexicon import apply_lexicon
 from .model import MAX_PAUSE_SECONDS, Chapter, Metadata, Music, Pause, Sound, Turn, parse_seconds
 
 __all__ = ["Body"]
@@ -194,9 +193,7 @@ class Body:
             if speaker is not None:
                 self.warn(f"'{speaker}:' has nothing to say; the empty turn is skipped", start)
             return
-        self.chapter(start).items.append(
-            Turn(speaker, text, apply_lexicon(text, self.meta.say), start)
-        )
+        self.chapter(start).items.append(Turn(speaker, text, start))
 
     def chapter(self, line: int) -> Chapter:
         """The current chapter; text before the first heading opens one named after the title."""

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import ScriptError
+from ..errors import ScriptError, ScriptWarning
 from .loader import find_scripts, load_script
 from .model import PAUSE_DEFAULTS, Pause, Script, Sound, Turn
 
@@ -62,6 +62,7 @@ class ScriptCheck:
     script: Script | None = None
     error: ScriptError | None = None
     summary: Summary | None = field(default=None)
+    spoken: list[str] | None = None  #: each turn's spoken form, when the check asked for them
 
     def failed(self, strict: bool = False) -> bool:
         """True on an error, or on any warning when strict."""
@@ -93,8 +94,18 @@ class ScriptCheck:
         if self.summary is not None:
             out["summary"] = asdict(self.summary)
         if self.script is not None:
-            out.update(script_to_dict(self.script))
+            out.update(script_to_dict(self.script, self.spoken))
         return out
+
+    def spoken_lines(self) -> list[str]:
+        """'path:line: Speaker: spoken form' for each turn said differently from its text."""
+        if self.script is None or self.spoken is None:
+            return []
+        return [
+            f"{self.path}:{t.line}: {t.speaker or 'Narrator'}: {said or '(nothing to say)'}"
+            for t, said in zip(self.script.turns, self.spoken, strict=True)
+            if said != t.text
+        ]
 
 
 def speech_seconds(text: str) -> float:
@@ -117,7 +128,7 @@ def estimate_seconds(script: Script) -> float:
                 continue
             if isinstance(item, Sound):  # its length is known once the file is decoded
                 continue
-            seconds += speech_seconds(item.spoken)
+            seconds += speech_seconds(item.text)
             if previous is not None:
                 same = previous.speaker == item.speaker
                 seconds += pauses["same_speaker" if same else "speaker_change"]
@@ -136,8 +147,12 @@ def summarize(script: Script) -> Summary:
     )
 
 
-def script_to_dict(script: Script) -> dict[str, Any]:
-    """The parsed structure as plain data: metadata, chapters with their items, warnings."""
+def script_to_dict(script: Script, spoken: list[str] | None = None) -> dict[str, Any]:
+    """The parsed structure as plain data: metadata, chapters with their items, warnings.
+
+    With `spoken` (one spoken form per turn, in script.turns order) each turn shows it.
+    """
+    said = dict(zip(map(id, script.turns), spoken, strict=True)) if spoken is not None else {}
 
     def item(i: Turn | Pause | Sound) -> dict[str, Any]:
         if isinstance(i, Pause):
@@ -148,7 +163,7 @@ def script_to_dict(script: Script) -> dict[str, Any]:
             "type": "turn",
             "speaker": i.speaker,
             "text": i.text,
-            "spoken": i.spoken,
+            **({"spoken": said[id(i)]} if said else {}),
             "line": i.line,
         }
 
@@ -176,8 +191,17 @@ def _shown(path: Path) -> Path:
         return path
 
 
-def check_scripts(paths: Iterable[str | Path] | None, root: str | Path) -> list[ScriptCheck]:
-    """Parse each script (default: every script in root/scripts/); one ScriptCheck per script."""
+#: a script's spoken form per turn and the warnings found making them (voices.cast.spoken_turns)
+Speaker = Callable[[Script], tuple[list[str], list[ScriptWarning]]]
+
+
+def check_scripts(
+    paths: Iterable[str | Path] | None, root: str | Path, speak: Speaker | None = None
+) -> list[ScriptCheck]:
+    """Parse each script (default: every script in root/scripts/); one ScriptCheck per script.
+
+    With `speak`, each script's spoken forms are made too, and their warnings join the script's.
+    """
     chosen = list(paths) if paths else [_shown(p) for p in find_scripts(root)]
     if not chosen:
         raise ScriptError(
@@ -191,6 +215,14 @@ def check_scripts(paths: Iterable[str | Path] | None, root: str | Path) -> list[
         except ScriptError as exc:
             log.debug("%s failed: %s", path, exc)
             results.append(ScriptCheck(str(path), error=exc))
-        else:
-            results.append(ScriptCheck(str(path), script=script, summary=summarize(script)))
+            continue
+        spoken = None
+        if speak is not None:
+            try:
+                spoken, warnings = speak(script)
+            except ScriptError as exc:  # a bad `say` entry, for example
+                results.append(ScriptCheck(str(path), error=exc))
+                continue
+            script.warnings.extend(warnings)
+        results.append(ScriptCheck(str(path), script, summary=summarize(script), spoken=spoken))
     return results

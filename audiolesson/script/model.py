@@ -47,7 +47,6 @@ class Turn:
 
     speaker: str | None
     text: str  #: written text, inline Markdown reduced; what the transcript shows
-    spoken: str  #: text after the script's `say` lexicon; what the engine reads
     line: int  #: 1-based line of the turn's first line in the source file
 
 

@@ -9,6 +9,7 @@ from .model import MAX_LINE_CHARS, MAX_SCRIPT_BYTES, Script
 
 __all__ = ["parse"]
 
+
 def _check_limits(text: str, lines: list[str], path: str) -> None:
     size = len(text) if len(text) * 4 <= MAX_SCRIPT_BYTES else len(text.encode("utf-8", "replace"))
     if size > MAX_SCRIPT_BYTES:

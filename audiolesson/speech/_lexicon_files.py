@@ -14,13 +14,12 @@ any other key is a whole word or phrase, case-sensitive.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from ..errors import AudiolessonError, ConfigError, ScriptError
-from ._files import read_toml
+from ..files import read_toml, toml_key_lines
 from ._lexicon import DIALECTS, Entry, Lexicon
 
 __all__ = ["lexicon_from_say", "load_lexicon"]
@@ -120,35 +119,13 @@ def _entry(written: object, value: object, where: str) -> Entry:
     return Entry(regex["pattern"], text, phonemes, True, bool(regex["flags"]), where)
 
 
-_TOML_KEY = re.compile(r"""\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)\s*=""")
-
-
-def _key_lines(text: str) -> dict[tuple[str | None, str], int]:
-    """(section, key) -> line for every `key = ...` line; quoted keys of any kind are decoded."""
-    lines: dict[tuple[str | None, str], int] = {}
-    section = None
-    for number, line in enumerate(text.splitlines(), start=1):
-        header = re.match(r"\s*\[\s*([A-Za-z0-9_\"'.-]+)\s*\]\s*(?:#.*)?$", line)
-        if header:
-            section = header.group(1).strip("\"'")
-            continue
-        key = _TOML_KEY.match(line)
-        if key:
-            try:
-                name = next(iter(tomllib.loads(f"{key.group(1)} = 0")))
-            except tomllib.TOMLDecodeError:
-                continue
-            lines.setdefault((section, name), number)
-    return lines
-
-
 def load_lexicon(path: Path) -> Lexicon:
     """voices/lexicon.toml (a flat table, or entries under [say]); an empty Lexicon if absent."""
     path = Path(path)
     if not path.is_file():
         return Lexicon()
     data, text = read_toml(path, "lexicon")
-    lines = _key_lines(text)
+    lines = toml_key_lines(text)
     section = None
     if "say" in data and isinstance(data["say"], dict):
         extra = sorted(k for k in data if k != "say")

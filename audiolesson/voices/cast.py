@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..script.lexicon import apply_lexicon
+from ..errors import ScriptWarning
 from ..script.model import Script, Turn
-from .engines.base import Voice
+from ..speech import RULES_VERSION, Lexicon, lexicon_from_say, spoken_form, supports
+from .engines.base import Voice, engine_class
 from .library import (
     NARRATOR_VOICE,
     PRIMARY_SPEAKERS,
@@ -19,14 +23,14 @@ from .library import (
     pick_voice,
 )
 
-__all__ = ["CastTurn", "assign_voices", "cast_script"]
+__all__ = ["CastTurn", "assign_voices", "cast_script", "speech_warnings", "spoken_turns"]
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class CastTurn:
-    """A turn with its voice and the text the engine reads (lexicons applied)."""
+    """A turn, its voice and the text the engine reads: its spoken form ('' if nothing to say)."""
 
     turn: Turn
     voice: Voice
@@ -77,10 +81,72 @@ def assign_voices(script: Script, voices: dict[str, Voice]) -> dict[str | None, 
     return chosen
 
 
-def cast_script(script: Script, root: Path) -> list[CastTurn]:
-    """Each turn of the script with its voice and spoken text, in script.turns order."""
+def cast_script(
+    script: Script, root: Path, memo: MutableMapping[str, str] | None = None
+) -> list[CastTurn]:
+    """Each turn of the script with its voice and spoken form, in script.turns order.
+
+    The spoken form follows the script's language, the project lexicon and the script's `say`
+    (which wins), in the phoneme dialect of the voice's engine. `memo` keeps spoken forms across
+    builds, keyed by everything they depend on, so an unchanged turn is never normalised again.
+    """
     voices = load_voices(root)
     chosen = assign_voices(script, voices)
-    # The script's `say` wins over the project lexicon for the same word.
-    lexicon = {**load_lexicon(root), **script.meta.say}
-    return [CastTurn(t, chosen[t.speaker], apply_lexicon(t.text, lexicon)) for t in script.turns]
+    meta = script.meta
+    lexicon = load_lexicon(root).merged(lexicon_from_say(meta.say, script.path, meta.lines))
+    speak = _speaker(meta.language, lexicon, {} if memo is None else memo)
+    turns = []
+    for t in script.turns:
+        voice = chosen[t.speaker]
+        turns.append(CastTurn(t, voice, speak(t.text, engine_class(voice.engine).phonemes)))
+    return turns
+
+
+def _speaker(language: str, lexicon: Lexicon, memo: MutableMapping[str, str]):  # noqa: ANN202
+    """spoken_form for this script's language and lexicon, through the memo."""
+    context = [RULES_VERSION, language, lexicon.digest()]
+
+    def speak(text: str, dialect: str | None) -> str:
+        key = hashlib.sha256(
+            json.dumps([*context, dialect, text], ensure_ascii=False).encode()
+        ).hexdigest()[:32]
+        if key not in memo:
+            memo[key] = spoken_form(text, language, lexicon, phonemes=dialect)
+        return memo[key]
+
+    return speak
+
+
+def speech_warnings(script: Script, turns: list[CastTurn]) -> list[ScriptWarning]:
+    """What the spoken-form stage has to say about a script: unknown language, silent turns."""
+    found = []
+    if not supports(script.meta.language):
+        found.append(
+            ScriptWarning(
+                f"no spoken-form rules for language {script.meta.language!r}; numbers, units and "
+                "symbols are read as written (English rules: language: en)",
+                script.path,
+                script.meta.lines.get("language"),
+            )
+        )
+    for ct in turns:
+        if not ct.spoken:
+            found.append(
+                ScriptWarning(
+                    "nothing to say in this turn once symbols are read (it is skipped); "
+                    "write it in words",
+                    script.path,
+                    ct.turn.line,
+                )
+            )
+    return found
+
+
+def spoken_turns(root: Path) -> Callable[[Script], tuple[list[str], list[ScriptWarning]]]:
+    """For `check`: a script's spoken form per turn (as the build makes them) and their warnings."""
+
+    def speak(script: Script) -> tuple[list[str], list[ScriptWarning]]:
+        cast = cast_script(script, root)
+        return [ct.spoken for ct in cast], speech_warnings(script, cast)
+
+    return speak

@@ -13,8 +13,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from .. import speech
 from ..errors import ConfigError, ScriptError
 from ..files import read_toml, toml_key_line
+from ..speech import Lexicon
 from .engines.base import Voice, available_engines, engine_class
 
 log = logging.getLogger(__name__)
@@ -178,36 +180,9 @@ def load_voices(root: Path) -> dict[str, Voice]:
     return voices
 
 
-def load_lexicon(root: Path) -> dict[str, str]:
-    """voices/lexicon.toml: written -> spoken, as a flat table or under [say]; {} if absent."""
-    path = Path(root) / VOICES_DIR / LEXICON_FILE
-    if not path.is_file():
-        return {}
-    data, text = read_toml(path, "lexicon")
-    section = None
-    if "say" in data and isinstance(data["say"], dict):
-        extra = sorted(k for k in data if k != "say")
-        if extra:
-            raise ConfigError(
-                f"{extra[0]!r} is outside [say]; put every entry under [say] or use a flat table",
-                path=path,
-                line=toml_key_line(text, extra[0]),
-            )
-        data, section = data["say"], "say"
-    for written, spoken in data.items():
-        if not isinstance(spoken, str):
-            raise ConfigError(
-                f"{written!r} must map to a string (how to say it), got {spoken!r}",
-                path=path,
-                line=toml_key_line(text, written, section),
-            )
-        if not written.strip():
-            raise ConfigError(
-                "empty word in the lexicon; remove it",
-                path=path,
-                line=toml_key_line(text, written, section),
-            )
-    return dict(data)
+def load_lexicon(root: Path) -> Lexicon:
+    """voices/lexicon.toml as a Lexicon (plain, regular-expression and phoneme entries)."""
+    return speech.load_lexicon(Path(root) / VOICES_DIR / LEXICON_FILE)
 
 
 def pick_voice(

@@ -15,8 +15,8 @@ from typing import Any
 from ..audio import Audio
 from ..audio_io import FORMATS, write_audio
 from ..errors import ConfigError
-from ..script.lexicon import apply_lexicon
-from .engines.base import Voice, get_engine
+from ..speech import spoken_form
+from .engines.base import Voice, engine_class, get_engine
 from .library import PRIMARY_VOICE, load_lexicon, load_voices, pick_voice
 
 log = logging.getLogger(__name__)
@@ -123,5 +123,8 @@ def say(text: str, voice_name: str | None, output: Path, root: Path) -> Path:
     if not text.strip():
         raise ConfigError("nothing to say: give some text")
     voice = pick_voice(load_voices(root), voice_name or PRIMARY_VOICE)
-    spoken = apply_lexicon(text, load_lexicon(root))
+    dialect = engine_class(voice.engine).phonemes
+    spoken = spoken_form(text, "en", load_lexicon(root), phonemes=dialect)
+    if not spoken:
+        raise ConfigError("nothing to say once symbols are read: give some words")
     return write_audio(output, gain(render(spoken, voice), voice.volume))

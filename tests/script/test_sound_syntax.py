@@ -51,7 +51,7 @@ def test_sounds_and_music_parse_with_their_lines() -> None:
     assert opening.music is None and two.music is None and one_one.music is None
     assert one.music == Music("sounds/other.flac", 13, -20.0, 6.0)  # the script's levels
     assert one_two.music == Music(None, 26, -20.0, 6.0)
-    assert one.items == [Turn("Teacher", "Hello.", "Hello.", 15), Sound("sounds/chime.wav", 17)]
+    assert one.items == [Turn("Teacher", "Hello.", 15), Sound("sounds/chime.wav", 17)]
     assert [t.text for t in script.turns][-2] == "Quiet here."
     assert not script.warnings
 

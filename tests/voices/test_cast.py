@@ -112,10 +112,13 @@ def test_voice_file_that_is_not_utf8(tmp_path: Path) -> None:
 
 
 def test_lexicon_flat_or_under_say(project: Path) -> None:
-    assert load_lexicon(project) == {"GPT": "G P T", "LLaMA": "llama"}
+    def said(root: Path) -> dict[str, str]:
+        return {e.written: e.text for e in load_lexicon(root).entries}
+
+    assert said(project) == {"GPT": "G P T", "LLaMA": "llama"}
     (project / "voices" / "lexicon.toml").write_text('[say]\nNaCl = "sodium chloride"\n')
-    assert load_lexicon(project) == {"NaCl": "sodium chloride"}
-    assert load_lexicon(project / "nowhere") == {}
+    assert said(project) == {"NaCl": "sodium chloride"}
+    assert said(project / "nowhere") == {}
 
 
 def test_lexicon_errors(project: Path) -> None:
@@ -155,11 +158,11 @@ def test_explicit_cast_wins_and_auto_voices_avoid_taken_ones(tmp_path: Path) -> 
     # The parser makes every speaker of a script with a cast a cast member; cast_script still
     # handles a partial cast (scripts built in code) without reusing a cast voice.
     turns = [
-        Turn("Boss", "Hi.", "Hi.", 3),
-        Turn("Maya", "Hello.", "Hello.", 5),
-        Turn("Leo", "Hey.", "Hey.", 7),
-        Turn("Teacher", "Welcome.", "Welcome.", 9),
-        Turn(None, "Just narration.", "Just narration.", 11),
+        Turn("Boss", "Hi.", 3),
+        Turn("Maya", "Hello.", 5),
+        Turn("Leo", "Hey.", 7),
+        Turn("Teacher", "Welcome.", 9),
+        Turn(None, "Just narration.", 11),
     ]
     meta = Metadata(title="t", narrator="teacher", cast={"Maya": "student-1", "Boss": "narrator"})
     script = Script("built.md", meta, [Chapter("C", 1, 1, list(turns))])
@@ -201,6 +204,6 @@ def test_spoken_text_gets_script_say_over_project_lexicon(project: Path) -> None
     assert host.spoken == "Welcome. generative pre-trained transformer and llama are models."
     narration = by_line[6]
     assert narration.spoken == "Narration opens the lesson with generative pre-trained transformer."
-    # Whole words only: "GPTs" is not "GPT".
+    # Whole words only: "GPTs" is not "GPT" (the acronym rule spells it instead).
     script = lesson("---\ntitle: t\n---\n# C\n\nMaya: GPTs and GPT.\n")
-    assert cast_script(script, project)[0].spoken == "GPTs and G P T."
+    assert cast_script(script, project)[0].spoken == "G P T's and G P T."

@@ -85,6 +85,9 @@ class Engine:
     #: is read; None: the engine does not describe its options, they reach it unchecked
     option_specs: ClassVar[dict[str, tuple[type, str]] | None] = None
     online: ClassVar[bool] = False  #: needs the internet to synthesise
+    #: the [[ ]] phoneme dialect the engine reads inside text ("piper": IPA, "espeak": espeak-ng
+    #: mnemonics; see audiolesson.speech), or None: lexicon phonemes fall back to their text
+    phonemes: ClassVar[str | None] = None
 
     def __init__(self, *, threads: int | None = None) -> None:
         #: CPU threads the engine may use in this process (None: the engine's own default)

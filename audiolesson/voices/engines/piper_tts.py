@@ -84,6 +84,7 @@ class PiperEngine(Engine):
 
     name: ClassVar[str] = "piper"
     native_effects: ClassVar[frozenset[str]] = frozenset({"speed"})
+    phonemes: ClassVar[str | None] = "piper"  # piper-tts reads [[ IPA ]] blocks inside text
     option_specs: ClassVar[dict[str, tuple[type, str]]] = OPTIONS
 
     def __init__(self, *, threads: int | None = None) -> None:

@@ -270,7 +270,7 @@ def audio_settings(config: Config) -> AudioSettings:
 
 def plan_episode(script: Script, config: Config, cache: ClipCache, force: bool) -> EpisodePlan:
     """Cast, key and lay out one script, and decide whether its outputs are up to date."""
-    turns = cast_script(script, config.root)
+    turns = cast_script(script, config.root, config.voices.cast)
     keys = [clip_key(ct.spoken, voice_key(ct.voice)) for ct in turns]
     cover = resolve_cover(script, config.root)
     slug = Path(script.path).stem

@@ -6,18 +6,19 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import EngineUnavailable
 from ..script.lexicon import apply_lexicon
 from ..script.model import Script, Turn
-from .engines.base import Voice
+from .engines.base import Voice, get_engine
 from .library import (
     NARRATOR_VOICE,
     PRIMARY_SPEAKERS,
     PRIMARY_VOICE,
-    STUDENT_VOICES,
     load_lexicon,
     load_voices,
     pick_voice,
 )
+from .presets import DEFAULT_CAST, separable
 
 __all__ = ["CastTurn", "assign_voices", "cast_script"]
 
@@ -33,8 +34,15 @@ class CastTurn:
     spoken: str
 
 
-def assign_voices(script: Script, voices: dict[str, Voice]) -> dict[str | None, Voice]:
-    """Speaker (None = narration) -> Voice: the script's cast first, then automatic and stable."""
+def assign_voices(
+    script: Script, voices: dict[str, Voice], cast: str = DEFAULT_CAST
+) -> dict[str | None, Voice]:
+    """Speaker (None = narration) -> Voice: the script's cast first, then automatic and stable.
+
+    Automatic voices: the first speaker called Teacher, Narrator or Host gets `teacher`; the k-th
+    other speaker (in order of first appearance) gets the k-th student voice the script's cast
+    leaves free. Nothing depends on how many speakers there are, so adding one changes no other.
+    """
     meta = script.meta
     chosen: dict[str | None, Voice] = {}
     for speaker, name in meta.cast.items():
@@ -44,6 +52,7 @@ def assign_voices(script: Script, voices: dict[str, Voice]) -> dict[str | None, 
             path=script.path,
             line=meta.lines.get(f"cast.{speaker}"),
             what=f" for speaker {speaker!r}",
+            cast=cast,
         )
     chosen[None] = pick_voice(
         voices,
@@ -51,36 +60,56 @@ def assign_voices(script: Script, voices: dict[str, Voice]) -> dict[str | None, 
         path=script.path,
         line=meta.lines.get("narrator"),
         what=" for narration",
+        cast=cast,
     )
     used = {v.name for s, v in chosen.items() if s is not None}
-    pool = [name for name in STUDENT_VOICES if name not in used] or list(STUDENT_VOICES)
     primary_free = PRIMARY_VOICE not in used
-    auto = [s for s in script.speakers if s not in chosen]
-    shared: list[str] = []
-    next_student = 0
-    for speaker in auto:
+    crowded: list[str] = []
+    number = 0
+    for speaker in (s for s in script.speakers if s not in chosen):
         if primary_free and speaker.strip().lower() in PRIMARY_SPEAKERS:
             chosen[speaker] = voices[PRIMARY_VOICE]
             primary_free = False
             continue
-        if next_student >= len(pool):
-            shared.append(speaker)
-        chosen[speaker] = voices[pool[next_student % len(pool)]]
-        next_student += 1
-    if shared:
+        number += 1
+        while f"student-{number}" in used:
+            number += 1
+        chosen[speaker] = pick_voice(voices, f"student-{number}", cast=cast)
+        if not separable(number, cast):
+            crowded.append(speaker)
+    if crowded:
         log.warning(
-            "%s: more speakers than distinct voices; %s share voices with earlier speakers "
+            "%s: more speakers than the %s cast keeps apart; %s sound close to earlier speakers "
             "(give them voices in the script's cast, or add voices/*.toml)",
             script.path,
-            ", ".join(shared),
+            cast,
+            ", ".join(crowded),
         )
     return chosen
 
 
-def cast_script(script: Script, root: Path) -> list[CastTurn]:
-    """Each turn of the script with its voice and spoken text, in script.turns order."""
-    voices = load_voices(root)
-    chosen = assign_voices(script, voices)
+def _check_cast(chosen: dict[str | None, Voice], cast: str) -> None:
+    """Say how to install what a non-default cast's preset voices need, or how to avoid it."""
+    if cast == DEFAULT_CAST:
+        return  # Piper, installed with audiolesson
+    for engine in sorted({v.engine for v in chosen.values() if v.source == "preset"}):
+        try:
+            get_engine(engine).check()
+        except EngineUnavailable as exc:
+            raise EngineUnavailable(
+                f"the {cast} cast needs the {engine} engine: {exc.message}; or set "
+                f'[voices] cast = "{DEFAULT_CAST}" in audiolesson.toml'
+            ) from exc
+
+
+def cast_script(script: Script, root: Path, cast: str = DEFAULT_CAST) -> list[CastTurn]:
+    """Each turn of the script with its voice and spoken text, in script.turns order.
+
+    `cast` is the project's default cast ([voices] cast: "fast" or "rich").
+    """
+    voices = load_voices(root, cast)
+    chosen = assign_voices(script, voices, cast)
+    _check_cast(chosen, cast)
     # The script's `say` wins over the project lexicon for the same word.
     lexicon = {**load_lexicon(root), **script.meta.say}
     return [CastTurn(t, chosen[t.speaker], apply_lexicon(t.text, lexicon)) for t in script.turns]

@@ -322,22 +322,37 @@ def import_page(
 
 
 @app.command(
-    cls=Command, epilog=examples("audiolesson voices", "audiolesson voices --engine piper")
+    cls=Command,
+    epilog=examples(
+        "audiolesson voices", "audiolesson voices --engine piper", "audiolesson voices --preview"
+    ),
 )
 def voices(
     engine: Annotated[
         str | None,
         typer.Option("--engine", metavar="NAME", help="Only this engine (piper, pyttsx3, ...)."),
     ] = None,
+    preview: Annotated[
+        bool, typer.Option("--preview", help="Write output/voices.html: hear every voice.")
+    ] = False,
 ) -> None:
     """List every voice and whether it works here.
 
     Built-in presets, voices/ files and the engines' own voices, one per line: name, engine,
-    where it comes from, ok or unavailable (and why).
+    where it comes from, ok or unavailable (and why). With --preview, every usable voice says
+    the same sentence on a page, output/voices.html.
     """
+    from .config import load_config
+
+    config = load_config(project_root())
+    if preview:
+        from .voices.preview import write_preview
+
+        print(write_preview(config, engine=engine))
+        return
     from .voices.listing import list_voices
 
-    for row in list_voices(project_root()):
+    for row in list_voices(config.root, config.voices.cast):
         if engine is None or row.engine == engine:
             state = "ok" if row.usable else "unavailable"
             line = f"{row.name:<20} {row.engine:<8} {row.source:<22} {state:<11} {row.reason}"
@@ -365,9 +380,11 @@ def say(
 
     A quick way to hear a voice or a pronunciation before putting it in a script.
     """
+    from .config import load_config
     from .voices.render import say as render_say
 
-    print(render_say(text, voice, output or Path("say.wav"), project_root()))
+    config = load_config(project_root())
+    print(render_say(text, voice, output or Path("say.wav"), config.root, config.voices.cast))
 
 
 @app.command(

@@ -12,6 +12,7 @@ from typing import Any
 from .errors import ConfigError
 from .export.settings import audio_problems, default_bitrate, default_loudness
 from .files import read_toml, toml_key_line
+from .voices.presets import CASTS, DEFAULT_CAST
 
 CONFIG_FILE = "audiolesson.toml"
 
@@ -66,12 +67,20 @@ class FeedSettings:
 
 
 @dataclass(frozen=True)
+class VoicesSettings:
+    """Which default cast gives speakers their voices."""
+
+    cast: str = DEFAULT_CAST  #: "fast": Piper only; "rich": Kokoro students (audiolesson[kokoro])
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything configurable about a project."""
 
     root: Path
     build: BuildSettings = field(default_factory=BuildSettings)
     feed: FeedSettings = field(default_factory=FeedSettings)
+    voices: VoicesSettings = field(default_factory=VoicesSettings)
 
     @property
     def output_dir(self) -> Path:
@@ -174,10 +183,10 @@ def load_config(root: Path, **overrides: Any) -> Config:
         data, text = read_toml(path, "project config", syntax="invalid TOML")
     problems: list[Problem] = []
     for section in data:
-        if section not in ("build", "feed"):
+        if section not in ("build", "feed", "voices"):
             problems.append(
                 (
-                    f"unknown section [{section}]; choose one of: [build], [feed]",
+                    f"unknown section [{section}]; choose one of: [build], [feed], [voices]",
                     _section_line(text, section) or toml_key_line(text, section),
                 )
             )
@@ -185,6 +194,15 @@ def load_config(root: Path, **overrides: Any) -> Config:
     feed_table = data.get("feed", {})
     build = BuildSettings(**_check_fields(BuildSettings, build_table, "build", text, problems))
     feed = FeedSettings(**_check_fields(FeedSettings, feed_table, "feed", text, problems))
+    voices_table = data.get("voices", {})
+    voices = VoicesSettings(**_check_fields(VoicesSettings, voices_table, "voices", text, problems))
+    if voices.cast not in CASTS:
+        problems.append(
+            (
+                f"[voices] cast must be one of: {', '.join(CASTS)}; got {voices.cast!r}",
+                toml_key_line(text, "cast", "voices"),
+            )
+        )
     build_over = {k: v for k, v in overrides.items() if v is not None and hasattr(build, k)}
     feed_over = {k: v for k, v in overrides.items() if v is not None and hasattr(feed, k)}
     build = replace(build, **build_over)
@@ -197,4 +215,4 @@ def load_config(root: Path, **overrides: Any) -> Config:
         where = path if path.is_file() else None
         line = next((n for _, n in problems if n is not None), None)
         raise ConfigError("; ".join(m for m, _ in problems), path=where, line=line)
-    return Config(root=root.resolve(), build=build, feed=feed)
+    return Config(root=root.resolve(), build=build, feed=feed, voices=voices)

@@ -14,7 +14,7 @@ from dataclasses import MISSING, fields
 from importlib.resources import files
 from pathlib import Path
 
-from .config import CONFIG_FILE, BuildSettings, FeedSettings
+from .config import CONFIG_FILE, BuildSettings, FeedSettings, VoicesSettings
 from .errors import ConfigError
 from .files import write_atomic
 from .script.loader import SCRIPTS_DIR
@@ -41,7 +41,7 @@ EXAMPLES = {
     "language": "en",
     "image": "cover.png",
 }
-SECTIONS = {"build": BuildSettings, "feed": FeedSettings}
+SECTIONS = {"build": BuildSettings, "feed": FeedSettings, "voices": VoicesSettings}
 _DOC = re.compile(r"^\s+(\w+)\s*:[^#\n]*#:\s*(.+)$", re.M)
 
 

@@ -15,6 +15,7 @@ never spoken; the quick overview only becomes the scripts' description.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -23,7 +24,7 @@ from html import unescape
 from pathlib import Path
 
 from ..errors import ScriptError, ScriptWarning
-from ..voices.library import NARRATOR_VOICE, PRIMARY_VOICE, STUDENT_VOICES
+from ..voices.library import NARRATOR_VOICE, PRIMARY_VOICE
 
 __all__ = ["ImportResult", "ImportedScript", "import_page", "slugify"]
 
@@ -54,8 +55,8 @@ DETAIL_LEAD = "Let's look at this in more detail."
 EXAMPLES_LEAD = "Here is an example to make it concrete."
 LEAD_PAUSE = "[pause 1s]"
 
-# Preset voices come from cast.py. A page with more than len(STUDENT_VOICES) students cycles
-# through them: Student 5 sounds like Student 1 (the import warns); edit the cast to change that.
+# Preset voices come from voices/presets.py: student-N exists for every N, each its own voice,
+# so a page with any number of students gets distinct voices with no warning.
 TEACHER_VOICE = PRIMARY_VOICE
 _TEACHER_LABELS = frozenset({"teacher", "instructor", "professor", "tutor", "host"})
 
@@ -312,17 +313,6 @@ def _lesson(
         return None
     labels = [label for _, turns in chapters for label, _ in turns]
     cast = _cast(labels)
-    students = sorted({voice for voice in cast.values() if voice in STUDENT_VOICES})
-    shared = [label for label, voice in cast.items() if voice in STUDENT_VOICES]
-    if len(shared) > len(students):
-        warnings.append(
-            ScriptWarning(
-                f"{len(shared)} students share {len(students)} student voices (e.g. "
-                f"{shared[-1]} speaks as {cast[shared[-1]]}); edit the cast to change that",
-                where,
-                section[0][0],
-            )
-        )
     body = []
     for title, turns in chapters:
         body.append(_heading(title))
@@ -428,18 +418,20 @@ def _audiobook(
 
 
 def _cast(labels: list[str]) -> dict[str, str]:
-    """Speaker label -> preset voice: teacher, Student N -> student-N (cycled), others in turn."""
+    """Speaker label -> preset voice: teacher, Student N -> student-N, others the free numbers."""
     cast: dict[str, str] = {}
-    others = 0
+    numbered = {
+        int(m.group(1)) for m in map(_STUDENT.fullmatch, labels) if m is not None and m.group(1)
+    }
+    free = (n for n in itertools.count(1) if n not in numbered)
     for label in dict.fromkeys(labels):
         student = _STUDENT.fullmatch(label)
         if label.casefold() in _TEACHER_LABELS:
             cast[label] = TEACHER_VOICE
-        elif student and student.group(1):
-            cast[label] = STUDENT_VOICES[(int(student.group(1)) - 1) % len(STUDENT_VOICES)]
+        elif student and student.group(1) and int(student.group(1)) >= 1:
+            cast[label] = f"student-{int(student.group(1))}"
         else:
-            cast[label] = STUDENT_VOICES[others % len(STUDENT_VOICES)]
-            others += 1
+            cast[label] = f"student-{next(free)}"
 
     def order(label: str) -> tuple[int, int, int]:
         student = _STUDENT.fullmatch(label)

@@ -138,6 +138,7 @@ def build(
                         voice=d.job.voice.name,
                         seconds=round(d.seconds, 3),
                         error=d.error,
+                        elapsed=round(d.elapsed, 3),
                     )
                 )
                 killpoint("clip-stored")

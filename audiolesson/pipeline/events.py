@@ -83,6 +83,7 @@ class Synthesized(Event):
     voice: str
     seconds: float
     error: str | None
+    elapsed: float = 0.0  #: wall time the worker spent rendering the turn
 
 
 @dataclass(frozen=True)

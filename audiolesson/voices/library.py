@@ -1,9 +1,7 @@
-"""The voices a project can use: built-in presets, voices/*.toml files, Piper models in voices/.
+"""The voices a project can use: the default casts' presets, voices/*.toml, models in voices/.
 
-One neural voice ships (en_US-joe-medium, male, median F0 about 87 Hz). The presets turn it into six
-distinct people with PSOLA pitch and formant shifts plus tempo (see render.shift): pitches sit at
-least 2 semitones (12%) apart, formants rise with pitch as they do between real speakers.
-tools/measure_voices.py measures the separation and intelligibility.
+The presets themselves (narrator, teacher, student-1, student-2, ... for any number, in the
+"fast" and the "rich" cast) live in presets.py; tools/measure_voices.py measures them.
 """
 
 from __future__ import annotations
@@ -18,28 +16,19 @@ from ..errors import ConfigError, ScriptError
 from ..files import read_toml, toml_key_line
 from ..speech import Lexicon
 from .engines.base import Voice, available_engines, engine_class
+from .presets import DEFAULT_CAST, DESIGNED_STUDENTS, NARRATOR, TEACHER, designed, preset
 
 log = logging.getLogger(__name__)
 
 VOICES_DIR = "voices"
 LEXICON_FILE = "lexicon.toml"
-PRIMARY_VOICE = "teacher"  #: for the first speaker called Teacher, Narrator or Host
-NARRATOR_VOICE = "narrator"  #: for narration, unless the script names `narrator:`
+PRIMARY_VOICE = TEACHER  #: for the first speaker called Teacher, Narrator or Host
+NARRATOR_VOICE = NARRATOR  #: for narration, unless the script names `narrator:`
 PRIMARY_SPEAKERS = ("teacher", "narrator", "host")
-STUDENT_VOICES = ("student-1", "student-2", "student-3", "student-4")
-
-#: The default cast: one neural voice, six people (pitch in semitones, formant ratio, tempo).
-PRESETS: dict[str, Voice] = {
-    v.name: v
-    for v in (
-        Voice("narrator", pitch=-2.0, formant=0.97, speed=0.92, source="preset"),  # deep, unhurried
-        Voice("teacher", source="preset"),  # the voice as it ships
-        Voice("student-1", pitch=9.0, formant=1.17, speed=1.05, source="preset"),  # alto, brisk
-        Voice("student-2", pitch=3.0, formant=1.05, speed=1.1, source="preset"),  # young man, quick
-        Voice("student-3", pitch=12.5, formant=1.22, speed=0.97, source="preset"),  # soprano, calm
-        Voice("student-4", pitch=6.0, formant=1.1, speed=1.02, source="preset"),  # tenor, youthful
-    )
-}
+#: The designed students of every cast; student-9 and beyond are generated (presets.student).
+STUDENT_VOICES = tuple(f"student-{n}" for n in range(1, DESIGNED_STUDENTS + 1))
+#: The fast cast's designed voices (the default cast).
+PRESETS: dict[str, Voice] = designed(DEFAULT_CAST)
 
 _NUMBER = (int, float)
 #: Keys of a voice file -> (accepted types, description for error messages).
@@ -52,6 +41,7 @@ VOICE_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "volume": (_NUMBER, "a number of dB"),
     "formant": (_NUMBER, "a ratio"),
     "options": ((dict,), "a table"),
+    "blend": ((dict,), "a table of voice = weight"),
 }
 _RANGES = {
     "speed": (0.25, 4.0),
@@ -126,8 +116,18 @@ def parse_voice_file(path: Path) -> Voice:
             path=path,
             line=toml_key_line(text, "engine"),
         )
+    if "blend" in data and engine != "kokoro":
+        raise ConfigError(
+            "'blend' mixes Kokoro voices; set engine = \"kokoro\" or remove 'blend'",
+            path=path,
+            line=toml_key_line(text, "blend"),
+        )
     model = data.get("model")
-    if model is not None and (engine == "piper" or model.endswith(".onnx")):
+    if engine == "kokoro":
+        from .engines.kokoro_tts import voice_file_model
+
+        model = voice_file_model(data, path, text)
+    elif model is not None and (engine == "piper" or model.endswith(".onnx")):
         resolved = _resolve_model(model, path.parent)
         if not resolved.is_file():
             raise ConfigError(
@@ -153,26 +153,46 @@ def parse_voice_file(path: Path) -> Voice:
     )
 
 
+def _kokoro_models(voices: dict[str, Voice | ConfigError]) -> set[Path]:
+    """The .onnx files voice files name as Kokoro models (they are not Piper voices)."""
+    found = set()
+    for voice in voices.values():
+        if isinstance(voice, Voice) and voice.engine == "kokoro" and voice.source:
+            model_file = voice.opts.get("model_file")
+            if model_file:
+                found.add((Path(voice.source).parent / str(model_file)).resolve())
+    return found
+
+
 def voice_files(root: Path) -> Iterator[tuple[str, Voice | ConfigError]]:
     """(name, voice) for Piper models dropped into voices/, then voices/*.toml; a file that does
-    not parse comes as its ConfigError, so a listing can show it and a build can raise it."""
+    not parse comes as its ConfigError, so a listing can show it and a build can raise it.
+    A .onnx that a Kokoro voice file names as its model_file is not a Piper voice."""
     folder = Path(root) / VOICES_DIR
     if not folder.is_dir():
         return
-    for model in sorted(folder.glob("*.onnx")):
-        name = model.name.removesuffix(".onnx")
-        yield name, Voice(name, engine="piper", model=str(model), source=str(model))
+    files: dict[str, Voice | ConfigError] = {}
     for path in sorted(folder.glob("*.toml")):
         if path.name != LEXICON_FILE:
             try:
-                yield path.stem, parse_voice_file(path)
+                files[path.stem] = parse_voice_file(path)
             except ConfigError as exc:
-                yield path.stem, exc
+                files[path.stem] = exc
+    kokoro = _kokoro_models(files)
+    for model in sorted(folder.glob("*.onnx")):
+        if model.resolve() not in kokoro:
+            name = model.name.removesuffix(".onnx")
+            yield name, Voice(name, engine="piper", model=str(model), source=str(model))
+    yield from files.items()
 
 
-def load_voices(root: Path) -> dict[str, Voice]:
-    """Built-in presets, Piper models dropped into voices/, then voices/*.toml (same name wins)."""
-    voices = dict(PRESETS)
+def load_voices(root: Path, cast: str = DEFAULT_CAST) -> dict[str, Voice]:
+    """A cast's designed presets, Piper models dropped into voices/, then voices/*.toml.
+
+    A voice file named like a preset replaces it; student-N beyond the designed ones are not
+    listed here but resolved by `pick_voice` (there are as many as a script needs).
+    """
+    voices = designed(cast)
     for name, voice in voice_files(root):
         if isinstance(voice, ConfigError):
             raise voice
@@ -192,11 +212,18 @@ def pick_voice(
     path: str | None = None,
     line: int | None = None,
     what: str = "",
+    cast: str = DEFAULT_CAST,
 ) -> Voice:
-    """voices[name], or an error (ScriptError if `path` is given, else ConfigError) with choices."""
+    """voices[name] or the cast's student-N, or an error (ScriptError if `path` is given)."""
     if name in voices:
         return voices[name]
-    message = f"unknown voice {name!r}{what}; choose one of: {', '.join(sorted(voices))}"
+    found = preset(name, cast)
+    if found is not None:
+        return found
+    message = (
+        f"unknown voice {name!r}{what}; choose one of: {', '.join(sorted(voices))}, or "
+        "student-N for any N"
+    )
     if path is not None:
         raise ScriptError(message + " (or add voices/NAME.toml)", path=path, line=line)
     raise ConfigError(message + " (or add voices/NAME.toml)")

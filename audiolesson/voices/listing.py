@@ -7,9 +7,10 @@ from pathlib import Path
 
 from ..errors import ConfigError, EngineUnavailable
 from .engines.base import Voice, available_engines, engine_class, get_engine
-from .library import PRESETS, voice_files
+from .library import voice_files
+from .presets import DEFAULT_CAST, designed
 
-__all__ = ["VoiceInfo", "list_voices"]
+__all__ = ["VoiceInfo", "describe_voice", "engine_status", "list_voices"]
 
 
 @dataclass(frozen=True)
@@ -21,9 +22,10 @@ class VoiceInfo:
     source: str  #: "preset", a file path, or "engine" for an engine's own voice
     usable: bool
     reason: str = ""  #: why it cannot be used (or a note)
+    voice: Voice | None = None  #: the preset's or voice file's Voice (None for engines' own)
 
 
-def _engine_status(name: str, cache: dict[str, str]) -> str:
+def engine_status(name: str, cache: dict[str, str]) -> str:
     """ "" if the engine can run here, else why not (checked once per engine)."""
     if name not in cache:
         try:
@@ -49,7 +51,7 @@ def _short(source: str | None, root: Path) -> str:
             return source
 
 
-def _describe(voice: Voice) -> str:
+def describe_voice(voice: Voice) -> str:
     """A short summary of a voice's settings for the listing."""
     parts = []
     if voice.model:
@@ -62,31 +64,31 @@ def _describe(voice: Voice) -> str:
     return ", ".join(parts)
 
 
-def list_voices(root: Path) -> list[VoiceInfo]:
-    """Every voice: presets and voices/ files (usable here or not, and why), then engines' own."""
+def list_voices(root: Path, cast: str = DEFAULT_CAST) -> list[VoiceInfo]:
+    """Every voice: a cast's presets and voices/ files (usable or not, and why), engines' own."""
     status: dict[str, str] = {}
     rows = []
-    voices: dict[str, Voice | ConfigError] = dict(PRESETS)
+    voices: dict[str, Voice | ConfigError] = dict(designed(cast))
     voices.update(voice_files(root))  # a broken file is listed with its error instead of stopping
     for name, voice in voices.items():
         if isinstance(voice, ConfigError):
             why = (f"line {voice.line}: " if voice.line else "") + voice.message
             rows.append(VoiceInfo(name, "?", _short(voice.path, root), False, why))
             continue
-        reason = _engine_status(voice.engine, status)
+        reason = engine_status(voice.engine, status)
         if not reason and voice.engine == "piper":
             try:
                 get_engine("piper").model_path(voice)
             except ConfigError as exc:
                 reason = exc.message
         if not reason and engine_class(voice.engine).online:
-            note = "needs the internet; " + _describe(voice)
+            note = "needs the internet; " + describe_voice(voice)
         else:
-            note = reason or _describe(voice)
+            note = reason or describe_voice(voice)
         source = _short(voice.source, root)
-        rows.append(VoiceInfo(voice.name, voice.engine, source, not reason, note))
+        rows.append(VoiceInfo(voice.name, voice.engine, source, not reason, note, voice))
     for engine in available_engines():
-        reason = _engine_status(engine, status)
+        reason = engine_status(engine, status)
         if reason:
             rows.append(VoiceInfo("*", engine, "engine", False, reason))
             continue

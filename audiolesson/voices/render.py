@@ -18,6 +18,7 @@ from ..errors import ConfigError
 from ..speech import spoken_form
 from .engines.base import Voice, engine_class, get_engine
 from .library import PRIMARY_VOICE, load_lexicon, load_voices, pick_voice
+from .presets import DEFAULT_CAST
 
 log = logging.getLogger(__name__)
 
@@ -116,13 +117,15 @@ def render(text: str, voice: Voice) -> Audio:
     return shift(audio, **_effects(voice))
 
 
-def say(text: str, voice_name: str | None, output: Path, root: Path) -> Path:
+def say(
+    text: str, voice_name: str | None, output: Path, root: Path, cast: str = DEFAULT_CAST
+) -> Path:
     """Render text with a named voice (default: teacher) and the lexicon into a WAV or MP3."""
     if Path(output).suffix.lower() not in FORMATS:  # say so before spending time on synthesis
         raise ConfigError(f"name the output file with one of: {', '.join(FORMATS)}", path=output)
     if not text.strip():
         raise ConfigError("nothing to say: give some text")
-    voice = pick_voice(load_voices(root), voice_name or PRIMARY_VOICE)
+    voice = pick_voice(load_voices(root, cast), voice_name or PRIMARY_VOICE, cast=cast)
     dialect = engine_class(voice.engine).phonemes
     spoken = spoken_form(text, "en", load_lexicon(root), phonemes=dialect)
     if not spoken:

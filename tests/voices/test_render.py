@@ -126,13 +126,18 @@ SENTENCE = "Today we are going to discuss foundation models and why they matter.
 
 
 @pytest.mark.slow
-def test_default_voices_differ_in_pitch_by_ten_percent() -> None:
+def test_default_voices_differ_in_pitch_by_eight_percent_or_in_formants() -> None:
     f0 = {name: median_f0(render(SENTENCE, voice)) for name, voice in PRESETS.items()}
     for a, b in itertools.combinations(f0, 2):
         low, high = sorted((f0[a], f0[b]))
-        assert high / low >= 1.10, f"{a} ({f0[a]:.0f} Hz) and {b} ({f0[b]:.0f} Hz) are too close"
+        formants = sorted((PRESETS[a].formant, PRESETS[b].formant))
+        # Two voices in one pitch region must differ in vocal-tract size instead (tools/
+        # measure_voices.py measures that difference on built audio).
+        assert high / low >= 1.08 or formants[1] / formants[0] >= 1.12, (
+            f"{a} ({f0[a]:.0f} Hz) and {b} ({f0[b]:.0f} Hz) are too close"
+        )
     # Students sound higher than the teacher, the narrator lower.
-    assert f0["narrator"] < f0["teacher"] < min(f0[f"student-{i}"] for i in range(1, 5))
+    assert f0["narrator"] < f0["teacher"] < min(f0[f"student-{i}"] for i in range(1, 9))
 
 
 @pytest.mark.slow

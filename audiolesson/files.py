@@ -248,3 +248,11 @@ def read_toml(
             line=int(where.group(1)) if where else None,
             column=int(where.group(2)) if where else None,
         ) from exc
+
+
+def shown_path(path: Path) -> Path:
+    """The path relative to the current folder when it is inside it (shorter messages)."""
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path

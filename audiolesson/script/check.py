@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ScriptError, ScriptWarning
+from ..files import shown_path
 from .loader import find_scripts, load_script
 from .model import PAUSE_DEFAULTS, Pause, Script, Sound, Turn
 
@@ -183,14 +184,6 @@ def script_to_dict(script: Script, spoken: list[str] | None = None) -> dict[str,
     }
 
 
-def _shown(path: Path) -> Path:
-    """The path relative to the current folder when it is inside it (shorter messages)."""
-    try:
-        return path.relative_to(Path.cwd())
-    except ValueError:
-        return path
-
-
 #: a script's spoken form per turn and the warnings found making them (voices.cast.spoken_turns)
 Speaker = Callable[[Script], tuple[list[str], list[ScriptWarning]]]
 
@@ -202,7 +195,7 @@ def check_scripts(
 
     With `speak`, each script's spoken forms are made too, and their warnings join the script's.
     """
-    chosen = list(paths) if paths else [_shown(p) for p in find_scripts(root)]
+    chosen = list(paths) if paths else [shown_path(p) for p in find_scripts(root)]
     if not chosen:
         raise ScriptError(
             "no .md scripts here to check; pass script paths or add scripts to scripts/",

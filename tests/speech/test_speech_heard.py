@@ -7,12 +7,11 @@ happen is a voice reading a symbol's name ("slash", "tilde", "equal sign") inste
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from test_speech_corpus import ROWS
 
 from audiolesson.speech import spoken_form
+from audiolesson.verify import compare
 
 pytestmark = pytest.mark.slow
 SAMPLE = ROWS[::17]
@@ -28,21 +27,6 @@ SYMBOL_NAMES = (
     "backslash",
     "vertical bar",
 )
-
-
-def heard_as(text: str) -> str:
-    """What a listener can tell apart: no case, punctuation, hyphens or -tre/-ter spelling, and
-    spelled letters joined ("m x" sounds like "mx", "C S V" like "CSV")."""
-    text = re.sub(r"(\w)tre(s?)\b", r"\1ter\2", text.lower().replace("-", ""))
-    words: list[str] = []
-    spelled = False  # the last word is a run of single letters
-    for word in re.sub(r"[^\w\s']", " ", text).split():
-        if len(word) == 1 and spelled:
-            words[-1] += word
-            continue
-        words.append(word)
-        spelled = len(word) == 1
-    return " ".join(words)
 
 
 @pytest.fixture(scope="module")
@@ -76,10 +60,9 @@ def test_no_symbol_is_read_by_its_name(heard):
 
 
 def test_what_is_heard_is_what_the_corpus_says(heard):
-    import jiwer
-
+    # compare() is `audiolesson verify`'s: both sides in spoken form, digits and words alike
     errors = [
-        jiwer.wer(heard_as(row["spoken"]), heard_as(spoken_form(transcript)))
+        compare(row["spoken"], transcript).wer
         for row, transcript in zip(SAMPLE, heard, strict=True)
     ]
     # Piper samples its noise, so each run differs: 10-15 % measured over several runs, mostly

@@ -65,6 +65,19 @@ def _listened(word: str) -> str:
     return _HOMOPHONES.get(word, word)
 
 
+def _compounds(words: list[str], other: list[str]) -> list[str]:
+    """`words` with two neighbours joined where `other` has them as one word: a listener cannot
+    hear whether "film makers" is written as one word or two."""
+    whole = set(other)
+    joined: list[str] = []
+    for word in words:
+        if joined and joined[-1] + word in whole and not {joined[-1], word} <= whole:
+            joined[-1] += word
+        else:
+            joined.append(word)
+    return joined
+
+
 @dataclass(frozen=True)
 class Comparison:
     """Written against heard, as word lists, with the word error rate and the differing words."""
@@ -74,6 +87,11 @@ class Comparison:
     wer: float
     #: (expected words, heard words) for each place they differ, in order
     differences: list[tuple[str, str]]
+
+    @property
+    def errors(self) -> int:
+        """Words substituted, deleted or inserted."""
+        return round(self.wer * len(self.expected)) if self.expected else len(self.heard)
 
     @property
     def one_word(self) -> tuple[str, str] | None:
@@ -90,6 +108,7 @@ def compare(written: str, heard: str, language: str = "en") -> Comparison:
     import jiwer
 
     expected, got = heard_as(written, language), heard_as(heard, language)
+    expected, got = _compounds(expected, got), _compounds(got, expected)
     if not expected:
         return Comparison(expected, got, 0.0 if not got else 1.0, [("", " ".join(got))] * bool(got))
     if not got:

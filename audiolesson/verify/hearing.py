@@ -57,7 +57,7 @@ class Listener:
             str(path), device="cpu", compute_type="int8", cpu_threads=self.threads
         )
 
-    def words(self, samples: Any) -> list[tuple[float, float, str]]:
+    def words(self, samples: Any, names: str | None = None) -> list[tuple[float, float, str]]:
         """Every word Whisper hears in the samples, with its start and end in seconds.
 
         The whole episode at once: Whisper hears a word better with the sentence around it
@@ -70,14 +70,15 @@ class Listener:
             word_timestamps=True,
             condition_on_previous_text=False,  # no drift into a repetition loop
             vad_filter=False,  # pauses are part of a lesson, not noise to cut
+            hotwords=names,  # how to spell names it would otherwise hear as common words
         )
         return [(w.start, w.end, w.word) for s in segments for w in (s.words or [])]
 
 
 def split_by_turn(
     words: list[tuple[float, float, str]], starts: list[float], slack: float = 0.15
-) -> list[str]:
-    """The words heard in each turn, as Whisper wrote them.
+) -> list[list[str]]:
+    """The words heard in each turn, as Whisper wrote them (each with its leading space).
 
     A word belongs to the last turn that started before it (less `slack`: a word's start time
     may be early by a little), so a sentence's last word, whose end Whisper stretches into the
@@ -89,4 +90,4 @@ def split_by_turn(
     for start, _, word in words:
         index = bisect.bisect_right(starts, start + slack) - 1
         heard[max(index, 0)].append(word)
-    return ["".join(turn).strip() for turn in heard]
+    return heard

@@ -150,6 +150,7 @@ def check(
         "audiolesson build --plan",
         "audiolesson build --watch",
         "audiolesson build --stereo --loudness -16 --id3 2.3",
+        "audiolesson build --format mp3 --format m4b",
         "audiolesson build --base-url https://example.org/lessons/",
     ),
 )
@@ -193,6 +194,12 @@ def build(
         str | None,
         typer.Option("--id3", metavar="VERSION", help="ID3 tag version: 2.4 (default) or 2.3."),
     ] = None,
+    formats: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--format", metavar="FORMAT", help="mp3 (always) or m4b (audiobook); repeatable."
+        ),
+    ] = None,
     base_url: Annotated[
         str | None,
         typer.Option("--base-url", metavar="URL", help="Public URL of output/; writes feed.xml."),
@@ -212,7 +219,7 @@ def build(
 
     overrides = dict(
         output=output, jobs=jobs, stereo=stereo, bitrate=bitrate, loudness=loudness, id3=id3,
-        base_url=base_url,
+        formats=formats, base_url=base_url,
     )  # fmt: skip
     if watch:
         from .pipeline.watch import watch_project

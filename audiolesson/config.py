@@ -30,6 +30,7 @@ class BuildSettings:
     true_peak: float = -1.0  #: true-peak ceiling, dBTP
     id3: str = "2.4"  #: ID3 version: "2.4" or "2.3"
     turn_timeout: float = 300.0  #: seconds one turn may take to synthesise before it is an error
+    formats: tuple[str, ...] = ("mp3",)  #: files per episode: "mp3" (always), "m4b" (audiobook)
 
     @property
     def channels(self) -> int:
@@ -107,12 +108,14 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "float": _NUMBER,
     "float | None": _NUMBER,
     "bool": (bool,),
+    "tuple[str, ...]": (list,),
 }
 _WANT = {
     (str,): "a string",
     (int,): "a whole number",
     _NUMBER: "a number",
     (bool,): "true or false",
+    (list,): "a list of strings",
 }
 
 
@@ -145,10 +148,13 @@ def _check_fields(
             )
             continue
         types = known[name]
-        if isinstance(value, bool) and bool not in types or not isinstance(value, types):
+        wrong = isinstance(value, bool) and bool not in types or not isinstance(value, types)
+        if wrong or isinstance(value, list) and not all(isinstance(v, str) for v in value):
             problems.append((f"{where}: {key!r} must be {_WANT[types]}, got {value!r}", line))
             continue
-        clean[name] = float(value) if types == _NUMBER else value
+        clean[name] = (
+            float(value) if types == _NUMBER else tuple(value) if types == (list,) else value
+        )
     return clean
 
 
@@ -165,6 +171,7 @@ def _validate(build: BuildSettings, line: Callable[[str], int | None]) -> list[P
             true_peak=build.true_peak,
             id3=build.id3,
             channels=build.channels,
+            formats=build.formats,
         )
     ]
     checks = [
@@ -203,6 +210,8 @@ def load_config(root: Path, **overrides: Any) -> Config:
                 toml_key_line(text, "cast", "voices"),
             )
         )
+    if overrides.get("formats") is not None:  # the CLI's repeated --format
+        overrides = {**overrides, "formats": tuple(overrides["formats"])}
     build_over = {k: v for k, v in overrides.items() if v is not None and hasattr(build, k)}
     feed_over = {k: v for k, v in overrides.items() if v is not None and hasattr(feed, k)}
     build = replace(build, **build_over)

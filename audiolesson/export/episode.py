@@ -21,6 +21,7 @@ from ..errors import BuildError
 from ..files import staged_files
 from .blocks import BLOCKS_FOLDER, EncodedBlock, block_key, encode_blocks, episode_blocks
 from .loudness import BLOCK_SECONDS, HOPS_PER_BLOCK, gated_loudness
+from .m4b import M4B_SUFFIX, SAMPLES_PER_AAC_FRAME, AacBlock, encode_aac_blocks, write_m4b
 from .mp3 import SAMPLES_PER_FRAME, frame_length, info_frame
 from .settings import AudioSettings
 from .sidecars import CHAPTERS_SUFFIX, TRANSCRIPT_SUFFIX, chapters_json_text, vtt_text
@@ -53,13 +54,16 @@ class EpisodeResult:
     block_keys: list[str] = field(default_factory=list)  #: work_dir/blocks/<key>.* in use
     loudness_lufs: float = -math.inf  #: integrated loudness of the mix before encoding
     true_peak_dbtp: float = -math.inf  #: true peak of the mix before encoding
+    m4b: Path | None = None  #: the M4B, when asked for
+    aac_blocks_encoded: int = 0
 
 
 def _timeline(
     chapters: Sequence[ChapterInput],
     blocks: Sequence[list[ChapterInput]],
-    encoded: Sequence[EncodedBlock],
+    encoded: Sequence[EncodedBlock | AacBlock],
     rate: int,
+    frame_samples: int = SAMPLES_PER_FRAME,
 ) -> tuple[list[Cue], list[ChapterMark], float]:
     """Cues, chapter marks and duration in seconds, all from the blocks' frame counts."""
     block_starts, position, end = [], 0, 0
@@ -67,7 +71,7 @@ def _timeline(
         block_starts.append(position)
         if piece.frames:
             end = position + piece.samples
-            position += piece.frames * SAMPLES_PER_FRAME
+            position += piece.frames * frame_samples
     duration = end / rate
     cues: list[Cue] = []
     first_cue: list[float | None] = []
@@ -141,8 +145,13 @@ def export_episode(
     work_dir: Path,
     progress: Callable[[str], None] | None = None,
     jobs: int | None = None,
+    formats: Sequence[str] = ("mp3",),
 ) -> EpisodeResult:
-    """Write <slug>.mp3 (mastered, chaptered, tagged), <slug>.vtt and <slug>.chapters.json."""
+    """Write <slug>.mp3 (mastered, chaptered, tagged), <slug>.vtt and <slug>.chapters.json.
+
+    With "m4b" in formats also <slug>.m4b (AAC, chapters, tags), from AAC blocks cached like the
+    MP3's; without it, an M4B an earlier build left is removed with the commit.
+    """
     settings.validate()
     if not any(isinstance(item, ClipItem) for chapter in chapters for item in chapter.items):
         raise BuildError("nothing to export: the episode has no turns")
@@ -165,8 +174,23 @@ def export_episode(
     loudness, peak = _episode_levels(pieces, settings.sample_rate)
 
     mp3, vtt, chapters_json = (out_dir / f"{slug}{suffix}" for suffix in EPISODE_SUFFIXES)
+    m4b = out_dir / f"{slug}{M4B_SUFFIX}"
+    aac_encoded: list[int] = []
+    if "m4b" in formats:
+        keys = [block_key(block, settings) for block in flat]
+        workers = jobs or os.cpu_count() or 1
+        aac, aac_encoded = encode_aac_blocks(
+            flat, pieces, keys, settings, folder, workers, progress
+        )
+        _, aac_marks, aac_duration = _timeline(
+            chapters, blocks, aac, settings.sample_rate, SAMPLES_PER_AAC_FRAME
+        )
     # The MP3 goes last: its build key is what later builds trust.
-    with staged_files(vtt, chapters_json, mp3) as staged:
+    with staged_files(vtt, chapters_json, m4b, mp3) as staged:
+        if "m4b" in formats:
+            if progress:
+                progress(f"writing {m4b.name}")
+            write_m4b(staged.temp(m4b), aac, aac_marks, aac_duration, meta, settings)
         if progress:
             progress(f"writing {mp3.name}")
         with staged.temp(mp3).open("wb") as out:
@@ -181,6 +205,8 @@ def export_episode(
         staged.temp(vtt).write_text(vtt_text(cues, meta.transcript_header), encoding="utf-8")
         staged.temp(chapters_json).write_text(chapters_json_text(marks), encoding="utf-8")
         staged.commit()
+    if "m4b" not in formats and m4b.is_file():
+        m4b.unlink()  # an M4B no longer asked for would be offered in the feed, out of date
     log.info("wrote %s (%.1f s, %d blocks encoded)", mp3, duration, len(encoded))
     return EpisodeResult(
         mp3=mp3,
@@ -196,6 +222,8 @@ def export_episode(
         block_keys=[block_key(block, settings) for block in flat],
         loudness_lufs=loudness,
         true_peak_dbtp=peak,
+        m4b=m4b if "m4b" in formats else None,
+        aac_blocks_encoded=len(aac_encoded),
     )
 
 

@@ -14,6 +14,7 @@ __all__ = [
     "LOUDNESS_RANGE",
     "MIX_VERSION",
     "MP3_BITRATES",
+    "OUTPUT_FORMATS",
     "SAMPLE_RATES",
     "TRUE_PEAK_RANGE",
     "AudioSettings",
@@ -32,6 +33,8 @@ LOUDNESS_RANGE = (-40.0, -5.0)  #: LUFS
 TRUE_PEAK_RANGE = (-9.0, 0.0)  #: dBTP: below -9 the ceiling would squash speech mastered to -19
 FADE_RANGE_MS = (0.0, 500.0)
 ID3_VERSIONS = ("2.3", "2.4")
+#: what a build can write for each episode; the MP3 always (feed, page and build keys read it)
+OUTPUT_FORMATS = ("mp3", "m4b")
 
 
 def default_loudness(channels: int) -> float:
@@ -53,6 +56,7 @@ def audio_problems(
     channels: int = 1,
     sample_rate: int = 44100,
     fade_ms: float = 10.0,
+    formats: tuple[str, ...] = ("mp3",),
 ) -> list[tuple[str, str]]:
     """(setting, problem) for every audio setting out of range, named as in audiolesson.toml.
 
@@ -61,6 +65,7 @@ def audio_problems(
     low_lufs, high_lufs = LOUDNESS_RANGE
     low_tp, high_tp = TRUE_PEAK_RANGE
     low_fade, high_fade = FADE_RANGE_MS
+    unknown = [f for f in formats if f not in OUTPUT_FORMATS]
     checks = [
         ("id3", id3 not in ID3_VERSIONS, f"'2.3' or '2.4', got {id3!r}"),
         (
@@ -88,6 +93,11 @@ def audio_problems(
             "fade",
             not low_fade <= fade_ms <= high_fade,
             f"between {low_fade:g} and {high_fade:g} ms, got {fade_ms}",
+        ),
+        (
+            "formats",
+            bool(unknown),
+            f"a list of: {', '.join(OUTPUT_FORMATS)}; got {unknown[0]!r}" if unknown else "",
         ),
     ]
     return [(key, f"{key} must be {want}") for key, bad, want in checks if bad]

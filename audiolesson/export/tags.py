@@ -46,6 +46,7 @@ class EpisodeMeta:
     transcript_header: str | None = None  #: lines placed before the transcript (USLT, VTT NOTE)
     build_key: str | None = None  #: written as TXXX:AUDIOLESSON_KEY
     published: str | None = None  #: ISO date, written as TXXX:AUDIOLESSON_PUBLISHED
+    narrators: tuple[str, ...] = ()  #: who reads it (the M4B's narrator tag)
 
 
 def language_code(language: str | None) -> str:

@@ -185,7 +185,7 @@ def _export(plan: EpisodePlan, config: Config, result: BuildResult, emit: EventS
     published = (read_published(mp3) if mp3.is_file() else None) or dt.datetime.now(dt.UTC).replace(
         microsecond=0
     ).isoformat()
-    meta = episode_meta(plan.script, plan.key, plan.cover, published)
+    meta = episode_meta(plan.script, plan.key, plan.cover, published, plan.turns)
     try:
         episode = export_episode(
             plan.chapters,
@@ -195,6 +195,7 @@ def _export(plan: EpisodePlan, config: Config, result: BuildResult, emit: EventS
             plan.slug,
             config.cache_dir,
             progress=lambda message: emit(Progress(episode=plan.slug, message=message)),
+            formats=config.build.formats,
         )
     except OSError as exc:
         where = Path(exc.filename) if exc.filename else out

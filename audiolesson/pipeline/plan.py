@@ -237,9 +237,17 @@ def _sound_kind(script: Script, sound: Sound) -> str:
     return "sound"
 
 
-def episode_meta(script: Script, plan_key: str, cover: Path | None, published: str) -> EpisodeMeta:
-    """Tags for one episode."""
+def episode_meta(
+    script: Script,
+    plan_key: str,
+    cover: Path | None,
+    published: str,
+    turns: Sequence[CastTurn] = (),
+) -> EpisodeMeta:
+    """Tags for one episode; the narrators are the script's narrator, else the cast's voices."""
     m = script.meta
+    voices = dict.fromkeys(ct.voice.name for ct in turns)
+    narrators = (m.narrator,) if m.narrator else tuple(voices)
     narration_only = all(t.speaker is None for t in script.turns)
     return EpisodeMeta(
         title=m.title,
@@ -254,6 +262,7 @@ def episode_meta(script: Script, plan_key: str, cover: Path | None, published: s
         cover=cover,
         build_key=plan_key,
         published=published,
+        narrators=narrators,
     )
 
 
@@ -313,6 +322,8 @@ def plan_episode(
             "settings": vars(settings),
             "mix": MIX_VERSION,  # a new mix sounds different: episodes are written again
             "version": __version__,
+            # only then: projects that write MP3 alone keep their keys
+            **({"formats": sorted(config.build.formats)} if "m4b" in config.build.formats else {}),
         }
     )
     plan = EpisodePlan(
@@ -330,6 +341,8 @@ def plan_episode(
     if not force:
         mp3 = out / f"{slug}.mp3"
         sidecars = [out / f"{slug}.vtt", out / f"{slug}.chapters.json"]
+        if "m4b" in config.build.formats:
+            sidecars.append(out / f"{slug}.m4b")
         plan.up_to_date = (
             mp3.is_file() and all(p.is_file() for p in sidecars) and read_build_key(mp3) == key
         )

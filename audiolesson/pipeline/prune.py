@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ..config import Config
-from ..export.blocks import block_keys, prune_blocks
+from ..export.blocks import BLOCKS_FOLDER, block_keys, prune_blocks
+from ..export.m4b import prune_aac
 from .cache import ClipCache
 from .lock import project_lock
 from .plan import audio_settings, load_scripts, plan_episode, script_paths
@@ -29,7 +30,10 @@ def prune_cache(config: Config) -> dict[str, int]:
     clips, blocks = used_keys(config)
     with project_lock(config):
         removed, freed = ClipCache(config.cache_dir).prune(clips)
+        # a block's AAC file shares its key: it goes with the block; AAC made otherwise goes too
         blocks_removed, blocks_freed = prune_blocks(config.cache_dir, blocks)
+        _, aac_freed = prune_aac(config.cache_dir, BLOCKS_FOLDER, audio_settings(config))
+        blocks_freed += aac_freed
     return {
         "clips_kept": len(clips),
         "clips_removed": removed,

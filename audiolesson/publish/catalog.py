@@ -10,12 +10,13 @@ import mimetypes
 import re
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from ..config import Config
 from ..errors import AudiolessonError, BuildError, ConfigError
+from ..export.m4b import M4B_SUFFIX
 from ..export.sidecars import CHAPTERS_SUFFIX, TRANSCRIPT_SUFFIX
 from ..files import write_if_changed
 from ..script.loader import find_scripts, load_script
@@ -66,6 +67,8 @@ class EpisodeInfo:
     chapters: Path | None = None  #: output/<slug>.chapters.json when it exists
     cover: Path | None = None  #: output/<slug>.<ext>, written from the MP3's cover by write_covers
     cover_data: bytes | None = field(default=None, repr=False, compare=False)
+    m4b: Path | None = None  #: output/<slug>.m4b when the project writes M4B and it exists
+    m4b_size: int = 0  #: its exact byte length
 
 
 @dataclass(frozen=True)
@@ -113,7 +116,11 @@ def collect_episodes(config: Config, parsed: Sequence[Script] = ()) -> list[Epis
         relative = script.relative_to(config.root).as_posix()
         resolved = script.resolve()
         language = languages[resolved] if resolved in languages else script_language(script)
-        episodes.append(read_episode(audio, relative, language))
+        episode = read_episode(audio, relative, language)
+        m4b = audio.with_name(audio.stem + M4B_SUFFIX)
+        if "m4b" in config.build.formats and m4b.is_file():
+            episode = replace(episode, m4b=m4b, m4b_size=m4b.stat().st_size)
+        episodes.append(episode)
     known = {ep.slug for ep in episodes}
     for audio in sorted(out.glob("*.mp3")):
         if audio.stem not in known:

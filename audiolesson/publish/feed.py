@@ -130,6 +130,12 @@ def _add_item(ch: ET.Element, ep: EpisodeInfo, base: str) -> None:
     _add(item, "link", base + "index.html#" + quote(ep.slug))
     _add(item, "description", ep.description or ep.subtitle or ep.title)
     _add(item, "enclosure", url=file_url(base, ep.audio), length=str(ep.size), type="audio/mpeg")
+    if ep.m4b is not None:  # the audiobook file: players that know the namespace offer it
+        alternate = _add(
+            item, pc + "alternateEnclosure", type="audio/mp4", length=str(ep.m4b_size),
+            title="Audiobook (M4B)",
+        )  # fmt: skip
+        _add(alternate, pc + "source", uri=file_url(base, ep.m4b))
     _add(item, "guid", ep.guid, isPermaLink="false")
     _add(item, "pubDate", format_datetime(ep.published))
     if ep.author:

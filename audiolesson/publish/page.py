@@ -82,6 +82,11 @@ def _render_episode(index: int, ep: EpisodeInfo) -> tuple[str, dict]:
         f'<a href="{_href(ep.audio)}" download>Download MP3</a>'
         f' <span class="size">({_size(ep.size)})</span>'
     ]
+    if ep.m4b is not None:
+        links.append(
+            f'<a href="{_href(ep.m4b)}" download>Download M4B (audiobook)</a>'
+            f' <span class="size">({_size(ep.m4b_size)})</span>'
+        )
     if ep.transcript:
         links.append(f'<a href="{_href(ep.transcript)}" download>Transcript (WebVTT)</a>')
     out.append(f'<p class="links">{" · ".join(links)}</p>')

@@ -1,0 +1,321 @@
+"""M4B audiobooks: each block's PCM in AAC beside its MP3, joined by stream copy into one MP4.
+
+Like the MP3 blocks, each block is encoded once (ffmpeg's native AAC encoder, ADTS, from the
+ffmpeg binary imageio-ffmpeg ships) into work_dir/blocks/<block key>.<AAC tag>.aac with an index
+(.aac.json: frames, samples, checksum) and reused while its content and the AAC settings stay the
+same. The episode is the blocks' AAC frames joined with ffmpeg's concat demuxer (no re-encode)
+into an MP4 with the M4B brand; every block starts AAC_PRIMING samples into its first frame, and
+the join is shifted by that much so the MP4's edit list hides the first block's priming: the
+block starts are then sums of frame counts, exactly as in the MP3, and the chapter marks follow
+from them. Chapters go in through an ffmetadata file, tags (title, artist, album, narrator,
+cover) through mutagen afterwards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import subprocess
+import tempfile
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..audio import pcm16_bytes
+from ..errors import BuildError
+from ..files import sha256_of, staged_files
+from .blocks import EncodedBlock
+from .mix import stitch
+from .settings import AudioSettings
+from .tags import EpisodeMeta
+from .timeline import ChapterInput, ChapterMark
+
+__all__ = [
+    "AAC_PRIMING",
+    "M4B_SUFFIX",
+    "SAMPLES_PER_AAC_FRAME",
+    "AacBlock",
+    "aac_tag",
+    "encode_aac_blocks",
+    "prune_aac",
+    "write_m4b",
+]
+
+log = logging.getLogger(__name__)
+
+M4B_SUFFIX = ".m4b"
+AAC_FORMAT = 1  #: bump when the AAC block layout changes
+SAMPLES_PER_AAC_FRAME = 1024  #: AAC-LC
+AAC_PRIMING = 1024  #: samples ffmpeg's AAC encoder puts before the audio (its initial padding)
+_ADTS_SYNC = 0xFFF0
+
+
+@dataclass(frozen=True)
+class AacBlock:
+    """One block encoded to AAC (ADTS) in the block cache, or nothing for a block without audio."""
+
+    path: Path | None
+    frames: int  #: AAC frames (1024 samples each)
+    samples: int  #: PCM frames of the block's audio (the same as its MP3's)
+    spans: list[tuple[int, int]]  #: each clip's (start, end) frame within the block
+
+
+def ffmpeg_exe() -> str:
+    """The ffmpeg binary that imageio-ffmpeg ships (a pip dependency: no system ffmpeg needed)."""
+    import imageio_ffmpeg
+
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def aac_kbps(settings: AudioSettings) -> int:
+    """The AAC bitrate: the MP3's (AAC sounds at least as good at the same rate)."""
+    return settings.bitrate_kbps
+
+
+def aac_tag(settings: AudioSettings) -> str:
+    """What, beside the block key, names a block's AAC file: encoder version and settings."""
+    import imageio_ffmpeg
+
+    data = {"ffmpeg": imageio_ffmpeg.get_ffmpeg_version(), "kbps": aac_kbps(settings),
+            "format": AAC_FORMAT}  # fmt: skip
+    return "aac" + hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:12]
+
+
+def _paths(folder: Path, key: str, tag: str) -> tuple[Path, Path]:
+    aac = folder / f"{key}.{tag}.aac"
+    return aac, aac.with_name(aac.name + ".json")
+
+
+def count_adts_frames(path: Path) -> int:
+    """AAC frames in an ADTS file, checking every header."""
+    data, frames, pos = path.read_bytes(), 0, 0
+    while pos < len(data):
+        header = data[pos : pos + 7]
+        if len(header) < 7 or (header[0] << 8 | header[1]) & _ADTS_SYNC != _ADTS_SYNC:
+            raise BuildError(f"not an ADTS frame at byte {pos}", path=path)
+        length = (header[3] & 3) << 11 | header[4] << 3 | header[5] >> 5
+        if length < 7:
+            raise BuildError(f"bad ADTS frame length at byte {pos}", path=path)
+        pos += length
+        frames += 1
+    return frames
+
+
+def _load(folder: Path, key: str, tag: str, samples: int) -> int | None:
+    """The cached block's AAC frame count, verified; None if absent or damaged."""
+    aac, index = _paths(folder, key, tag)
+    try:
+        meta = json.loads(index.read_text(encoding="utf-8"))
+        if meta["format"] != AAC_FORMAT or meta["samples"] != samples:
+            return None
+        if aac.stat().st_size != meta["bytes"] or sha256_of(aac) != meta["sha256"]:
+            log.warning("block cache: AAC block %s is damaged; encoding it again", aac.name)
+            return None
+        return int(meta["frames"])
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.warning("block cache: AAC block %s is unreadable (%s); encoding it again", aac, exc)
+        return None
+
+
+def encode_aac_block(
+    block: ChapterInput, settings: AudioSettings, folder: Path, key: str, tag: str
+) -> int:
+    """Mix the block again and stream its PCM through ffmpeg into AAC; its AAC frame count."""
+    aac, index = _paths(folder, key, tag)
+    with staged_files(aac, index) as staged:
+        command = [
+            ffmpeg_exe(), "-nostdin", "-v", "error", "-y",
+            "-f", "s16le", "-ar", str(settings.sample_rate), "-ac", str(settings.channels),
+            "-i", "pipe:0", "-c:a", "aac", "-b:a", f"{aac_kbps(settings)}k",
+            "-f", "adts", str(staged.temp(aac)),
+        ]  # fmt: skip
+        with tempfile.TemporaryFile() as errors:
+            proc = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=errors)
+            try:
+                mix = stitch(block, settings, lambda s: proc.stdin.write(pcm16_bytes(s)))  # type: ignore[union-attr]
+            except BrokenPipeError:
+                mix = None
+            finally:
+                proc.stdin.close()  # type: ignore[union-attr]
+                code = proc.wait()
+            errors.seek(0)
+            message = errors.read().decode("utf-8", "replace").strip().splitlines()
+        if code != 0 or mix is None:
+            why = message[-1] if message else f"exit status {code}"
+            raise BuildError(f"AAC encoder failed for block {block.title!r}: {why}")
+        frames = count_adts_frames(staged.temp(aac))
+        if frames * SAMPLES_PER_AAC_FRAME < mix.frames + AAC_PRIMING:
+            raise BuildError(f"AAC encoder returned too few frames for block {block.title!r}")
+        meta = {
+            "format": AAC_FORMAT,
+            "title": block.title,
+            "frames": frames,
+            "samples": mix.frames,
+            "bytes": staged.temp(aac).stat().st_size,
+            "sha256": sha256_of(staged.temp(aac)),
+        }
+        staged.temp(index).write_text(json.dumps(meta), encoding="utf-8")
+        staged.commit()  # the index last: it marks the entry as complete
+    return frames
+
+
+def encode_aac_blocks(
+    blocks: Sequence[ChapterInput],
+    encoded: Sequence[EncodedBlock],
+    keys: Sequence[str],
+    settings: AudioSettings,
+    folder: Path,
+    jobs: int,
+    progress: Callable[[str], None] | None,
+) -> tuple[list[AacBlock], list[int]]:
+    """Each block's AAC from the block cache or encoded (in parallel); and the indexes encoded.
+
+    `encoded` are the same blocks' MP3s: a block without audio there has none here either.
+    """
+    tag = aac_tag(settings)
+    frames: list[int | None] = [
+        0 if not mp3.frames else _load(folder, key, tag, mp3.samples)
+        for mp3, key in zip(encoded, keys, strict=True)
+    ]
+    todo = [i for i, found in enumerate(frames) if found is None]
+    if todo:
+        # ffmpeg encodes in its own process and the mix releases the GIL: threads suffice.
+        with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(todo)))) as pool:
+            futures = {
+                pool.submit(encode_aac_block, blocks[i], settings, folder, keys[i], tag): i
+                for i in todo
+            }
+            pending = set(futures)
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_EXCEPTION)
+                for future in done:
+                    if future.exception() is not None:
+                        for other in pending:
+                            other.cancel()
+                        raise future.exception()  # type: ignore[misc]
+                    index = futures[future]
+                    frames[index] = future.result()
+                    if progress:
+                        progress(
+                            f"encoded AAC block {index + 1}/{len(blocks)}: {blocks[index].title}"
+                        )
+    pieces = [
+        AacBlock(
+            _paths(folder, key, tag)[0] if mp3.frames else None,
+            count or 0,
+            mp3.samples,
+            mp3.spans,
+        )  # fmt: skip
+        for mp3, key, count in zip(encoded, keys, frames, strict=True)
+    ]
+    return pieces, todo
+
+
+def prune_aac(work_dir: Path, folder_name: str, settings: AudioSettings) -> tuple[int, int]:
+    """Remove AAC blocks encoded with other AAC settings (or encoders); (files removed, bytes)."""
+    folder, tag = work_dir / folder_name, aac_tag(settings)
+    removed = freed = 0
+    for path in folder.glob("*.aac*") if folder.is_dir() else []:
+        parts = path.name.split(".")
+        if path.name.startswith(".") or len(parts) < 3 or parts[1] == tag:
+            continue
+        freed += path.stat().st_size
+        path.unlink(missing_ok=True)
+        removed += 1
+    return removed, freed
+
+
+def _metadata_value(text: str) -> str:
+    """A value as ffmetadata files need it: =, ;, #, \\ and line breaks escaped."""
+    text = " ".join(text.split())
+    return "".join("\\" + c if c in "=;#\\" else c for c in text)
+
+
+def ffmetadata(chapters: Sequence[ChapterMark], duration: float) -> str:
+    """An ffmetadata file with the chapters as one flat list (each ends where the next starts)."""
+    lines = [";FFMETADATA1"]
+    starts = [round(mark.start * 1000) for mark in chapters]
+    total = round(duration * 1000)
+    for index, mark in enumerate(chapters):
+        end = starts[index + 1] if index + 1 < len(chapters) else total
+        lines += [
+            "[CHAPTER]",
+            "TIMEBASE=1/1000",
+            f"START={starts[index]}",
+            f"END={max(end, starts[index])}",
+            f"title={_metadata_value(mark.title)}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _concat_line(path: Path) -> str:
+    quoted = str(path.resolve()).replace("'", "'\\''")
+    return f"file '{quoted}'\n"
+
+
+def write_m4b(
+    target: Path,
+    pieces: Sequence[AacBlock],
+    chapters: Sequence[ChapterMark],
+    duration: float,
+    meta: EpisodeMeta,
+    settings: AudioSettings,
+) -> None:
+    """Join the AAC blocks (stream copy) into an M4B at target, with chapters, then tag it."""
+    audible = [piece for piece in pieces if piece.frames and piece.path is not None]
+    with tempfile.TemporaryDirectory(prefix=".m4b-", dir=target.parent) as work:
+        listing, metadata = Path(work) / "blocks.txt", Path(work) / "chapters.txt"
+        listing.write_text("".join(_concat_line(p.path) for p in audible), encoding="utf-8")  # type: ignore[arg-type]
+        metadata.write_text(ffmetadata(chapters, duration), encoding="utf-8")
+        # Starting the join AAC_PRIMING samples before zero makes the muxer write an edit list
+        # that skips the first block's priming, as players expect of an AAC track.
+        command = [
+            ffmpeg_exe(), "-nostdin", "-v", "error", "-y",
+            "-itsoffset", f"{-AAC_PRIMING / settings.sample_rate:.9f}",
+            "-f", "concat", "-safe", "0", "-i", str(listing),
+            "-i", str(metadata),
+            "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1", "-c", "copy",
+            "-f", "ipod", "-brand", "M4B ", "-movflags", "+faststart", str(target),
+        ]  # fmt: skip
+        done = subprocess.run(command, capture_output=True, text=True, errors="replace")
+    if done.returncode != 0:
+        lines = done.stderr.strip().splitlines()
+        why = lines[-1] if lines else f"exit status {done.returncode}"
+        raise BuildError(f"could not join the AAC blocks into an M4B: {why}", path=target)
+    tag_m4b(target, meta)
+
+
+def narrator_text(meta: EpisodeMeta) -> str | None:
+    """What ©nrt says: the narrator names joined."""
+    return ", ".join(meta.narrators) if meta.narrators else None
+
+
+def tag_m4b(path: Path, meta: EpisodeMeta) -> None:
+    """Title, artist, album, narrator, genre, year, description and cover, as iTunes atoms."""
+    from mutagen.mp4 import MP4, MP4Cover
+
+    audio = MP4(path)
+    if audio.tags is None:
+        audio.add_tags()
+    tags = audio.tags
+    texts = {
+        "\xa9nam": meta.title, "\xa9ART": meta.author, "aART": meta.author,
+        "\xa9alb": meta.series, "\xa9nrt": narrator_text(meta), "\xa9gen": meta.genre,
+        "\xa9day": str(meta.year) if meta.year is not None else None, "desc": meta.description,
+        "\xa9cmt": meta.subtitle,
+    }  # fmt: skip
+    for atom, value in texts.items():
+        if value:
+            tags[atom] = [" ".join(str(value).split())]  # type: ignore[index]
+    if meta.cover is not None:
+        try:
+            data = meta.cover.read_bytes()
+        except OSError as exc:
+            raise BuildError(f"cannot read cover image: {exc.strerror}", path=meta.cover) from exc
+        kind = MP4Cover.FORMAT_PNG if data[:8] == b"\x89PNG\r\n\x1a\n" else MP4Cover.FORMAT_JPEG
+        tags["covr"] = [MP4Cover(data, imageformat=kind)]  # type: ignore[index]
+    audio.save()

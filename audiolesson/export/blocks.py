@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from .._killpoints import killpoint
 from ..audio import pcm16_bytes
@@ -27,6 +28,8 @@ from .mp3 import ENCODER_DELAY, LAME_QUALITY, SAMPLES_PER_FRAME, FrameCounter, n
 from .music import place_music
 from .settings import AudioSettings
 from .timeline import ChapterInput, ClipItem, Silence
+
+T = TypeVar("T")
 
 __all__ = [
     "BLOCKS_FOLDER",
@@ -260,18 +263,29 @@ def encode_blocks(
     if not todo:
         return found, todo  # type: ignore[return-value]
     # lameenc releases the GIL while encoding and numpy does for most of the mix: threads suffice.
+
+    def finished(index: int, block: EncodedBlock) -> None:
+        found[index] = block
+        if progress:
+            progress(f"encoded block {index + 1}/{len(blocks)}: {blocks[index].title}")
+
+    in_threads(todo, lambda i: encode_block(blocks[i], settings, folder, keys[i]), jobs, finished)
+    return found, todo  # type: ignore[return-value]
+
+
+def in_threads(
+    todo: Sequence[int], work: Callable[[int], T], jobs: int, done: Callable[[int, T], None]
+) -> None:
+    """`work(i)` for each index on up to `jobs` threads, `done(i, result)` as each finishes (in
+    the calling thread); the first failure cancels what has not started and is raised."""
     with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(todo)))) as pool:
-        futures = {pool.submit(encode_block, blocks[i], settings, folder, keys[i]): i for i in todo}
+        futures = {pool.submit(work, i): i for i in todo}
         pending = set(futures)
         while pending:
-            done, pending = wait(pending, return_when=FIRST_EXCEPTION)
-            for future in done:
+            finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
+            for future in finished:
                 if future.exception() is not None:
                     for other in pending:
                         other.cancel()
                     raise future.exception()  # type: ignore[misc]
-                index = futures[future]
-                found[index] = future.result()
-                if progress:
-                    progress(f"encoded block {index + 1}/{len(blocks)}: {blocks[index].title}")
-    return found, todo  # type: ignore[return-value]
+                done(futures[future], future.result())

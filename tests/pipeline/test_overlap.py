@@ -1,0 +1,124 @@
+"""Export beside synthesis: blocks are encoded as soon as their clips exist, and nothing changes.
+
+The fixture project uses tone voices, slowed down here so that synthesis takes long enough for the
+first chapter's blocks to be encoded before the last turn is done (workers are forked: they see
+the patch).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from audiolesson.config import load_config
+from audiolesson.pipeline import build
+from audiolesson.pipeline.events import Synthesized
+
+DATA = Path(__file__).parents[1] / "data" / "project"
+
+
+@pytest.fixture
+def slow_tone(monkeypatch):
+    from audiolesson.voices.engines import tone
+
+    real = tone.ToneEngine.synthesize
+
+    def slow(self, text, voice):
+        time.sleep(0.8)
+        return real(self, text, voice)
+
+    monkeypatch.setattr(tone.ToneEngine, "synthesize", slow)
+
+
+def copy(tmp_path: Path, name: str) -> Path:
+    root = tmp_path / name
+    shutil.copytree(DATA, root)
+    return root
+
+
+def audio_frames(mp3: Path) -> bytes:
+    """The MP3 after its ID3v2 tag (the tag holds the build time)."""
+    data = mp3.read_bytes()
+    assert data[:3] == b"ID3"
+    size = 0
+    for byte in data[6:10]:
+        size = (size << 7) | byte
+    return data[10 + size :]
+
+
+def test_blocks_are_encoded_while_synthesis_runs(tmp_path: Path, slow_tone) -> None:
+    root = copy(tmp_path, "overlap")
+    blocks = root / ".audiolesson" / "cache" / "blocks"
+    in_cache: list[int] = []  # encoded blocks in the block cache as each turn is reported
+
+    def on_event(event: object) -> None:
+        if isinstance(event, Synthesized):
+            in_cache.append(len(list(blocks.glob("*.json"))) if blocks.is_dir() else 0)
+
+    result = build(load_config(root, jobs=2), on_event=on_event)
+    assert len(in_cache) == 9 and in_cache[0] == 0
+    assert in_cache[-1] >= 1  # a block was whole in the cache before the last turn was done
+    # blocks encoded beside synthesis count as encoded, not as reused
+    chapters = json.loads((root / "output" / "lesson.chapters.json").read_text())["chapters"]
+    assert result.chapters_encoded == len(chapters) and result.chapters_reused == 0
+
+
+def test_early_blocks_change_nothing_in_the_episode(tmp_path: Path, slow_tone, monkeypatch) -> None:
+    early = copy(tmp_path, "early")
+    build(load_config(early, jobs=2))
+    from audiolesson.pipeline import overlap
+
+    monkeypatch.setattr(overlap.EarlyBlocks, "clip_ready", lambda self, key: None)
+    late = copy(tmp_path, "late")
+    result = build(load_config(late, jobs=2))
+    assert result.turns_synthesized == 9
+    for name in ("lesson.vtt", "lesson.chapters.json"):
+        assert (early / "output" / name).read_bytes() == (late / "output" / name).read_bytes()
+    assert audio_frames(early / "output" / "lesson.mp3") == audio_frames(
+        late / "output" / "lesson.mp3"
+    )
+    decoded = subprocess.run(
+        ["ffmpeg", "-v", "error", "-i", str(early / "output" / "lesson.mp3"), "-f", "null", "-"],
+        capture_output=True,
+        text=True,
+    )
+    assert decoded.returncode == 0 and decoded.stderr == ""
+
+
+def test_encoding_a_block_imports_nothing_the_preload_missed(tmp_path: Path) -> None:
+    """Blocks are encoded on threads while worker processes may be forked: an import in flight
+    at a fork leaves its lock held in the worker. So every import happens before, in preload."""
+    root = copy(tmp_path, "imports")
+    build(load_config(root, jobs=2))
+    shutil.rmtree(root / ".audiolesson" / "cache" / "blocks")
+    code = f"""
+import sys
+from pathlib import Path
+from audiolesson.config import load_config
+from audiolesson.export.blocks import BLOCKS_FOLDER, block_key, encode_block, episode_blocks
+from audiolesson.export.blocks import preload_encoders
+from audiolesson.pipeline.cache import ClipCache, SpokenMemo
+from audiolesson.pipeline.plan import audio_settings, load_scripts, plan_episode, script_paths
+config = load_config(Path({str(root)!r}))
+[script] = load_scripts(script_paths(config, None))
+cache = ClipCache(config.cache_dir)
+plan = plan_episode(script, config, cache, True, SpokenMemo(config.cache_dir))
+settings = audio_settings(config)
+blocks = [b for chapter in episode_blocks(plan.chapters, settings) for b in chapter]
+folder = config.cache_dir / BLOCKS_FOLDER
+folder.mkdir(parents=True, exist_ok=True)
+preload_encoders()
+before = set(sys.modules)
+for block in blocks:
+    encode_block(block, settings, folder, block_key(block, settings))
+print(sorted(set(sys.modules) - before))
+"""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"

@@ -197,6 +197,35 @@ def test_pyttsx3_speaks_long_turns_whole(system) -> None:
     assert 5.0 < long.duration / short.duration < 7.0
 
 
+def test_pyttsx3_one_speaking_process_per_setting_same_audio_every_time(system) -> None:
+    import os
+    import signal
+
+    from audiolesson.voices.engines.system import Pyttsx3Engine
+
+    engine = Pyttsx3Engine()
+    plain, fast = Voice("s", engine="pyttsx3"), Voice("f", engine="pyttsx3", speed=1.5)
+    text = "Hello from the system voice. This is a test."
+    first = engine.synthesize(text, plain)
+    engine.synthesize("Something else, said in between.", fast)
+    engine.synthesize("And a third thing, with the first voice.", plain)
+    pids = {speaker._proc.pid for speaker in engine._speakers.values()}
+    again = engine.synthesize(text, plain)
+    assert len(pids) == 2 and {s._proc.pid for s in engine._speakers.values()} == pids
+    # what was said before does not change a turn: equal to a fresh process's first utterance
+    fresh = Pyttsx3Engine()
+    np.testing.assert_array_equal(first.samples, again.samples)
+    np.testing.assert_array_equal(first.samples, fresh.synthesize(text, plain).samples)
+    fresh.close()
+    # a speaking process that died is replaced for the next turn
+    [speaker] = [s for s in engine._speakers.values() if s._proc.args[-1].count('"rate": 200')]
+    os.kill(speaker._proc.pid, signal.SIGKILL)
+    speaker._proc.wait()
+    np.testing.assert_array_equal(engine.synthesize(text, plain).samples, first.samples)
+    engine.close()
+    assert not engine._speakers
+
+
 def test_pyttsx3_chunks_cut_at_sentences_commas_then_spaces() -> None:
     from audiolesson.voices.engines.system import chunks
 

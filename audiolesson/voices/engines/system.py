@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 BASE_RATE = 200  #: words per minute at speed 1.0 (pyttsx3's default)
 CHUNK_CHARS = 100  #: longest piece of text handed to the driver at once
+MAX_SPEAKERS = 8  #: speaking child processes kept per engine instance (one per voice setting)
 OPTIONS: dict[str, tuple[type, str]] = {
     "rate": (int, "words per minute (overrides speed)"),
     "volume": (float, "the driver's volume, 0..1"),
@@ -56,6 +57,8 @@ class Pyttsx3Engine(Engine):
     def __init__(self, *, threads: int | None = None) -> None:
         super().__init__(threads=threads)
         self._driver: Any = None
+        self._speakers: dict[str, _Speaker] = {}
+        atexit.register(self.close)
 
     def version(self) -> str:
         """`pyttsx3 <version>` plus the platform's driver."""
@@ -132,20 +135,86 @@ class Pyttsx3Engine(Engine):
         }
         with tempfile.TemporaryDirectory(prefix="audiolesson-pyttsx3-") as tmp:
             out = Path(tmp) / "turn.wav"
-            # pyttsx3's command queue is reliable for the first utterance of a process only (later
-            # ones may ignore the rate or come out empty), so every turn gets a fresh process.
-            # Its espeak driver also writes nothing for utterances longer than about 120
-            # characters, so the child speaks the turn in short pieces and joins them.
-            job = json.dumps({"chunks": chunks(text), "out": str(out), **settings})
-            proc = subprocess.run(
-                [sys.executable, "-c", _CHILD, job], capture_output=True, text=True, check=False
-            )
-            if proc.returncode != 0:
-                detail = " ".join(proc.stderr.split())[-200:]
-                raise EngineError(f"pyttsx3 failed on {text[:40]!r}: {detail}")
+            self._speaker(settings).speak(chunks(text), out, text)
             if not out.is_file() or out.stat().st_size <= 44:
                 raise EngineError(f"pyttsx3 produced no audio for {text[:40]!r}")
             return read_wav(out)
+
+    def _speaker(self, settings: dict[str, Any]) -> _Speaker:
+        """The child process that speaks with these settings, started on first use and kept."""
+        key = json.dumps(settings, sort_keys=True)
+        speaker = self._speakers.pop(key, None)
+        if speaker is None or not speaker.alive():
+            if speaker is not None:
+                speaker.close()
+            speaker = _Speaker(settings)
+        self._speakers[key] = speaker  # most recently used last
+        while len(self._speakers) > MAX_SPEAKERS:
+            self._speakers.pop(next(iter(self._speakers))).close()
+        return speaker
+
+    def close(self) -> None:
+        """End every speaking child process (also done at exit)."""
+        while self._speakers:
+            self._speakers.popitem()[1].close()
+
+
+class _Speaker:
+    """A child process that speaks many turns with one setting (voice, rate, volume).
+
+    pyttsx3's driver is reliable for one setting per process (a changed rate may be ignored by
+    later utterances), so each setting gets its own process, and it stays for every turn with that
+    setting: one Python start-up per voice and worker instead of one per turn. Requests and
+    replies are JSON lines on the child's stdin and a private copy of its stdout; what the speech
+    library prints goes to a temporary file, quoted when the child fails.
+    """
+
+    def __init__(self, settings: dict[str, Any]) -> None:
+        self._log = tempfile.TemporaryFile(mode="w+", prefix="audiolesson-pyttsx3-")
+        self._proc = subprocess.Popen(
+            [sys.executable, "-c", _CHILD, json.dumps(settings)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._log,
+            text=True,
+        )
+
+    def alive(self) -> bool:
+        return self._proc.poll() is None
+
+    def speak(self, pieces: list[str], out: Path, text: str) -> None:
+        """Write the pieces, spoken one after another, to the WAV file `out`."""
+        request = json.dumps({"chunks": pieces, "out": str(out)})
+        try:
+            self._proc.stdin.write(request + "\n")  # type: ignore[union-attr]
+            self._proc.stdin.flush()  # type: ignore[union-attr]
+            line = self._proc.stdout.readline()  # type: ignore[union-attr]
+        except (BrokenPipeError, OSError):
+            line = ""
+        reply = json.loads(line) if line.strip() else {"error": self._failure()}
+        if "error" in reply:
+            self.close()  # a child that failed once is not trusted with the next turn
+            raise EngineError(f"pyttsx3 failed on {text[:40]!r}: {reply['error']}")
+
+    def _failure(self) -> str:
+        """Why the child stopped answering: the end of what it printed, or its exit status."""
+        self._log.seek(0)
+        detail = " ".join(self._log.read().split())[-200:]
+        code = self._proc.poll()
+        return detail or f"the speech process ended (status {code})"
+
+    def close(self) -> None:
+        """Ask the child to finish (end of input) and wait a moment; kill it if it lingers."""
+        with contextlib.suppress(OSError):
+            self._proc.stdin.close()  # type: ignore[union-attr]
+        try:
+            self._proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
+        with contextlib.suppress(OSError):
+            self._proc.stdout.close()  # type: ignore[union-attr]
+        self._log.close()
 
 
 def chunks(text: str, limit: int = CHUNK_CHARS) -> list[str]:
@@ -167,30 +236,61 @@ def chunks(text: str, limit: int = CHUNK_CHARS) -> list[str]:
     return [p for p in pieces if p.strip()]
 
 
+# The speaking child. Its fd 1 goes to stderr at once (the speech library may print there);
+# replies go to a private copy of the original stdout. Its espeak driver writes nothing for
+# utterances longer than about 120 characters, so a turn comes in short pieces, joined here.
 _CHILD = """
 import contextlib, io, json, os, sys, wave
+replies = os.fdopen(os.dup(1), "w")
+os.dup2(2, 1)
 import pyttsx3
-job = json.loads(sys.argv[1])
-audio, params = [], None
-with contextlib.redirect_stdout(io.StringIO()):
-    engine = pyttsx3.init()
-    if job["voice"] is not None:
-        engine.setProperty("voice", job["voice"])
-    engine.setProperty("rate", job["rate"])
-    engine.setProperty("volume", job["volume"])
+setting = json.loads(sys.argv[1])
+
+def speak(job):
+    with contextlib.redirect_stdout(io.StringIO()):
+        engine = pyttsx3.init()
+        if setting["voice"] is not None:
+            engine.setProperty("voice", setting["voice"])
+        engine.setProperty("rate", setting["rate"])
+        engine.setProperty("volume", setting["volume"])
+    audio, params = [], None
     for i, chunk in enumerate(job["chunks"]):
         part = job["out"] + f".{i}.wav"
         for attempt in range(3):
-            engine.save_to_file(chunk, part)
-            engine.runAndWait()
+            with contextlib.redirect_stdout(io.StringIO()):
+                engine.save_to_file(chunk, part)
+                engine.runAndWait()
             if os.path.exists(part) and os.path.getsize(part) > 44:
                 break
         else:
-            sys.exit(f"no audio for {chunk[:40]!r}")
+            return {"error": f"no audio for {chunk[:40]!r}"}
         with wave.open(part) as w:
             params = w.getparams()
             audio.append(w.readframes(w.getnframes()))
-with wave.open(job["out"], "wb") as w:
-    w.setparams(params)
-    w.writeframes(b"".join(audio))
+        os.unlink(part)
+    with wave.open(job["out"], "wb") as w:
+        w.setparams(params)
+        w.writeframes(b"".join(audio))
+    return {"ok": True}
+
+for line in sys.stdin:
+    job = json.loads(line)
+    pid = os.fork()
+    if pid == 0:  # every turn speaks from the same fresh driver state: the same audio every time
+        try:
+            reply = speak(job)
+        except Exception as exc:
+            reply = {"error": f"{type(exc).__name__}: {exc}"}
+        with open(job["out"] + ".reply", "w") as fh:
+            fh.write(json.dumps(reply))
+        os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    try:
+        with open(job["out"] + ".reply") as fh:
+            reply = json.load(fh)
+        os.unlink(job["out"] + ".reply")
+    except OSError:
+        reply = {"error": f"the speaking process ended with status {status}"}
+    replies.write(json.dumps(reply) + "\\n")
+    replies.flush()
 """

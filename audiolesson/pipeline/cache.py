@@ -42,8 +42,12 @@ def clip_key(spoken: str, voice_key: dict[str, Any]) -> str:
 
 
 def sentence_key(sentence: str, engine_key: dict[str, Any]) -> str:
-    """The cache key of one sentence: the engine's form of it (Piper: its phonemes) and
-    everything that changes the engine's audio (voices.render.engine_key), not the effects."""
+    """The cache key of one sentence: the engine's form of it and the engine's settings.
+
+    `sentence` is what Engine.sentences returned (Piper: the sentence's phonemes); `engine_key`
+    is voices.render.engine_key: model hash, speaker, speed, options, engine version, and not
+    the effects render applies to the whole turn afterwards.
+    """
     return digest({"sentence": sentence, "engine": engine_key, "format": SAMPLE_FORMAT})
 
 

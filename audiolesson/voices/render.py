@@ -65,8 +65,11 @@ class SentenceStore(Protocol):
 
 
 def engine_key(voice: Voice) -> dict[str, Any]:
-    """What changes the engine's own audio, for sentence keys: voice_key without the effects
-    render applies afterwards and without the volume (the mixer applies it)."""
+    """What changes the engine's own audio, for sentence keys.
+
+    voice_key without the effects render applies afterwards and without the volume (the mixer
+    applies it): voices that differ only in those share their sentences.
+    """
     engine = get_engine(voice.engine)
     after = {name for name in _effects(voice) if name not in engine.native_effects}
     settings = {k: v for k, v in voice.settings().items() if k != "volume" and k not in after}

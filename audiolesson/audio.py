@@ -62,6 +62,13 @@ class Audio:
         """Interleaved 16-bit little-endian PCM bytes."""
         return pcm16_bytes(self.samples)
 
+    def rounded_to_pcm16(self) -> Audio:
+        """The same audio with its samples rounded to 16-bit PCM values (what a clip stores)."""
+        import numpy as np
+
+        samples = self.to_int16().astype(np.float32) / np.float32(PCM16_SCALE)
+        return Audio(samples.reshape(self.samples.shape), self.sample_rate)
+
     @classmethod
     def from_pcm16(cls, data: bytes, sample_rate: int, channels: int = 1) -> Audio:
         """Audio from interleaved 16-bit little-endian PCM bytes (mono stays one-dimensional)."""

@@ -278,7 +278,7 @@ app.add_typer(cache_app, name="cache")
 
 @cache_app.command("prune", cls=Command, epilog=examples("audiolesson cache prune"))
 def cache_prune() -> None:
-    """Remove cached clips and encoded blocks no script uses.
+    """Remove cached clips, sentences and encoded blocks no script uses.
 
     Keeps everything the current scripts need, so the next build is as fast as before.
     """
@@ -287,7 +287,8 @@ def cache_prune() -> None:
 
     stats = prune_cache(load_config(project_root()))
     print(
-        f"removed {stats['clips_removed']} clips and {stats['blocks_removed']} encoded blocks "
+        f"removed {stats['clips_removed']} clips, {stats['sentences_removed']} sentences and "
+        f"{stats['blocks_removed']} encoded blocks "
         f"({stats['bytes_freed'] / 1e6:.1f} MB); kept {stats['clips_kept']} clips"
     )
 

@@ -7,6 +7,7 @@ random.Random(seed), so the same arguments always give the same bytes.
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 from audiolesson.script.check import WORDS_PER_MINUTE
@@ -194,6 +195,27 @@ def edit_one_turn(text: str) -> str:
     body = [i for i, line in enumerate(lines[start:], start) if line[:1].isalpha()]
     target = body[len(body) // 2]
     lines[target] = lines[target].rstrip(".?") + ", as we saw."
+    return "\n".join(lines)
+
+
+def paragraph(words: int, seed: int = 3) -> str:
+    """A narration script whose body is one paragraph (one turn) of about `words` words."""
+    rng = random.Random(seed)
+    sentences: list[str] = []
+    while sum(_words(s) for s in sentences) < words:
+        sentences.append(_sentence(rng, NARRATION))
+    lines = _front_matter("Benchmark Paragraph", f"{seed}", cast=[])
+    return "\n".join([*lines, "# A long paragraph", "", " ".join(sentences), ""])
+
+
+def edit_one_word(text: str, sentence: int) -> str:
+    """The same script with one word added to the `sentence`-th sentence of its longest line."""
+    lines = text.split("\n")
+    longest = max(range(len(lines)), key=lambda i: len(lines[i]))
+    parts = re.split(r"(?<=[.!?]) ", lines[longest])
+    first, rest = parts[sentence].split(" ", 1)
+    parts[sentence] = f"{first} still {rest}"
+    lines[longest] = " ".join(parts)
     return "\n".join(lines)
 
 

@@ -34,7 +34,9 @@ import generate
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-MEASURES = ("piper", "pyttsx3", "help", "rebuild100", "book")
+MEASURES = ("piper", "pyttsx3", "help", "rebuild100", "book", "sentences")
+#: words in the long paragraph of the `sentences` measure (an audiobook paragraph, one turn)
+PARAGRAPH_WORDS = 500
 
 
 @dataclass(frozen=True)
@@ -329,6 +331,55 @@ def measure_piper(sizes: Sizes, work: Path) -> dict[str, dict]:
     }
 
 
+def measure_sentences(sizes: Sizes, work: Path) -> dict[str, dict]:
+    """A one-word edit in a long paragraph read by the default narrator (Piper + Praat shifts).
+
+    After: the rebuild with the sentence cache as the first build left it. Before: another
+    one-word edit, rebuilt with cache/sentences emptied first, so the whole paragraph is
+    synthesised as it was before sentences were cached. Sentences synthesised are counted as the
+    entries each build adds to cache/sentences (every synthesised sentence is stored).
+    """
+    root = work / "paragraph"
+    generate.write_project(root, {"paragraph": generate.paragraph(PARAGRAPH_WORDS)})
+    script = root / "scripts" / "paragraph.md"
+    sentences = root / ".audiolesson" / "cache" / "sentences"
+
+    def stored() -> int:
+        return sum(1 for _ in sentences.glob("*/*.clip"))
+
+    full = build(root)
+    in_paragraph = stored()
+    audio = _duration(root / "output" / "paragraph.mp3")
+    text = script.read_text(encoding="utf-8")
+    script.write_text(generate.edit_one_word(text, in_paragraph // 2), encoding="utf-8")
+    after = build(root)
+    after_synthesized = stored() - in_paragraph
+    text = script.read_text(encoding="utf-8")
+    script.write_text(generate.edit_one_word(text, in_paragraph // 3), encoding="utf-8")
+    shutil.rmtree(sentences)
+    before = build(root)
+    return {
+        "sentence_edit_rebuild_seconds": _result(
+            after.seconds,
+            "s",
+            None,
+            "lower",
+            before_seconds=round(before.seconds, 2),
+            sentences_synthesized=after_synthesized,
+            before_sentences_synthesized=stored(),
+            sentences_in_paragraph=in_paragraph,
+            words=PARAGRAPH_WORDS,
+            audio_seconds=round(audio, 1),
+            full_build_seconds=round(full.seconds, 1),
+            turns_synthesized=after.summary().get("turns_synthesized"),
+            synthesis_seconds={
+                "after": round(_phases(after)["synthesis"], 2),
+                "before": round(_phases(before)["synthesis"], 2),
+            },
+        )
+    }
+
+
 def _espeak(text: str, out: Path) -> None:
     subprocess.run(["espeak-ng", "-s", "200", "-w", str(out), text], check=True)
 
@@ -417,6 +468,8 @@ LABELS = {
     "book_peak_rss_mb": "Peak RSS, {book} book build (process + workers)",
     "help_seconds": "`audiolesson --help` start-up (median)",
     "book_full_build_seconds": "Full build, {book} book (tone voices; no target)",
+    "sentence_edit_rebuild_seconds": "One-word edit in a {paragraph}-word paragraph (Piper; no "
+    "target)",
 }
 
 
@@ -466,6 +519,7 @@ def markdown(results: dict[str, Any]) -> str:
         "lesson": f"{s['lesson_minutes']:g}-minute",
         "lessons": s["lessons"],
         "book": f"{s['book_hours']:g}-hour",
+        "paragraph": PARAGRAPH_WORDS,
     }
     m = results["machine"]
     pk = ", ".join(f"{k} {v}" for k, v in m["packages"].items())
@@ -540,7 +594,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.render:
         if previous is None or args.out is None:
             parser.error("--render needs an existing --json file and --out")
-        _write(args.out, markdown(previous))
+        _write(args.out, markdown(previous) + _hand_written(args.out))
         return 0
 
     work = args.work or Path(tempfile.mkdtemp(prefix="audiolesson-bench-"))
@@ -592,10 +646,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         _write(args.json, json.dumps(results, indent=2) + "\n")
     if args.out:
-        _write(args.out, report)
+        _write(args.out, report + _hand_written(args.out))
     if failed:
         print(f"failed: {', '.join(failed)}", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _hand_written(path: Path) -> str:
+    """What people wrote below the generated report (from its first `## ` heading on), kept."""
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    at = text.find("\n## ")
+    return text[at:] if at >= 0 else ""
 
 
 def _write(path: Path, text: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -111,3 +112,18 @@ def test_quick_run_writes_report_json_and_compares(tmp_path: Path) -> None:
     text = report.read_text()
     assert "| Peak RSS, 0.05-hour book build (process + workers) | < 300 MB |" in text
     assert data["machine"]["packages"]["piper-tts"] in text
+
+
+def test_paragraph_is_one_long_turn_and_an_edit_adds_one_word_to_one_sentence() -> None:
+    text = generate.paragraph(500)
+    assert text == generate.paragraph(500)
+    script = parse(text, "paragraph.md")
+    assert len(script.turns) == 1 and script.warnings == []
+    before = script.turns[0].text
+    assert 500 <= len(before.split()) <= 530
+    after = parse(generate.edit_one_word(text, 17), "paragraph.md").turns[0].text
+    old, new = (re.split(r"(?<=[.!?]) ", t) for t in (before, after))
+    assert len(old) == len(new) > 20
+    changed = [i for i, (a, b) in enumerate(zip(old, new, strict=True)) if a != b]
+    assert changed == [17]
+    assert len(new[17].split()) == len(old[17].split()) + 1

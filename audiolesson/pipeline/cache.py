@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 MAGIC = b"AUDIOLESSON-CLIP 1\n"
 #: stored sample format; part of every clip key, so changing it invalidates old entries
 SAMPLE_FORMAT = "pcm_s16le"
+#: the folder of the cache (beside clips/) that holds sentence audio
+SENTENCES_FOLDER = "sentences"
 
 
 def digest(data: Any) -> str:
@@ -39,16 +41,27 @@ def clip_key(spoken: str, voice_key: dict[str, Any]) -> str:
     return digest({"text": spoken, "voice": voice_key, "format": SAMPLE_FORMAT})
 
 
+def sentence_key(sentence: str, engine_key: dict[str, Any]) -> str:
+    """The cache key of one sentence: the engine's form of it and the engine's settings.
+
+    `sentence` is what Engine.sentences returned (Piper: the sentence's phonemes); `engine_key`
+    is voices.render.engine_key: model hash, speaker, speed, options, engine version, and not
+    the effects render applies to the whole turn afterwards.
+    """
+    return digest({"sentence": sentence, "engine": engine_key, "format": SAMPLE_FORMAT})
+
+
 class CorruptEntry(Exception):  # noqa: N818 - internal signal, never reaches the user
     """A cache entry failed verification."""
 
 
 class ClipCache:
-    """Clips on disk under `root/clips/<k[:2]>/<k>.clip`."""
+    """Clips on disk under `root/clips/<k[:2]>/<k>.clip` (or another folder of `root`)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, folder: str = "clips", kind: str = "clip") -> None:
         self.root = Path(root)
-        self.clips = self.root / "clips"
+        self.clips = self.root / folder
+        self.kind = kind  #: what an entry is, for warnings ("clip", "sentence")
 
     def path(self, key: str) -> Path:
         """Where the entry for `key` lives."""
@@ -128,8 +141,9 @@ class ClipCache:
             return None
         except (CorruptEntry, KeyError, TypeError, ValueError, struct.error) as exc:
             log.warning(
-                "%s: cached clip %s is damaged (%s); synthesising it again",
+                "%s: cached %s %s is damaged (%s); synthesising it again",
                 where or self.path(key),
+                self.kind,
                 key[:12],
                 exc,
             )
@@ -165,6 +179,41 @@ class ClipCache:
             if d.is_dir() and not any(d.iterdir()):
                 d.rmdir()
         return removed, freed
+
+
+class SentenceCache:
+    """Sentences' engine audio under `root/sentences/`, for engines that speak sentence by sentence.
+
+    render keeps each sentence of a long turn here (this is its voices.render.SentenceStore), so
+    an edit in a 500-word paragraph synthesises one sentence again; the turn's clip is still
+    kept in `clips/`. Entries are clip files: the same format, atomic writes and verification,
+    and a damaged one is reported once, removed and synthesised again.
+    """
+
+    def __init__(self, root: Path, where: str | None = None) -> None:
+        self.entries = ClipCache(root, SENTENCES_FOLDER, "sentence")
+        self.where = where  #: the turn being rendered ("scripts/book.md:12"), for warnings
+
+    def load(self, sentence: str, engine_key: dict[str, Any]) -> Audio | None:
+        """The sentence's verified audio, or None (missing, or damaged and removed)."""
+        return self.entries.get(sentence_key(sentence, engine_key), self.where)
+
+    def save(self, sentence: str, engine_key: dict[str, Any], audio: Audio) -> Audio:
+        """Store the sentence's audio; return it as `load` will (16-bit).
+
+        Using the stored form at once makes a turn's audio the same whether its sentences were
+        synthesised now or read from the cache.
+        """
+        self.entries.put(sentence_key(sentence, engine_key), audio)
+        return audio.rounded_to_pcm16()
+
+    def keys(self) -> Iterable[str]:
+        """Every stored sentence key."""
+        return self.entries.keys()
+
+    def prune(self, keep: set[str]) -> tuple[int, int]:
+        """Remove sentences not in keep and stale temp files; return (removed, bytes freed)."""
+        return self.entries.prune(keep)
 
 
 class SpokenMemo(dict[str, str]):

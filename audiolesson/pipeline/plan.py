@@ -26,7 +26,7 @@ from ..script.loader import find_scripts, load_script
 from ..script.model import PAUSE_DEFAULTS, Music, Pause, Script, Sound, Turn
 from ..voices.cast import CastTurn, cast_script, speech_warnings
 from ..voices.render import render, voice_key
-from .cache import ClipCache, SpokenMemo, clip_key, digest
+from .cache import ClipCache, SentenceCache, SpokenMemo, clip_key, digest
 from .sounds import ScriptSounds
 from .synth import SynthJob
 
@@ -368,7 +368,7 @@ def load_clip(cache: ClipCache, job: SynthJob) -> Audio:
             log.warning(
                 "%s:%s: clip missing from the cache; synthesising it again", job.path, job.line
             )
-        audio = render(job.spoken, job.voice)
+        audio = render(job.spoken, job.voice, SentenceCache(cache.root, f"{job.path}:{job.line}"))
         cache.put(job.key, audio)
     return audio
 

@@ -1,42 +1,63 @@
-"""`audiolesson cache prune`: remove cached clips and encoded blocks no script uses any more."""
+"""`audiolesson cache prune`: remove cached clips, sentences and encoded blocks no script uses."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 from ..config import Config
 from ..export.blocks import BLOCKS_FOLDER, block_keys, prune_blocks
 from ..export.m4b import prune_aac
-from .cache import ClipCache
+from ..voices.render import engine_key, sentence_pieces
+from .cache import ClipCache, SentenceCache, sentence_key
 from .lock import project_lock
 from .plan import audio_settings, load_scripts, plan_episode, script_paths
 
-__all__ = ["prune_cache", "used_keys"]
+__all__ = ["UsedKeys", "prune_cache", "used_keys"]
 
 
-def used_keys(config: Config) -> tuple[set[str], set[str]]:
-    """Clip keys and encoded-block keys that the project's scripts use now."""
+@dataclass
+class UsedKeys:
+    """The cache entries the project's scripts use now."""
+
+    clips: set[str] = field(default_factory=set)  #: turn clips and decoded sound files
+    blocks: set[str] = field(default_factory=set)  #: encoded chapter blocks
+    sentences: set[str] = field(default_factory=set)  #: sentences of long turns (see render)
+
+
+def used_keys(config: Config) -> UsedKeys:
+    """Clip, encoded-block and sentence keys that the project's scripts use now.
+
+    Sentence keys come from splitting each turn as its engine does (Piper phonemizes it, which
+    loads the voice model once): a sentence is kept while some turn still says it.
+    """
     cache = ClipCache(config.cache_dir)
     settings = audio_settings(config)
-    clips: set[str] = set()
-    blocks: set[str] = set()
+    used = UsedKeys()
     for script in load_scripts(script_paths(config, None)):
         plan = plan_episode(script, config, cache, force=True)
-        clips.update(plan.keys, plan.sound_keys)
-        blocks.update(block_keys(plan.chapters, settings))
-    return clips, blocks
+        used.clips.update(plan.keys, plan.sound_keys)
+        used.blocks.update(block_keys(plan.chapters, settings))
+        for ct in plan.turns:
+            pieces = sentence_pieces(ct.spoken, ct.voice) or []
+            key = engine_key(ct.voice) if pieces else {}
+            used.sentences.update(sentence_key(piece, key) for piece in pieces)
+    return used
 
 
 def prune_cache(config: Config) -> dict[str, int]:
     """Remove cache entries that no script uses any more."""
-    clips, blocks = used_keys(config)
+    used = used_keys(config)
     with project_lock(config):
-        removed, freed = ClipCache(config.cache_dir).prune(clips)
+        removed, freed = ClipCache(config.cache_dir).prune(used.clips)
+        sentences_removed, sentences_freed = SentenceCache(config.cache_dir).prune(used.sentences)
         # a block's AAC file shares its key: it goes with the block; AAC made otherwise goes too
-        blocks_removed, blocks_freed = prune_blocks(config.cache_dir, blocks)
+        blocks_removed, blocks_freed = prune_blocks(config.cache_dir, used.blocks)
         _, aac_freed = prune_aac(config.cache_dir, BLOCKS_FOLDER, audio_settings(config))
         blocks_freed += aac_freed
     return {
-        "clips_kept": len(clips),
+        "clips_kept": len(used.clips),
         "clips_removed": removed,
+        "sentences_removed": sentences_removed,
         "blocks_removed": blocks_removed,
-        "bytes_freed": freed + blocks_freed,
+        "bytes_freed": freed + sentences_freed + blocks_freed,
     }

@@ -18,7 +18,7 @@ from pathlib import Path
 from ..errors import AudiolessonError, EngineError
 from ..voices.engines.base import Voice, configure_engines
 from ..voices.render import render
-from .cache import ClipCache
+from .cache import ClipCache, SentenceCache
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,8 @@ class SynthDone:
 def render_into_cache(cache_root: str, job: SynthJob) -> tuple[float, float]:
     """Render one job and store it; return (audio seconds, elapsed seconds). Runs in a worker."""
     started = time.perf_counter()
-    audio = render(job.spoken, job.voice)
+    sentences = SentenceCache(Path(cache_root), f"{job.path}:{job.line}")
+    audio = render(job.spoken, job.voice, sentences)
     ClipCache(Path(cache_root)).put(job.key, audio)
     return audio.duration, time.perf_counter() - started
 

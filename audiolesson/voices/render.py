@@ -1,7 +1,10 @@
 """Render one text with one voice: engine synthesis, then pitch, formant and speed.
 
 Pitch and formant shifts use Praat's PSOLA "Change gender" (praat-parselmouth): it moves the pitch
-and the formants independently, which is what lets one neural voice play a whole cast.
+and the formants independently, which is what lets one neural voice play a whole cast. For an
+engine that speaks sentence by sentence (Piper), render can keep each sentence's engine audio in a
+SentenceStore, so an edit in a long turn synthesises one sentence; the effects still apply to the
+whole turn, so the turn sounds as it did.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import logging
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ..audio import Audio
 from ..audio_io import FORMATS, write_audio
@@ -47,6 +50,45 @@ def _effects_version() -> str:
         return f"praat-parselmouth {package_version('praat-parselmouth')}"
     except PackageNotFoundError:
         return "praat-parselmouth (not installed)"
+
+
+class SentenceStore(Protocol):
+    """Where render keeps sentences' engine audio between turns (pipeline.cache.SentenceCache)."""
+
+    def load(self, sentence: str, engine_key: dict[str, Any]) -> Audio | None:
+        """The stored audio of the sentence, or None."""
+        ...
+
+    def save(self, sentence: str, engine_key: dict[str, Any], audio: Audio) -> Audio:
+        """Store the sentence's audio; return it as `load` will return it."""
+        ...
+
+
+def engine_key(voice: Voice) -> dict[str, Any]:
+    """What changes the engine's own audio, for sentence keys.
+
+    voice_key without the effects render applies afterwards and without the volume (the mixer
+    applies it): voices that differ only in those share their sentences.
+    """
+    engine = get_engine(voice.engine)
+    after = {name for name in _effects(voice) if name not in engine.native_effects}
+    settings = {k: v for k, v in voice.settings().items() if k != "volume" and k not in after}
+    return {
+        "engine": engine.name,
+        "version": engine.version(),
+        "fingerprint": engine.fingerprint(voice),
+        "settings": settings,
+    }
+
+
+def sentence_pieces(text: str, voice: Voice) -> list[str] | None:
+    """The sentences render keeps one by one for this text, or None: it is rendered whole.
+
+    Whole: the engine does not speak sentence by sentence, or the text is one sentence (its turn
+    clip already keeps it; a sentence entry would only double the disk it takes).
+    """
+    pieces = get_engine(voice.engine).sentences(text, voice)
+    return pieces if pieces is not None and len(pieces) > 1 else None
 
 
 def voice_key(voice: Voice) -> dict[str, Any]:
@@ -107,13 +149,37 @@ def gain(audio: Audio, db: float) -> Audio:
     return Audio(samples.astype(np.float32), audio.sample_rate)
 
 
-def render(text: str, voice: Voice) -> Audio:
+def _synthesize(text: str, voice: Voice, store: SentenceStore | None) -> Audio:
+    """The engine's audio for text: its sentences from the store where it has them."""
+    engine = get_engine(voice.engine)
+    pieces = sentence_pieces(text, voice) if store is not None else None
+    if store is None or pieces is None:
+        return engine.synthesize(text, voice)
+    key = engine_key(voice)
+    audio: list[Audio] = []
+    made = 0
+    for piece in pieces:
+        found = store.load(piece, key)
+        if found is None:
+            found = store.save(piece, key, engine.synthesize_sentence(piece, voice))
+            made += 1
+        audio.append(found)
+    log.debug("%s: %d of %d sentences synthesised", voice.name, made, len(pieces))
+    return engine.join(audio, voice)
+
+
+def render(text: str, voice: Voice, sentences: SentenceStore | None = None) -> Audio:
     """Synthesise text with the voice's engine, then apply its pitch, formant and speed.
 
+    With a `sentences` store, an engine that speaks sentence by sentence renders only the
+    sentences the store lacks; the effects then apply to the whole text, as without it.
     The voice's volume is not applied here: the mixer level-matches every turn and then offsets
     it by the voice's volume (applying it before would be undone by the level matching).
     """
-    audio = get_engine(voice.engine).synthesize(text, voice)
+    # the effects get the engine's audio at 16 bits, as sentences come from the cache: a turn
+    # then sounds the same whether its sentences were cached or not (Praat's pitch analysis
+    # reacts to differences far below one 16-bit step)
+    audio = _synthesize(text, voice, sentences).rounded_to_pcm16()
     return shift(audio, **_effects(voice))
 
 

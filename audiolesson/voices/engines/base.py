@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import EntryPoint, entry_points
@@ -111,6 +112,37 @@ class Engine:
     def synthesize(self, text: str, voice: Voice) -> Audio:
         """Render text with voice to PCM audio."""
         raise NotImplementedError
+
+    # An engine that renders text one sentence at a time, each sentence on its own, says so by
+    # overriding `sentences` and `synthesize_sentence` (and `join`, if it joins with more than
+    # nothing): render can then keep each sentence's audio, and an edit in a long turn renders
+    # one sentence again. join(synthesize_sentence(s) for s in sentences(text)) must sound like
+    # synthesize(text).
+
+    def sentences(self, text: str, voice: Voice) -> list[str] | None:
+        """The pieces synthesize renders text as, one at a time; None: only whole texts.
+
+        Each piece is an opaque string that `synthesize_sentence` reads back (Piper: the
+        sentence's phonemes): equal pieces with equal engine settings give equal audio, which is
+        what makes a piece a cache key.
+        """
+        return None
+
+    def synthesize_sentence(self, sentence: str, voice: Voice) -> Audio:
+        """Render one piece that `sentences` returned."""
+        raise NotImplementedError(f"engine {self.name!r} does not render sentence by sentence")
+
+    def join(self, pieces: Sequence[Audio], voice: Voice) -> Audio:
+        """The text's audio from its sentences' audio, joined as synthesize joins them."""
+        import numpy as np
+
+        if not pieces:
+            raise ValueError("join needs at least one piece")
+        rate = pieces[0].sample_rate
+        if any(p.sample_rate != rate for p in pieces):
+            raise ValueError("sentence pieces differ in sample rate")
+        samples = [p.samples if p.samples.ndim == 2 else p.samples[:, None] for p in pieces]
+        return Audio(np.concatenate(samples).astype(np.float32, copy=False), rate)
 
 
 @cache

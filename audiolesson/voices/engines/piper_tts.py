@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 from pathlib import Path
@@ -231,33 +232,78 @@ class PiperEngine(Engine):
             path=where,
         )
 
-    def synthesize(self, text: str, voice: Voice) -> Audio:
-        """Render text; sentences are joined with the voice's sentence_silence."""
-        import numpy as np
+    def _config(self, voice: Voice) -> tuple[Any, Any]:
+        """The loaded PiperVoice for voice and the SynthesisConfig its settings make."""
         from piper import SynthesisConfig
 
         piper_voice = self._load(self.model_path(voice))
-        opts = voice.opts
         if voice.speed <= 0:
             raise ConfigError(f"voice {voice.name!r}: speed must be > 0, got {voice.speed}")
+        opts = voice.opts
         syn = SynthesisConfig(
             speaker_id=self._speaker_id(voice, piper_voice),
             length_scale=piper_voice.config.length_scale / voice.speed,
             noise_scale=opts.get("variation"),
             noise_w_scale=opts.get("variation_w"),
         )
-        rate = piper_voice.config.sample_rate
-        gap = np.zeros(int(round(float(opts.get("sentence_silence", 0.0)) * rate)), np.float32)
-        pieces: list[np.ndarray] = []
+        return piper_voice, syn
+
+    def sentences(self, text: str, voice: Voice) -> list[str]:
+        """Text's sentences as Piper speaks them: each one's phonemes (a JSON list).
+
+        PiperVoice.synthesize phonemizes the whole text into sentences (espeak-ng clauses, and
+        [[ phonemes ]] blocks) and runs the model once per sentence, each run on its own.
+        """
+        piper_voice = self._load(self.model_path(voice))
         try:
-            for chunk in piper_voice.synthesize(text, syn_config=syn):
-                if pieces and gap.size:
-                    pieces.append(gap)
-                pieces.append(chunk.audio_float_array.astype(np.float32))
-        except Exception as exc:  # onnxruntime/espeak errors have no common base class
-            detail = " ".join(str(exc).split())[:200]
-            raise EngineError(
-                f"piper failed on {text[:40]!r}: {type(exc).__name__}: {detail}"
-            ) from exc
-        samples = np.concatenate(pieces) if pieces else np.zeros(0, np.float32)
-        return Audio(samples.reshape(-1, 1), rate)
+            phonemes = piper_voice.phonemize(text)
+        except Exception as exc:  # espeak errors have no common base class
+            raise _failed(text, exc) from exc
+        return [json.dumps(p, ensure_ascii=False) for p in phonemes if p]
+
+    def synthesize_sentence(self, sentence: str, voice: Voice) -> Audio:
+        """One sentence from its phonemes, finished as PiperVoice.synthesize finishes each one."""
+        import numpy as np
+
+        piper_voice, syn = self._config(voice)
+        phonemes = json.loads(sentence)
+        try:
+            audio = piper_voice.phoneme_ids_to_audio(piper_voice.phonemes_to_ids(phonemes), syn)
+        except Exception as exc:  # onnxruntime errors have no common base class
+            raise _failed("".join(phonemes), exc) from exc
+        # piper-tts 1.8's per-sentence finish (tests compare with PiperVoice.synthesize)
+        if syn.normalize_audio:
+            max_val = np.max(np.abs(audio))
+            audio = np.zeros_like(audio) if max_val < 1e-8 else audio / max_val
+        if syn.volume != 1.0:
+            audio = audio * syn.volume
+        samples = np.clip(audio, -1.0, 1.0).astype(np.float32)
+        return Audio(samples.reshape(-1, 1), piper_voice.config.sample_rate)
+
+    def join(self, pieces: Sequence[Audio], voice: Voice) -> Audio:
+        """Sentences back to back, with the voice's sentence_silence between them."""
+        import numpy as np
+
+        seconds = float(voice.opts.get("sentence_silence", 0.0))
+        frames = int(round(seconds * pieces[0].sample_rate)) if pieces else 0
+        if frames and len(pieces) > 1:
+            silence = np.zeros((frames, pieces[0].channels), np.float32)
+            gap = Audio(silence, pieces[0].sample_rate)
+            pieces = [part for piece in pieces for part in (gap, piece)][1:]
+        return super().join(pieces, voice)
+
+    def synthesize(self, text: str, voice: Voice) -> Audio:
+        """Render text sentence by sentence and join the sentences (see `join`)."""
+        import numpy as np
+
+        pieces = [self.synthesize_sentence(s, voice) for s in self.sentences(text, voice)]
+        if not pieces:
+            rate = self._load(self.model_path(voice)).config.sample_rate
+            return Audio(np.zeros((0, 1), np.float32), rate)
+        return self.join(pieces, voice)
+
+
+def _failed(text: str, exc: Exception) -> EngineError:
+    """Piper's own exception as our EngineError, naming the text it failed on."""
+    detail = " ".join(str(exc).split())[:200]
+    return EngineError(f"piper failed on {text[:40]!r}: {type(exc).__name__}: {detail}")

@@ -43,6 +43,10 @@ MAKEUP_ROUNDS = 3
 #: Headroom below the true-peak target left for MP3 coding, which adds overshoot to peaks.
 CODEC_HEADROOM_DB = 1.0
 SILENCE_BLOCK_FRAMES = 1 << 16
+#: a block's clips (samples and true peaks) are kept from measuring to stitching when the block
+#: is at most this many frames long (about 95 s at 44.1 kHz, 32 MB in stereo); longer blocks are
+#: loaded twice instead, so memory stays flat for long audiobook paragraphs
+KEEP_FRAMES = 1 << 22
 
 
 @dataclass
@@ -67,7 +71,7 @@ def _silence_frames(item: Silence, rate: int) -> int:
 
 
 def _makeup(
-    samples: np.ndarray, gain: float, target: float, rate: int, ceiling: float
+    samples: np.ndarray, gain: float, target: float, rate: int, ceiling: float, peaks: np.ndarray
 ) -> tuple[float, np.ndarray]:
     """Raise a clip's gain until, after the true-peak limiter, it still measures the target.
 
@@ -78,8 +82,7 @@ def _makeup(
 
     limited = samples
     extra = 0.0
-    peaks = frame_peaks(samples)  # true peaks scale with gain: measure them once
-    for _ in range(MAKEUP_ROUNDS):
+    for _ in range(MAKEUP_ROUNDS):  # true peaks scale with gain: measured once, by the caller
         g = np.float32(db_to_gain(gain + extra))
         scaled = samples * g
         limited, _ = limit_true_peak(scaled, rate, ceiling, peaks=peaks * g)
@@ -93,17 +96,22 @@ def _makeup(
 
 
 def level_gains(
-    chapter: ChapterInput, settings: AudioSettings, bed: BedTrack | None = None
+    chapter: ChapterInput,
+    settings: AudioSettings,
+    bed: BedTrack | None = None,
+    kept: dict[int, tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> list[float]:
     """Gain in dB per clip: each clip to the target, plus one correction for the whole chapter.
 
-    The correction is measured on the mix as it will sound, music bed included.
+    The correction is measured on the mix as it will sound, music bed included. Into `kept` go the
+    first clips' conformed samples and true peaks (by item index, up to KEEP_FRAMES in all), so
+    that stitching does not load and measure them again.
     """
     target, rate = settings.target_lufs, settings.sample_rate
     ceiling = settings.true_peak_dbtp - CODEC_HEADROOM_DB
     meter = LoudnessMeter(rate, settings.channels)
     gains: list[float] = []
-    position = 0
+    position, budget = 0, KEEP_FRAMES
     for index, item in enumerate(chapter.items):
         if isinstance(item, Silence):
             frames = _silence_frames(item, rate)
@@ -114,10 +122,14 @@ def level_gains(
             position += frames
             continue
         samples = _load(item, settings)
+        peaks = frame_peaks(samples)
+        if kept is not None and budget >= samples.shape[0]:
+            kept[index] = (samples, peaks)
+            budget -= samples.shape[0]
         loudness = clip_loudness(samples, rate)
         aim = target + item.gain_db
         gain = min(aim - loudness, MAX_CLIP_GAIN_DB) if math.isfinite(loudness) else 0.0
-        gain, limited = _makeup(samples, gain, aim, rate, ceiling)
+        gain, limited = _makeup(samples, gain, aim, rate, ceiling, peaks)
         gains.append(gain)
         if bed is not None:
             limited = limited + bed.samples(index, position, limited.shape[0])
@@ -144,7 +156,8 @@ def stitch(
     """
     rate, channels = settings.sample_rate, settings.channels
     bed = BedTrack(chapter.music, chapter.items, settings) if chapter.music else None
-    gains = level_gains(chapter, settings, bed)
+    kept: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    gains = level_gains(chapter, settings, bed, kept)
     ceiling = settings.true_peak_dbtp - CODEC_HEADROOM_DB
     fade_frames = round(settings.fade_ms * rate / 1000)
     meter = LoudnessMeter(rate, channels)
@@ -170,10 +183,9 @@ def stitch(
                 stream.add(silence(min(SILENCE_BLOCK_FRAMES, frames - start), rate, channels))
             position += frames
             continue
-        samples = _load(item, settings)
+        samples, peaks = kept.pop(index, None) or _with_peaks(_load(item, settings))
         gain = next(clip_gains)
-        level = db_to_gain(gain)
-        peaks = frame_peaks(samples)  # true peaks scale with the gain applied after the limiter
+        level = db_to_gain(gain)  # true peaks scale with the gain applied after the limiter
         curve = limiter_gain(peaks * level, rate, ceiling)
         if curve is not None:
             samples = samples * curve[:, None]
@@ -192,6 +204,10 @@ def stitch(
     loudness = meter.integrated()
     log.debug("chapter %r: %.2f LUFS, true peak %.2f dBTP", chapter.title, loudness, peak)
     return ChapterMix(position, spans, meter.hops(), loudness, peak)
+
+
+def _with_peaks(samples: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return samples, frame_peaks(samples)
 
 
 def _db(amplitude: float) -> float:

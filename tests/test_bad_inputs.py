@@ -10,12 +10,12 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
+from _cli import audiolesson as run_cli
 
 DATA = Path(__file__).parent / "data"
 BAD = DATA / "bad"
@@ -46,13 +46,7 @@ GENERATORS = {f.__name__: f for f in (one_megabyte_line, ten_megabyte_script, fo
 
 
 def audiolesson(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "audiolesson", *args],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_cli(root, *args, timeout=120)
 
 
 def make_project(tmp_path: Path, case: dict[str, Any]) -> Path:

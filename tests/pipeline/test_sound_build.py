@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from _cli import audiolesson as run_cli
 from sound_files import band_db, decode, tone, window, write_sound
 
 DATA = Path(__file__).parents[1] / "data" / "project"
@@ -54,13 +54,7 @@ Teacher: No music under this chapter at all, none whatsoever.
 
 
 def audiolesson(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "audiolesson", *args],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return run_cli(root, *args, timeout=300)
 
 
 def build(root: Path) -> dict:

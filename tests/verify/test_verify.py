@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from _cli import audiolesson as run_cli
 
 from audiolesson.config import load_config
 from audiolesson.errors import BuildError, EngineUnavailable
@@ -39,13 +40,7 @@ LEXICON = '# deliberately wrong, for the test\n\n"chlorophyll" = "banana"\n'
 
 
 def audiolesson(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "audiolesson", *args],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    return run_cli(root, *args, timeout=600)
 
 
 def project(root: Path, lexicon: str = LEXICON) -> Path:

@@ -12,7 +12,6 @@ import math
 import re
 import shutil
 import subprocess
-import warnings
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -38,9 +37,16 @@ def db_to_gain(db: float) -> float:
 
 
 def clip_loudness(samples: np.ndarray, rate: int) -> float:
-    """Integrated loudness of one clip in LUFS (pyloudnorm, BS.1770-4); -inf for silence."""
+    """Integrated loudness of one clip in LUFS (BS.1770-4, as pyloudnorm measures it); -inf for
+    silence.
+
+    The same arithmetic as `pyloudnorm.Meter.integrated_loudness` (its K-weighting filters, its
+    block layout and gates), with the per-block loop done by cumulative sums: pyloudnorm's Python
+    loop over 100 ms steps was a quarter of a block's export time. A test holds the two within
+    1e-6 LU on clips of every length.
+    """
     import numpy as np
-    import pyloudnorm
+    from scipy.signal import sosfilt
 
     frames = samples.shape[0]
     if frames == 0:
@@ -49,11 +55,44 @@ def clip_loudness(samples: np.ndarray, rate: int) -> float:
     block = min(BLOCK_SECONDS, (frames - 0.5) / rate)
     if block <= 0:
         return -math.inf
-    meter = pyloudnorm.Meter(rate, block_size=block)
-    with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
-        warnings.simplefilter("ignore")
-        value = float(meter.integrated_loudness(np.asarray(samples, dtype=np.float64)))
+    x = np.asarray(samples, dtype=np.float64)
+    if x.ndim == 1:
+        x = x[:, None]
+    weighted = sosfilt(k_weighting(rate), x, axis=0)
+    step = 1.0 - 0.75  # pyloudnorm's overlap
+    count = int(np.round((frames / rate - block) / (block * step))) + 1
+    j = np.arange(count, dtype=np.float64)
+    lower = np.minimum((block * (j * step) * rate).astype(np.int64), frames)
+    upper = np.minimum((block * (j * step + 1) * rate).astype(np.int64), frames)
+    energy = np.concatenate([np.zeros((1, x.shape[1])), np.cumsum(weighted * weighted, axis=0)])
+    z = (energy[upper] - energy[lower]) / (block * rate)  # (blocks, channels)
+    gains = np.array([1.0, 1.0, 1.0, 1.41, 1.41])[: x.shape[1]]
+    power = z @ gains
+    with np.errstate(divide="ignore", invalid="ignore"):
+        levels = -0.691 + 10.0 * np.log10(power)
+    above = levels >= ABSOLUTE_GATE_LUFS
+    if not above.any():
+        return -math.inf
+    relative = -0.691 + 10.0 * math.log10(float(z[above].mean(axis=0) @ gains)) + RELATIVE_GATE_LU
+    gated = (levels > relative) & (levels > ABSOLUTE_GATE_LUFS)
+    if not gated.any():
+        return -math.inf
+    value = -0.691 + 10.0 * math.log10(float(z[gated].mean(axis=0) @ gains))
     return value if math.isfinite(value) else -math.inf
+
+
+@cache
+def k_weighting(rate: int) -> np.ndarray:
+    """BS.1770's K-weighting as second-order sections, from pyloudnorm's two filters."""
+    import numpy as np
+    import pyloudnorm
+
+    shelf = pyloudnorm.IIRfilter(4.0, 1 / np.sqrt(2), 1500.0, rate, "high_shelf")
+    highpass = pyloudnorm.IIRfilter(0.0, 0.5, 38.0, rate, "high_pass")
+    sections = []
+    for stage in (shelf, highpass):
+        sections.append(np.concatenate([stage.b * stage.passband_gain, stage.a]))
+    return np.array(sections)
 
 
 def gated_loudness(hops: np.ndarray, hop_frames: int) -> float:
@@ -82,13 +121,8 @@ class LoudnessMeter:
 
     def __init__(self, rate: int, channels: int) -> None:
         import numpy as np
-        import pyloudnorm
 
-        shelf = pyloudnorm.IIRfilter(4.0, 1 / np.sqrt(2), 1500.0, rate, "high_shelf")
-        highpass = pyloudnorm.IIRfilter(0.0, 0.5, 38.0, rate, "high_pass")
-        self._sos = np.array(
-            [np.concatenate([shelf.b, shelf.a]), np.concatenate([highpass.b, highpass.a])]
-        )
+        self._sos = k_weighting(rate)
         self._state = np.zeros((2, 2, channels))
         self._channels = channels
         self.hop_frames = round(rate * BLOCK_SECONDS / HOPS_PER_BLOCK)

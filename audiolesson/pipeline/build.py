@@ -144,7 +144,13 @@ def build(
                 killpoint("clip-stored")
 
             done = synthesize_all(
-                list(jobs.values()), cache, config.build.workers, config.build.turn_timeout, report
+                list(jobs.values()),
+                cache,
+                config.build.jobs,  # 0: one per CPU, of this machine or of the Ray cluster
+                config.build.turn_timeout,
+                report,
+                executor=config.build.executor,
+                address=config.build.address,
             )
         result.turns_synthesized = sum(1 for d in done if d.error is None)
         failed = {d.job.path for d in done if d.error is not None}

@@ -41,6 +41,7 @@ INSTALL = "pip install 'audiolesson[ray]'"
 TRIES = 3  #: times a turn is sent out before its workers' deaths count as its failure
 DEPTH = 2  #: turns queued per actor: one rendering, one waiting, so no actor idles on a round trip
 CONNECT_TIMEOUT = 5.0  #: seconds to wait for the head's port before calling the address wrong
+STARTUP_TIMEOUT = 120.0  #: seconds for the first worker to start (a process, Ray, audiolesson)
 
 
 class ClipWorker:
@@ -239,7 +240,7 @@ class _Dispatcher:
         now = time.monotonic()
         deadlines = [a.head_since + self.timeout for a in self.actors if a.queue]
         if self.pending and not any(a.ready for a in self.actors):
-            deadlines.append(self.last_start + self.timeout)
+            deadlines.append(self.last_start + STARTUP_TIMEOUT)
         return max(0.0, min([now + 1.0, *deadlines]) - now)
 
     def _described(self, ref: Any) -> None:
@@ -305,12 +306,12 @@ class _Dispatcher:
                 self._done(SynthDone(job, 0.0, self.timeout, why))
                 self._retire(actor, requeue_counts=False)
         if self.pending and not any(a.ready for a in self.actors):
-            if now - self.last_start > self.timeout and self.actors:
+            if now - self.last_start > STARTUP_TIMEOUT and self.actors:
                 for actor in list(self.actors):
                     self._retire(actor, requeue_counts=False, replace=False)
                 self._give_up(
-                    f"no Ray worker started in {self.timeout:g} s (does the cluster have a free "
-                    "CPU? see `ray status`)"
+                    f"no Ray worker started in {STARTUP_TIMEOUT:g} s (does the cluster have a "
+                    "free CPU? see `ray status`)"
                 )
 
     def _died(self, actor: _Actor, exc: BaseException) -> None:

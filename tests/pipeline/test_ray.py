@@ -318,7 +318,7 @@ def test_a_worker_killed_mid_build_has_its_turns_retried(cluster: Cluster, tmp_p
     # many short turns of the deterministic tone voices: plenty still pending at the first clip
     root = tmp_path / "project"
     shutil.copytree(DATA, root)
-    (root / "scripts" / "lesson.md").write_text(lesson("many", 160, words=3), "utf-8")
+    (root / "scripts" / "lesson.md").write_text(lesson("many", 100, words=3), "utf-8")
     local = local_build(root)
     episodes, rendered = files(root / "output"), clips(root)
     turns = local["turns_synthesized"]
@@ -396,6 +396,24 @@ def test_the_project_lock_keeps_ray_builds_apart(cluster: Cluster, tmp_path: Pat
     again = cluster.build(root, "--json")
     assert again.returncode == 0, again.stderr
     assert json.loads(again.stdout.splitlines()[-1])["episodes_unchanged"] == 1
+
+
+@pytest.mark.slow
+def test_the_turn_timeout_holds_on_ray(cluster: Cluster, tmp_path: Path) -> None:
+    root = slow_project(tmp_path / "project", turns=4)  # each turn takes over 0.1 s
+    (root / "audiolesson.toml").write_text("[build]\nturn_timeout = 0.05\n")
+    started = time.monotonic()
+    proc = cluster.build(root, "--quiet")
+    assert proc.returncode == 1
+    found = problems(proc.stderr)
+    assert len(found) == 1, proc.stderr
+    assert re.fullmatch(
+        r"error: .*scripts/lesson\.md:\d+: voice '\S+' \(engine tone\) failed on this turn: "
+        r"no answer in 0\.05 s \(3 more turns failed\)",
+        found[0],
+    ), found[0]
+    assert time.monotonic() - started < 60
+    assert not (root / "output").exists()
 
 
 # --- one-line errors (no cluster needed) -----------------------------------------------------

@@ -111,3 +111,32 @@ def test_quick_run_writes_report_json_and_compares(tmp_path: Path) -> None:
     text = report.read_text()
     assert "| Peak RSS, 0.05-hour book build (process + workers) | < 300 MB |" in text
     assert data["machine"]["packages"]["piper-tts"] in text
+
+
+def test_rewriting_the_report_keeps_its_hand_written_sections(tmp_path: Path) -> None:
+    results, report = tmp_path / "results.json", tmp_path / "BENCH.md"
+    machine = {"cpu": "cpu", "cores": 2, "ram_gb": 1, "os": "os", "python": "3", "espeak-ng": "1"}
+    results.write_text(
+        json.dumps(
+            {
+                "date": "2000-01-01T00:00:00+00:00",
+                "mode": "full",
+                "sizes": {"lesson_minutes": 60, "book_hours": 10, "lessons": 100},
+                "machine": {**machine, "packages": {"ray": "2"}},
+                "measures": {
+                    "help_seconds": {"value": 0.1, "unit": "s", "target": 0.3, "pass": True}
+                },
+            }
+        )
+    )
+    hand = "## Measured by hand\n\nA table a person wrote.\n\n## Another\n\nMore.\n"
+    report.write_text("# Benchmarks\n\nan old generated table\n\n" + hand)
+    for _ in range(2):  # twice: the sections are neither lost nor doubled
+        command = [sys.executable, str(BENCH / "run.py"), "--render"]
+        command += ["--json", str(results), "--out", str(report)]
+        proc = subprocess.run(command, capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 0, proc.stderr
+        text = report.read_text()
+        assert "an old generated table" not in text
+        assert "| `audiolesson --help` start-up (median) | < 0.3 s | 0.1 s | pass |" in text
+        assert text.endswith("\n\n" + hand) and text.count("## Measured by hand") == 1

@@ -333,9 +333,10 @@ class _Dispatcher:
             log.warning("a Ray worker died while starting; another takes its place (%s)", first)
             return
         log.warning(
-            "a Ray worker (%s) died; its %d turns go to the other workers (%s)",
+            "a Ray worker (%s) died; the other workers take over its %d turn%s (%s)",
             actor.where,
             lost,
+            "" if lost == 1 else "s",
             first[:160],
         )
 

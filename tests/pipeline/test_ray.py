@@ -346,8 +346,8 @@ def test_a_worker_killed_mid_build_has_its_turns_retried(cluster: Cluster, tmp_p
     found = problems(stderr)
     assert len(found) == 1, stderr
     assert re.fullmatch(
-        rf"WARNING: a Ray worker \(node 127\.0\.0\.1 \(.*\), pid {killed}\) died; its [12] turns "
-        r"go to the other workers \(.*\)",
+        rf"WARNING: a Ray worker \(node 127\.0\.0\.1 \(.*\), pid {killed}\) died; the other "
+        r"workers take over its (1 turn|2 turns) \(.*\)",
         found[0],
     ), found[0]
     done = [e for e in out if e["event"] == "synthesized"]
@@ -396,6 +396,28 @@ def test_the_project_lock_keeps_ray_builds_apart(cluster: Cluster, tmp_path: Pat
     again = cluster.build(root, "--json")
     assert again.returncode == 0, again.stderr
     assert json.loads(again.stdout.splitlines()[-1])["episodes_unchanged"] == 1
+
+
+@pytest.mark.slow
+def test_an_engine_failing_on_a_worker_is_the_local_one_line(
+    cluster: Cluster, tmp_path: Path
+) -> None:
+    # gTTS needs the internet, which the cluster's namespace does not have: a real engine error
+    root = tmp_path / "project"
+    shutil.copytree(DATA, root)
+    (root / "voices" / "student-1.toml").write_text('engine = "gtts"\nmodel = "en"\n')
+    proc = cluster.build(root, "--quiet")
+    assert proc.returncode == 1
+    found = problems(proc.stderr)
+    assert len(found) == 1, proc.stderr
+    assert re.fullmatch(
+        r"error: .*scripts/lesson\.md:\d+: voice 'student-1' \(engine gtts\) failed on this turn: "
+        r"gTTS needs the internet; could not reach translate\.google\.com after 4 tries; .*"
+        r" \(1 more turns failed\)",
+        found[0],
+    ), found[0]
+    assert len(clips(root)) == 7  # the other turns are in the cache
+    assert not (root / "output").exists()
 
 
 @pytest.mark.slow

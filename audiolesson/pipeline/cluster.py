@@ -341,17 +341,23 @@ class _Dispatcher:
         )
 
     def _retire(self, actor: _Actor, *, requeue_counts: bool, replace: bool = True) -> None:
-        """Stop an actor, put its queued turns back (first in line), start another in its place."""
+        """Stop an actor, put its queued turns back (first in line), start another in its place.
+
+        With `requeue_counts` (the actor died) the turn it was running is charged a try; the
+        turns queued behind it never started, so their try is handed back.
+        """
         self.actors.remove(actor)
         self.probes = {r: a for r, a in self.probes.items() if a is not actor}
-        for ref, job in reversed(actor.queue):
+        queue = list(actor.queue)
+        for index in range(len(queue) - 1, -1, -1):
+            ref, job = queue[index]
             self.refs.pop(ref, None)
-            if requeue_counts and self.tries.get(job.key, 0) >= TRIES:
+            if not (requeue_counts and index == 0):
+                self.tries[job.key] = self.tries.get(job.key, 1) - 1  # not this turn's fault
+            elif self.tries.get(job.key, 0) >= TRIES:
                 why = f"the Ray workers given this turn died {TRIES} times (last: {actor.where})"
                 self._done(SynthDone(job, 0.0, 0.0, describe_failure(job, why)))
                 continue
-            if not requeue_counts:
-                self.tries[job.key] = self.tries.get(job.key, 1) - 1  # not this turn's fault
             self.pending.appendleft(job)
         actor.queue.clear()
         self._kill(actor)

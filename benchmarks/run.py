@@ -371,7 +371,8 @@ class RayCluster:
         head = [exe, "start", "--head", "--block", "--port", str(self.port)]
         head += ["--node-ip-address", "127.0.0.1", "--num-cpus", str(os.cpu_count() or 1)]
         head += ["--include-dashboard=false", "--disable-usage-stats"]
-        head += ["--temp-dir", tempfile.mkdtemp(prefix="al-ray-")]
+        self.temp = tempfile.mkdtemp(prefix="al-ray-")  # short: Ray's socket paths live under it
+        head += ["--temp-dir", self.temp]
         isolated = subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode == 0
         if isolated:
             head = ["unshare", "-n", "bash", "-c", 'ip link set lo up && exec "$@"', "ray", *head]
@@ -409,6 +410,7 @@ class RayCluster:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
         self.log.close()
+        shutil.rmtree(self.temp, ignore_errors=True)
 
 
 def _synthesis_rate(run: Run) -> tuple[float, float]:

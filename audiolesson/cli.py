@@ -152,6 +152,7 @@ def check(
         "audiolesson build --stereo --loudness -16 --id3 2.3",
         "audiolesson build --format mp3 --format m4b",
         "audiolesson build --base-url https://example.org/lessons/",
+        "audiolesson build --executor ray --address 10.0.0.5:6379",
     ),
 )
 def build(
@@ -207,6 +208,14 @@ def build(
     watch: Annotated[
         bool, typer.Option("--watch", help="Build again after every save, until Ctrl+C.")
     ] = False,
+    executor: Annotated[
+        str | None,
+        typer.Option("--executor", metavar="NAME", help="local (processes here, default) or ray."),
+    ] = None,
+    address: Annotated[
+        str | None,
+        typer.Option("--address", metavar="HOST:PORT", help="The Ray head (with --executor ray)."),
+    ] = None,
 ) -> None:
     """Build scripts into MP3 episodes, transcripts and chapters.
 
@@ -219,7 +228,7 @@ def build(
 
     overrides = dict(
         output=output, jobs=jobs, stereo=stereo, bitrate=bitrate, loudness=loudness, id3=id3,
-        formats=formats, base_url=base_url,
+        formats=formats, base_url=base_url, executor=executor, address=address,
     )  # fmt: skip
     if watch:
         from .pipeline.watch import watch_project

@@ -15,6 +15,17 @@ from .files import read_toml, toml_key_line
 from .voices.presets import CASTS, DEFAULT_CAST
 
 CONFIG_FILE = "audiolesson.toml"
+EXECUTORS = ("local", "ray")  #: where turns are synthesised (see pipeline.synth, pipeline.cluster)
+#: a Ray head's address: HOST:PORT, the host a name, an IPv4 address or a bracketed IPv6 one
+_ADDRESS = re.compile(r"(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9][A-Za-z0-9.-]*):(?P<port>\d{1,5})")
+
+
+def split_address(address: str) -> tuple[str, int] | None:
+    """(host, port) of a Ray head address `HOST:PORT`, or None if it is not one."""
+    found = _ADDRESS.fullmatch(address.strip())
+    if found is None or not 0 < int(found["port"]) < 65536:
+        return None
+    return found["host"].strip("[]"), int(found["port"])
 
 
 @dataclass(frozen=True)
@@ -23,7 +34,7 @@ class BuildSettings:
 
     output: str = "output"  #: output folder, relative to the project
     cache: str = ".audiolesson/cache"  #: cache folder, relative to the project
-    jobs: int = 0  #: worker processes for synthesis; 0 = number of CPUs
+    jobs: int = 0  #: synthesis workers; 0 = one per CPU (of the Ray cluster with executor "ray")
     stereo: bool = False  #: stereo output (default mono: speech)
     bitrate: int = 0  #: MP3 kb/s; 0 = 64 mono / 96 stereo
     loudness: float | None = None  #: integrated loudness target, LUFS; None = -19 mono / -16 stereo
@@ -31,6 +42,8 @@ class BuildSettings:
     id3: str = "2.4"  #: ID3 version: "2.4" or "2.3"
     turn_timeout: float = 300.0  #: seconds one turn may take to synthesise before it is an error
     formats: tuple[str, ...] = ("mp3",)  #: files per episode: "mp3" (always), "m4b" (audiobook)
+    executor: str = "local"  #: where turns are synthesised: "local" processes or "ray" (a cluster)
+    address: str | None = None  #: the Ray head, HOST:PORT; None = the cluster this machine is in
 
     @property
     def channels(self) -> int:
@@ -177,6 +190,16 @@ def _validate(build: BuildSettings, line: Callable[[str], int | None]) -> list[P
     checks = [
         ("jobs", build.jobs < 0, f"0 (all CPUs) or more, got {build.jobs}"),
         ("turn_timeout", build.turn_timeout <= 0, f"positive, got {build.turn_timeout}"),
+        (
+            "executor",
+            build.executor not in EXECUTORS,
+            f"one of: {', '.join(EXECUTORS)}; got {build.executor!r}",
+        ),
+        (
+            "address",
+            build.address is not None and split_address(build.address) is None,
+            f"the Ray head as HOST:PORT (e.g. 10.0.0.5:6379), got {build.address!r}",
+        ),
     ]
     return problems + [(f"{key} must be {want}", line(key)) for key, bad, want in checks if bad]
 
@@ -220,6 +243,8 @@ def load_config(root: Path, **overrides: Any) -> Config:
     problems += _validate(
         build, lambda key: None if key in build_over else toml_key_line(text, key, "build")
     )
+    if "address" in build_over and build.executor != "ray":
+        problems.append(("--address names a Ray cluster: add --executor ray", None))
     if problems:
         where = path if path.is_file() else None
         line = next((n for _, n in problems if n is not None), None)

@@ -75,6 +75,10 @@ class BuildError(AudiolessonError):
     """Building, encoding or writing an episode failed."""
 
 
+class ClusterError(AudiolessonError):
+    """The Ray cluster is missing, does not answer, or cannot share the project's cache."""
+
+
 class LockError(AudiolessonError):
     """Another build holds the project lock."""
 

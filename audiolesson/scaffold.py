@@ -34,6 +34,7 @@ GITIGNORE = ".gitignore"
 #: what a setting that is unset by default looks like when set (the file shows it commented)
 EXAMPLES = {
     "loudness": -19.0,
+    "address": "10.0.0.5:6379",
     "base_url": "https://example.org/lessons/",
     "title": "My First Course",
     "description": "Short lessons you can listen to anywhere.",

@@ -34,7 +34,7 @@ import generate
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-MEASURES = ("piper", "pyttsx3", "help", "rebuild100", "book", "sentences")
+MEASURES = ("piper", "pyttsx3", "help", "rebuild100", "book", "sentences", "ray")
 #: words in the long paragraph of the `sentences` measure (an audiobook paragraph, one turn)
 PARAGRAPH_WORDS = 500
 
@@ -50,10 +50,11 @@ class Sizes:
     small_lesson_minutes: float
     help_runs: int
     rebuild_runs: int
+    ray_lessons: int = 200  #: the catalogue built locally and through Ray
 
 
-FULL = Sizes(60, 10, 40, 100, 0.5, 30, 5)
-QUICK = Sizes(1, 0.05, 2, 10, 0.5, 5, 3)
+FULL = Sizes(60, 10, 40, 100, 0.5, 30, 5, 200)
+QUICK = Sizes(1, 0.05, 2, 10, 0.5, 5, 3, 10)
 
 
 @dataclass
@@ -100,11 +101,14 @@ def _poll_rss(pid: int, stop: threading.Event, peak: list[int]) -> None:
         stop.wait(0.02)
 
 
-def build(project: Path, *extra: str) -> Run:
-    """Run `audiolesson build --json` in project; time it and watch its memory."""
+def build(project: Path, *extra: str, prefix: tuple[str, ...] = ()) -> Run:
+    """Run `audiolesson build --json` in project; time it and watch its memory.
+
+    `prefix` runs it through another command (nsenter, to reach a Ray cluster's namespace).
+    """
     started = time.perf_counter()
     proc = subprocess.Popen(
-        [*_audiolesson(), "build", "--json", *extra],
+        [*prefix, *_audiolesson(), "build", "--json", *extra],
         cwd=project,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -380,6 +384,149 @@ def measure_sentences(sizes: Sizes, work: Path) -> dict[str, dict]:
     }
 
 
+#: a Ray actor's round trip: sequential calls, then calls queued two deep as the build queues turns
+RAY_ROUNDTRIP = """
+import json, sys, time, ray
+ray.init(address=sys.argv[1], logging_level="ERROR", log_to_driver=False)
+@ray.remote(num_cpus=1)
+class Echo:
+    def echo(self, x):
+        return x
+actor = Echo.remote()
+ray.get(actor.echo.remote(0))
+n = int(sys.argv[2])
+started = time.perf_counter()
+for i in range(n):
+    ray.get(actor.echo.remote(i))
+sequential = (time.perf_counter() - started) / n
+started = time.perf_counter()
+ray.get([actor.echo.remote(i) for i in range(n)])
+queued = (time.perf_counter() - started) / n
+print(json.dumps({"sequential": sequential, "queued": queued}))
+"""
+
+
+class RayCluster:
+    """A one-node Ray cluster on this machine (`ray start --head --block`), every CPU.
+
+    As root it runs in a network namespace with only loopback (`unshare -n`), since Ray
+    otherwise talks to the machine's own address even when told 127.0.0.1; builds join it
+    through `nsenter`. Stopping the `ray start` process stops the node.
+    """
+
+    port = 6379
+
+    def __init__(self, work: Path) -> None:
+        ray = Path(sys.executable).parent / "ray"
+        exe = str(ray) if ray.is_file() else shutil.which("ray") or "ray"
+        head = [exe, "start", "--head", "--block", "--port", str(self.port)]
+        head += ["--node-ip-address", "127.0.0.1", "--num-cpus", str(os.cpu_count() or 1)]
+        head += ["--include-dashboard=false", "--disable-usage-stats"]
+        self.temp = tempfile.mkdtemp(prefix="al-ray-")  # short: Ray's socket paths live under it
+        head += ["--temp-dir", self.temp]
+        isolated = subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode == 0
+        if isolated:
+            head = ["unshare", "-n", "bash", "-c", 'ip link set lo up && exec "$@"', "ray", *head]
+        self.log = (work / "ray-head.log").open("wb")
+        self.proc = subprocess.Popen(head, stdout=self.log, stderr=subprocess.STDOUT)
+        self.prefix = ("nsenter", "-t", str(self.proc.pid), "-n") if isolated else ()
+        probe = f"import socket; socket.create_connection(('127.0.0.1', {self.port}), 1)"
+        knock = [*self.prefix, sys.executable, "-c", probe]
+        deadline = time.monotonic() + 90
+        while subprocess.run(knock, capture_output=True).returncode != 0:
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"ray start failed; see {work / 'ray-head.log'}")
+            time.sleep(0.5)
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def roundtrip(self, calls: int) -> dict[str, float]:
+        """Seconds per actor call: one at a time, and queued."""
+        out = subprocess.run(
+            [*self.prefix, sys.executable, "-c", RAY_ROUNDTRIP, self.address, str(calls)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        self.log.close()
+        shutil.rmtree(self.temp, ignore_errors=True)
+
+
+def _synthesis_rate(run: Run) -> tuple[float, float]:
+    """(seconds from the start event to the first clip, seconds per clip after it)."""
+    start = next(t for t, e in run.events if e.get("event") == "start")
+    clips = [t for t, e in run.events if e.get("event") == "synthesized"]
+    return clips[0] - start, (clips[-1] - clips[0]) / max(1, len(clips) - 1)
+
+
+def measure_ray(sizes: Sizes, work: Path) -> dict[str, dict]:
+    """A catalogue of short lessons (tone voices) built locally, then through Ray, same machine."""
+    root = work / "catalogue"
+    scripts = {
+        f"lesson-{i:03d}": generate.lesson(sizes.small_lesson_minutes, seed=5000 + i)
+        for i in range(sizes.ray_lessons)
+    }
+    generate.write_project(root, scripts, "tone")
+    local = build(root)
+    episodes = {p.name: p.read_bytes() for p in (root / "output").glob("*.mp3")}
+    cluster = RayCluster(work)
+    try:
+        roundtrip = cluster.roundtrip(500 if sizes is FULL else 100)
+        shutil.rmtree(root / ".audiolesson" / "cache")  # every clip and block made again
+        # --force keeps output/: the episodes keep their published dates, so bytes compare
+        ray = build(
+            root, "--force", "--executor", "ray", "--address", cluster.address,
+            prefix=cluster.prefix,
+        )  # fmt: skip
+    finally:
+        cluster.stop()
+    same = episodes == {p.name: p.read_bytes() for p in (root / "output").glob("*.mp3")}
+    turns = local.summary().get("turns_synthesized") or 0
+    local_phases, ray_phases = _phases(local), _phases(ray)
+    local_first, local_rate = _synthesis_rate(local)
+    ray_first, ray_rate = _synthesis_rate(ray)
+    return {
+        "ray_catalogue_ratio": _result(
+            ray.seconds / local.seconds,
+            "x",
+            None,
+            "lower",
+            lessons=sizes.ray_lessons,
+            turns=turns,
+            local_seconds=round(local.seconds, 1),
+            ray_seconds=round(ray.seconds, 1),
+            local_phases_seconds={k: round(v, 1) for k, v in local_phases.items()},
+            ray_phases_seconds={k: round(v, 1) for k, v in ray_phases.items()},
+            seconds_to_first_clip={"local": round(local_first, 2), "ray": round(ray_first, 2)},
+            ms_per_clip_after_the_first={
+                "local": round(local_rate * 1000, 2),
+                "ray": round(ray_rate * 1000, 2),
+            },
+            workers=os.cpu_count(),
+            episodes_identical=same,
+        ),
+        "ray_task_roundtrip_ms": _result(
+            roundtrip["sequential"] * 1000,
+            "ms",
+            None,
+            "lower",
+            queued_ms=round(roundtrip["queued"] * 1000, 3),
+        ),
+    }
+
+
 def _espeak(text: str, out: Path) -> None:
     subprocess.run(["espeak-ng", "-s", "200", "-w", str(out), text], check=True)
 
@@ -466,6 +613,7 @@ def machine() -> dict[str, Any]:
                 "numpy",
                 "scipy",
                 "pyttsx3",
+                "ray",
             )
         },
         "espeak-ng": " ".join(espeak.stdout.split()[3:4]) or "not installed",
@@ -485,6 +633,8 @@ LABELS = {
     "book_full_build_seconds": "Full build, {book} book (tone voices; no target)",
     "sentence_edit_rebuild_seconds": "One-word edit in a {paragraph}-word paragraph (Piper; no "
     "target)",
+    "ray_catalogue_ratio": "Build of {ray_lessons} short lessons (tone), Ray / local (no target)",
+    "ray_task_roundtrip_ms": "Ray actor call round trip, one at a time (no target)",
 }
 
 
@@ -535,6 +685,7 @@ def markdown(results: dict[str, Any]) -> str:
         "lessons": s["lessons"],
         "book": f"{s['book_hours']:g}-hour",
         "paragraph": PARAGRAPH_WORDS,
+        "ray_lessons": s.get("ray_lessons", 200),
     }
     m = results["machine"]
     pk = ", ".join(f"{k} {v}" for k, v in m["packages"].items())
@@ -609,7 +760,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.render:
         if previous is None or args.out is None:
             parser.error("--render needs an existing --json file and --out")
-        _write(args.out, markdown(previous) + _hand_written(args.out))
+        _write(args.out, markdown(previous) + _hand_sections(args.out))
         return 0
 
     work = args.work or Path(tempfile.mkdtemp(prefix="audiolesson-bench-"))
@@ -661,17 +812,23 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         _write(args.json, json.dumps(results, indent=2) + "\n")
     if args.out:
-        _write(args.out, report + _hand_written(args.out))
+        _write(args.out, report + _hand_sections(args.out))
     if failed:
         print(f"failed: {', '.join(failed)}", file=sys.stderr)
     return 1 if failed else 0
 
 
-def _hand_written(path: Path) -> str:
-    """What people wrote below the generated report (from its first `## ` heading on), kept."""
-    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+def _hand_sections(path: Path) -> str:
+    """The `## ` sections at the end of an existing report: written by hand, kept as they are.
+
+    The generated report has no `## ` heading, so everything from the first one on is a person's.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return ""
     at = text.find("\n## ")
-    return text[at:] if at >= 0 else ""
+    return "" if at < 0 else "\n" + text[at + 1 :].rstrip("\n") + "\n"
 
 
 def _write(path: Path, text: str) -> None:

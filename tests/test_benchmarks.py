@@ -127,3 +127,32 @@ def test_paragraph_is_one_long_turn_and_an_edit_adds_one_word_to_one_sentence() 
     changed = [i for i, (a, b) in enumerate(zip(old, new, strict=True)) if a != b]
     assert changed == [17]
     assert len(new[17].split()) == len(old[17].split()) + 1
+
+
+def test_rewriting_the_report_keeps_its_hand_written_sections(tmp_path: Path) -> None:
+    results, report = tmp_path / "results.json", tmp_path / "BENCH.md"
+    machine = {"cpu": "cpu", "cores": 2, "ram_gb": 1, "os": "os", "python": "3", "espeak-ng": "1"}
+    results.write_text(
+        json.dumps(
+            {
+                "date": "2000-01-01T00:00:00+00:00",
+                "mode": "full",
+                "sizes": {"lesson_minutes": 60, "book_hours": 10, "lessons": 100},
+                "machine": {**machine, "packages": {"ray": "2"}},
+                "measures": {
+                    "help_seconds": {"value": 0.1, "unit": "s", "target": 0.3, "pass": True}
+                },
+            }
+        )
+    )
+    hand = "## Measured by hand\n\nA table a person wrote.\n\n## Another\n\nMore.\n"
+    report.write_text("# Benchmarks\n\nan old generated table\n\n" + hand)
+    for _ in range(2):  # twice: the sections are neither lost nor doubled
+        command = [sys.executable, str(BENCH / "run.py"), "--render"]
+        command += ["--json", str(results), "--out", str(report)]
+        proc = subprocess.run(command, capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 0, proc.stderr
+        text = report.read_text()
+        assert "an old generated table" not in text
+        assert "| `audiolesson --help` start-up (median) | < 0.3 s | 0.1 s | pass |" in text
+        assert text.endswith("\n\n" + hand) and text.count("## Measured by hand") == 1

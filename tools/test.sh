@@ -2,7 +2,9 @@
 # Set up everything the test suite needs on a fresh Debian/Ubuntu machine, then run it.
 #   bash tools/test.sh [pytest args...]
 # Installs (only when missing): ffmpeg (ffprobe reads outputs back), espeak-ng (pyttsx3's Linux
-# voice), chromium (listening-page tests); then the package with its test, kokoro and verify extras (the Kokoro tests run for real).
+# voice), chromium (listening-page tests), iproute2 (`ip`: the Ray tests' loopback-only network
+# namespace); then the package with its test, kokoro, verify and ray extras (the Kokoro and Ray
+# tests run for real).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +12,7 @@ need=()
 command -v ffprobe >/dev/null 2>&1 || need+=(ffmpeg)
 command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"
@@ -18,7 +21,7 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
-python3 -m pip install -q --disable-pip-version-check -e '.[test,kokoro,verify]'
+python3 -m pip install -q --disable-pip-version-check -e '.[test,kokoro,verify,ray]'
 python3 -m pip check
 python3 -m ruff check .
 python3 -m pytest -q -p no:cacheprovider "$@"

@@ -152,9 +152,11 @@ def build(
                 done = synthesize_all(
                     list(jobs.values()),
                     cache,
-                    config.build.workers,
+                    config.build.jobs,  # 0: one per CPU, of this machine or of the Ray cluster
                     config.build.turn_timeout,
                     report,
+                    executor=config.build.executor,
+                    address=config.build.address,
                 )
             except BaseException:
                 early.cancel()

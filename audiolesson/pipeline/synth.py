@@ -75,18 +75,27 @@ def synthesize_all(
     workers: int,
     timeout: float,
     on_done: Callable[[SynthDone], None] | None = None,
+    *,
+    executor: str = "local",
+    address: str | None = None,
 ) -> list[SynthDone]:
     """Render every job into the cache. Failures do not stop the others; they are returned.
 
+    `workers` processes (0: one per CPU) on this machine, or with executor "ray" as many actors
+    on the Ray cluster at `address` (0: one per CPU of the cluster; see `cluster`).
     With one job, or one worker, the first job still runs in a worker process: that is what gives a
     hung engine a timeout.
     """
+    if executor == "ray":
+        from .cluster import synthesize_on_ray
+
+        return synthesize_on_ray(jobs, cache, workers, timeout, on_done, address=address)
     from pebble import ProcessPool
 
     results: list[SynthDone] = []
     if not jobs:
         return results
-    workers = max(1, min(workers, len(jobs)))
+    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
     threads = max(1, (os.cpu_count() or 1) // workers)
     with ProcessPool(max_workers=workers, initializer=_worker_init, initargs=(threads,)) as pool:
         futures = {

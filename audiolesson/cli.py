@@ -91,6 +91,15 @@ def project_root() -> Path:
 
 
 SCRIPTS_HELP = "Script files (default: every scripts/*.md)."
+#: the options several commands share, declared once
+ScriptsArg = Annotated[
+    list[Path] | None, typer.Argument(help=SCRIPTS_HELP, metavar="SCRIPTS", show_default=False)
+]
+OutputDirOption = Annotated[
+    str | None,
+    typer.Option("--output", "-o", metavar="DIR", help="Output folder (default: output/)."),
+]
+StrictOption = Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")]
 
 
 @app.command(
@@ -103,10 +112,8 @@ SCRIPTS_HELP = "Script files (default: every scripts/*.md)."
     ),
 )
 def check(
-    scripts: Annotated[
-        list[Path] | None, typer.Argument(help=SCRIPTS_HELP, metavar="SCRIPTS", show_default=False)
-    ] = None,
-    strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
+    scripts: ScriptsArg = None,
+    strict: StrictOption = False,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the parsed scripts as JSON.")
     ] = False,
@@ -156,13 +163,8 @@ def check(
     ),
 )
 def build(
-    scripts: Annotated[
-        list[Path] | None, typer.Argument(help=SCRIPTS_HELP, metavar="SCRIPTS", show_default=False)
-    ] = None,
-    output: Annotated[
-        str | None,
-        typer.Option("--output", "-o", metavar="DIR", help="Output folder (default: output/)."),
-    ] = None,
+    scripts: ScriptsArg = None,
+    output: OutputDirOption = None,
     jobs: Annotated[
         int | None,
         typer.Option("--jobs", "-j", metavar="N", help="Worker processes (default: one per CPU)."),
@@ -170,7 +172,7 @@ def build(
     force: Annotated[
         bool, typer.Option("--force", help="Rebuild episodes even if they are up to date.")
     ] = False,
-    strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
+    strict: StrictOption = False,
     plan: Annotated[
         bool, typer.Option("--plan", help="Say what would be synthesised; build nothing.")
     ] = False,
@@ -413,13 +415,8 @@ def say(
     ),
 )
 def verify(
-    scripts: Annotated[
-        list[Path] | None, typer.Argument(help=SCRIPTS_HELP, metavar="SCRIPTS", show_default=False)
-    ] = None,
-    output: Annotated[
-        str | None,
-        typer.Option("--output", "-o", metavar="DIR", help="Output folder (default: output/)."),
-    ] = None,
+    scripts: ScriptsArg = None,
+    output: OutputDirOption = None,
     threshold: Annotated[
         float | None,
         typer.Option(

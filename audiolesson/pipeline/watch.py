@@ -30,6 +30,10 @@ log = logging.getLogger(__name__)
 QUIET_SECONDS = 0.3  #: saves this close together make one rebuild
 MAX_WAIT_SECONDS = 2.0  #: ... but a rebuild starts at most this long after the first save
 POLL_SECONDS = 0.5  #: how often the loop looks at its stop flag while nothing changes
+DEBOUNCE_MS = 400  #: watchfiles gathers changes this long before reporting them
+#: a replaced watcher runs on this long beside its successor (a stopped watcher drops what it
+#: has gathered but not yet reported)
+HANDOVER_SECONDS = 3 * DEBOUNCE_MS / 1000
 SOUND_FILES = {".wav", ".mp3", ".flac", ".ogg", ".oga", ".opus", ".m4a", ".aac", ".aif", ".aiff"}
 IMAGE_FILES = {".png", ".jpg", ".jpeg", ".webp"}
 #: folders never watched: tools' environments and caches (a .venv is hidden already)
@@ -146,9 +150,12 @@ def _folders(root: Path, config: Config) -> list[Path]:
 
 
 class _Watcher:
-    """Two watchfiles watchers: the project folder itself, not recursively (it may hold a
-    virtualenv or a whole repository), and its other top-level folders, recursively. A folder
-    appearing or vanishing at the top restarts them with the new set."""
+    """Two kinds of watchfiles watcher: one on the project folder itself, not recursively (it may
+    hold a virtualenv or a whole repository), for as long as the watch lasts; and one on its
+    other top-level folders, recursively. When the set of those folders changes (one came or went
+    at the top), a watcher on the new set starts and the old one stops a little later, so no save
+    is missed in between (a save seen by both counts once). `output/` or the cache appearing changes
+    nothing: the top-level watcher alone sees them, and no watcher restarts."""
 
     def __init__(
         self,
@@ -159,6 +166,7 @@ class _Watcher:
     ) -> None:
         self.root, self.config, self.scripts, self.changes = root, config, scripts, changes
         self.stopped = threading.Event()
+        self._deep: tuple[list[Path], threading.Event, threading.Thread] | None = None
         self._thread = threading.Thread(target=self._run, name="audiolesson-watch", daemon=True)
         self._thread.start()
 
@@ -168,24 +176,39 @@ class _Watcher:
         self._thread.join(timeout=5)
 
     def _run(self) -> None:
+        self._refresh()
         while not self.stopped.is_set():
-            restart = threading.Event()
-            until = _Either(self.stopped, restart)
-            folders = _folders(self.root, self.config())
-            deep = threading.Thread(
-                target=self._watch, args=(folders, True, until, restart), daemon=True
-            )
-            if folders:
-                deep.start()
-            self._watch([self.root], False, until, restart)
-            restart.set()
-            if folders:
-                deep.join()
+            self._watch([self.root], False, self.stopped)
+        if self._deep is not None:
+            self._deep[2].join(timeout=5)
 
-    def _watch(
-        self, paths: list[Path], recursive: bool, until: _Either, restart: threading.Event
-    ) -> None:
-        """Feed one watcher's saves into `changes` until stopped or restarted."""
+    def _refresh(self) -> None:
+        """Watch the current top-level folders: start a watcher on a new set, then stop the old."""
+        folders = _folders(self.root, self.config())
+        old = self._deep
+        if old is not None and old[0] == folders:
+            return
+        self._deep = None
+        if folders:
+            done = threading.Event()
+            thread = threading.Thread(
+                target=self._watch_deep, args=(folders, done), name="audiolesson-watch-deep"
+            )
+            thread.daemon = True
+            thread.start()
+            self._deep = (folders, done, thread)
+        if old is not None:  # after its debounce: a save it already saw still comes out
+            stop_old = threading.Timer(HANDOVER_SECONDS, old[1].set)
+            stop_old.daemon = True
+            stop_old.start()
+
+    def _watch_deep(self, folders: list[Path], done: threading.Event) -> None:
+        until = _Either(self.stopped, done)
+        while not until.is_set():
+            self._watch(folders, True, until)
+
+    def _watch(self, paths: list[Path], recursive: bool, until: object) -> None:
+        """Feed one watcher's saves into `changes` until stopped."""
         import watchfiles
 
         try:
@@ -195,7 +218,7 @@ class _Watcher:
                 stop_event=until,
                 recursive=recursive,
                 rust_timeout=1000,
-                debounce=400,
+                debounce=DEBOUNCE_MS,
                 ignore_permission_denied=True,
             ):
                 config = self.config()
@@ -203,11 +226,12 @@ class _Watcher:
                 wanted = [p for p in saved if is_watched(p, self.root, config, self.scripts)]
                 self.changes.add(wanted)
                 if not recursive and any(p.parent == self.root and not p.is_file() for p in saved):
-                    restart.set()  # a folder came or went at the top: watch the new set
+                    self._refresh()  # a folder came or went at the top: watch the new set
         except OSError as exc:  # a folder vanished while the watcher started: look again
             log.debug("watcher restarts: %s", exc)
             time.sleep(0.2)
-            restart.set()
+            if not recursive:
+                self._refresh()
 
 
 class _Either:

@@ -150,6 +150,30 @@ def test_what_is_watched(project: Path) -> None:
 
 
 @pytest.mark.slow
+def test_a_save_just_after_a_new_top_level_folder_is_not_lost(project: Path) -> None:
+    """A build makes output/ at the top; the author saves a script right after. The watchers
+    used to restart on a new top-level folder and miss saves in between."""
+    from audiolesson.pipeline.watch import _Watcher
+
+    config = load_config(project)
+    script = project / "scripts" / "lesson.md"
+    for attempt in range(3):
+        changes = Changes()
+        watcher = _Watcher(project, lambda: config, [], changes)
+        try:
+            time.sleep(1.0)  # both watchers running
+            # output/ (never watched) the first time, then folders that are watched
+            (project / ("output" if attempt == 0 else f"notes{attempt}")).mkdir()
+            time.sleep(0.05)  # inside the old restart's gap (debounce 400 ms)
+            edit(script, "Goodbye", "Farewell") if attempt % 2 == 0 else edit(
+                script, "Farewell", "Goodbye"
+            )
+            saved = changes.take(timeout=5)
+        finally:
+            watcher.close()
+        assert script in saved, f"attempt {attempt}: {sorted(saved)}"
+
+
 def test_several_saves_make_one_rebuild(project: Path, stopper: list) -> None:
     recorder, stop, thread = watching(project)
     stopper.append((stop, thread))

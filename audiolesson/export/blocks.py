@@ -22,7 +22,7 @@ from typing import TypeVar
 from .._killpoints import killpoint
 from ..audio import pcm16_bytes
 from ..errors import BuildError
-from ..files import sha256_of, staged_files
+from ..files import sha256_of, staged_files, write_atomic
 from .mix import stitch
 from .mp3 import ENCODER_DELAY, LAME_QUALITY, SAMPLES_PER_FRAME, FrameCounter, new_encoder
 from .music import place_music
@@ -48,6 +48,7 @@ BLOCK_FORMAT = 3  #: bump when the block cache layout changes (3: checksums)
 BLOCKS_FOLDER = "blocks"  #: encoded blocks live in work_dir/blocks
 BLOCK_CUT = 8  #: a block ends after a turn whose clip key hashes to 0 modulo this
 BLOCK_MAX_CLIPS = 32  #: and after this many turns at the latest
+EDGE_BYTES = 4096  #: a cached block's first and last bytes, read on every build (see `_damage`)
 
 
 @dataclass(frozen=True)
@@ -146,22 +147,54 @@ def prune_blocks(work_dir: Path, keep: set[str]) -> tuple[int, int]:
     return removed, freed
 
 
-def _damage(meta: dict, mp3_path: Path, hops_path: Path) -> str | None:
-    """Why a cached block's files do not match their checksums, or None if they do."""
+def _edges(path: Path, size: int) -> str:
+    """sha256 of a file's first and last EDGE_BYTES: the cheap check of a cached block's MP3."""
+    with path.open("rb") as fh:
+        head = fh.read(EDGE_BYTES)
+        fh.seek(max(0, size - EDGE_BYTES))
+        return hashlib.sha256(head + fh.read(EDGE_BYTES)).hexdigest()
+
+
+def _damage(meta: dict, mp3_path: Path, hops_path: Path, full: bool) -> tuple[str | None, bool]:
+    """Why a cached block's files do not match their index (None if they do), and whether the
+    index should be stamped again with the MP3's mtime (it was hashed whole and passed).
+
+    The MP3 (a few hundred blocks of up to a megabyte in a book) is hashed whole only with `full`
+    (build --force) or when its mtime or its edges disagree with the index; otherwise its size,
+    mtime and edges vouch for it. The loudness data is small and always hashed.
+    """
+    stale = False
     if meta["frames"]:
-        if not mp3_path.is_file():
-            return "its MP3 is missing"
-        if mp3_path.stat().st_size != meta["bytes"]:
-            return f"its MP3 is {mp3_path.stat().st_size} bytes, not {meta['bytes']}"
-        if sha256_of(mp3_path) != meta["sha256"]:
-            return "its MP3 fails the checksum"
+        try:
+            stat = mp3_path.stat()
+        except FileNotFoundError:
+            return "its MP3 is missing", False
+        if stat.st_size != meta["bytes"]:
+            return f"its MP3 is {stat.st_size} bytes, not {meta['bytes']}", False
+        stale = meta.get("mtime_ns") != stat.st_mtime_ns or meta.get("edges") != _edges(
+            mp3_path, stat.st_size
+        )
+        if (full or stale) and sha256_of(mp3_path) != meta["sha256"]:
+            return "its MP3 fails the checksum", False
     if not hops_path.is_file() or sha256_of(hops_path) != meta["hops_sha256"]:
-        return "its loudness data is missing or fails the checksum"
-    return None
+        return "its loudness data is missing or fails the checksum", False
+    return None, stale
 
 
-def load_block(folder: Path, key: str, clips: int) -> EncodedBlock | None:
-    """The cached block for `key`, verified; None if absent, damaged or laid out differently."""
+def _stamp(meta: dict, mp3_path: Path) -> dict:
+    """The index with the MP3's current mtime and edges (what later builds check instead of
+    hashing it)."""
+    stat = mp3_path.stat()
+    return {**meta, "mtime_ns": stat.st_mtime_ns, "edges": _edges(mp3_path, stat.st_size)}
+
+
+def load_block(
+    folder: Path, key: str, clips: int, *, full_check: bool = False
+) -> EncodedBlock | None:
+    """The cached block for `key`, verified; None if absent, damaged or laid out differently.
+
+    With `full_check` its MP3 is hashed whole even when its size, mtime and edges match the index.
+    """
     meta_path, mp3_path, hops_path = (folder / f"{key}{ext}" for ext in (".json", ".mp3", ".npy"))
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
@@ -173,7 +206,9 @@ def load_block(folder: Path, key: str, clips: int) -> EncodedBlock | None:
         try:
             if meta["format"] != BLOCK_FORMAT or len(meta["spans"]) != clips:
                 return None  # an older layout: encoded again, silently
-            why = _damage(meta, mp3_path, hops_path)
+            why, stale = _damage(meta, mp3_path, hops_path, full_check)
+            if why is None and stale:  # copied, touched or from an older version, and whole
+                write_atomic(meta_path, json.dumps(_stamp(meta, mp3_path)).encode("utf-8"))
         except (OSError, KeyError, TypeError) as exc:
             why = f"unreadable index: {exc}"
     if why is not None:
@@ -236,10 +271,12 @@ def encode_block(
             "loudness": mix.loudness_lufs if math.isfinite(mix.loudness_lufs) else None,
             "peak": mix.true_peak_db if math.isfinite(mix.true_peak_db) else None,
         }
+        if mix.frames:  # a rename keeps the mtime: later builds compare it, and the edges
+            meta = _stamp(meta, staged.temp(mp3_path))
         staged.temp(meta_path).write_text(json.dumps(meta), encoding="utf-8")
         staged.commit(after=lambda target: target == mp3_path and killpoint("block-writing"))
     killpoint("block-stored")
-    encoded = load_block(folder, key, len(mix.spans))
+    encoded = load_block(folder, key, len(mix.spans), full_check=True)
     if encoded is None:
         raise BuildError(f"cannot read back the encoded block {block.title!r}", path=folder)
     return encoded
@@ -251,14 +288,18 @@ def encode_blocks(
     folder: Path,
     jobs: int,
     progress: Callable[[str], None] | None,
+    *,
+    full_check: bool = False,
 ) -> tuple[list[EncodedBlock], list[int]]:
-    """Each block from the block cache or encoded (in parallel); and the indexes encoded."""
+    """Each block from the block cache or encoded (in parallel); and the indexes encoded.
+
+    `full_check` hashes every cached block's MP3 whole (see `load_block`)."""
     folder.mkdir(parents=True, exist_ok=True)
     keys = [block_key(block, settings) for block in blocks]
     found: list[EncodedBlock | None] = []
     for block, key in zip(blocks, keys, strict=True):
         clips = sum(isinstance(item, ClipItem) for item in block.items)
-        found.append(load_block(folder, key, clips))
+        found.append(load_block(folder, key, clips, full_check=full_check))
     todo = [i for i, encoded in enumerate(found) if encoded is None]
     if not todo:
         return found, todo  # type: ignore[return-value]

@@ -155,7 +155,7 @@ def build(
                 continue
             if p.script.path in failed:
                 continue
-            _export(p, config, result, emit)
+            _export(p, config, result, emit, force)
         written = publish(config, parsed=scripts)
         if written:
             emit(Published(files=[str(path) for path in written]))
@@ -177,8 +177,11 @@ def _warn(warnings: Sequence[ScriptWarning], strict: bool, emit: EventSink) -> N
         emit(Warned(script=w.path, line=w.line, message=w.message))
 
 
-def _export(plan: EpisodePlan, config: Config, result: BuildResult, emit: EventSink) -> None:
-    """Master, encode and tag one episode into output/."""
+def _export(
+    plan: EpisodePlan, config: Config, result: BuildResult, emit: EventSink, force: bool
+) -> None:
+    """Master, encode and tag one episode into output/ (with `force`, every cached block of it is
+    hashed whole)."""
     out = config.output_dir
     out.mkdir(parents=True, exist_ok=True)
     mp3 = out / f"{plan.slug}.mp3"
@@ -196,6 +199,7 @@ def _export(plan: EpisodePlan, config: Config, result: BuildResult, emit: EventS
             config.cache_dir,
             progress=lambda message: emit(Progress(episode=plan.slug, message=message)),
             formats=config.build.formats,
+            full_check=force,
         )
     except OSError as exc:
         where = Path(exc.filename) if exc.filename else out

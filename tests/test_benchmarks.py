@@ -111,3 +111,35 @@ def test_quick_run_writes_report_json_and_compares(tmp_path: Path) -> None:
     text = report.read_text()
     assert "| Peak RSS, 0.05-hour book build (process + workers) | < 300 MB |" in text
     assert data["machine"]["packages"]["piper-tts"] in text
+
+
+def test_writing_the_report_again_keeps_the_hand_written_sections(tmp_path: Path) -> None:
+    results, report = tmp_path / "results.json", tmp_path / "BENCH.md"
+    measure = {"value": 1.5, "unit": "s", "target": 2.0, "pass": True, "phases_seconds": {}}
+    results.write_text(
+        json.dumps(
+            {
+                "date": "2000-01-01T00:00:00+00:00",
+                "mode": "full",
+                "sizes": {"lesson_minutes": 60, "lessons": 100, "book_hours": 10},
+                "machine": {
+                    "cpu": "CPU", "cores": 2, "ram_gb": 1, "os": "OS", "python": "3",
+                    "packages": {}, "espeak-ng": "1",
+                },
+                "measures": {"book_edit_rebuild_seconds": measure},
+            }
+        )
+    )  # fmt: skip
+    written = "## Spoken forms (by hand)\n\nA number.\n\n## M4B (by hand)\n\nAnother.\n"
+    report.write_text("# Benchmarks\n\nAn old table.\n\n" + written)
+    for _ in range(2):  # and again: the sections are kept once, not piled up
+        proc = subprocess.run(
+            [sys.executable, str(BENCH / "run.py"), "--render", "--json", str(results),
+             "--out", str(report)],
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+    text = report.read_text()
+    assert "An old table." not in text
+    assert "| One-turn edit, 10-hour book (tone voices) | < 2 s | 1.5 s | pass |" in text
+    assert text.endswith("\n\n" + written) and text.count("## ") == 2

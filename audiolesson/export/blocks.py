@@ -3,8 +3,10 @@
 A chapter's timeline is cut at content-defined points (after a turn whose clip key hashes to 0
 modulo BLOCK_CUT, so an edit moves no other cut) into blocks. Each block is mixed and encoded
 (lameenc, CBR, in-process) into the block cache, work_dir/blocks/<key>.{mp3,npy,json}, keyed by
-its content and verified by checksums when reused: a rebuild after a one-turn edit re-encodes
-about one minute of audio, however long the book.
+its content and checked when reused (size, mtime and edges on every build, the whole checksum
+when those disagree or under --force: see `_damage`): a rebuild after a one-turn edit re-encodes
+one block, about eight turns (a minute of dialogue, two or three of long narration), however long
+the book.
 """
 
 from __future__ import annotations

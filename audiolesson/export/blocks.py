@@ -38,10 +38,12 @@ __all__ = [
     "EncodedBlock",
     "block_key",
     "block_keys",
+    "check_file",
     "encode_blocks",
     "episode_blocks",
     "prune_blocks",
     "split_blocks",
+    "stamp",
 ]
 
 log = logging.getLogger(__name__)
@@ -150,44 +152,54 @@ def prune_blocks(work_dir: Path, keep: set[str]) -> tuple[int, int]:
 
 
 def _edges(path: Path, size: int) -> str:
-    """sha256 of a file's first and last EDGE_BYTES: the cheap check of a cached block's MP3."""
+    """sha256 of a file's first and last EDGE_BYTES: the cheap check of a cached block file."""
     with path.open("rb") as fh:
         head = fh.read(EDGE_BYTES)
         fh.seek(max(0, size - EDGE_BYTES))
         return hashlib.sha256(head + fh.read(EDGE_BYTES)).hexdigest()
 
 
-def _damage(meta: dict, mp3_path: Path, hops_path: Path, full: bool) -> tuple[str | None, bool]:
-    """Why a cached block's files do not match their index (None if they do), and whether the
-    index should be stamped again with the MP3's mtime (it was hashed whole and passed).
+def check_file(path: Path, meta: dict, full: bool) -> tuple[str | None, bool]:
+    """Why a cached block file differs from its index entry ("fails the checksum"; None if it
+    does not), and whether the entry should be stamped again (`stamp`): it was hashed and passed.
 
-    The MP3 (a few hundred blocks of up to a megabyte in a book) is hashed whole only with `full`
-    (build --force) or when its mtime or its edges disagree with the index; otherwise its size,
-    mtime and edges vouch for it. The loudness data is small and always hashed.
+    The entry holds the file's "bytes", "sha256", and "mtime_ns" and "edges" (see `stamp`). A
+    block file (up to a megabyte; a 10-hour book has a few hundred) is hashed whole only with
+    `full` (build --force) or when its mtime or edges disagree; otherwise its size, mtime and
+    edges vouch for it.
     """
-    stale = False
-    if meta["frames"]:
-        try:
-            stat = mp3_path.stat()
-        except FileNotFoundError:
-            return "its MP3 is missing", False
-        if stat.st_size != meta["bytes"]:
-            return f"its MP3 is {stat.st_size} bytes, not {meta['bytes']}", False
-        stale = meta.get("mtime_ns") != stat.st_mtime_ns or meta.get("edges") != _edges(
-            mp3_path, stat.st_size
-        )
-        if (full or stale) and sha256_of(mp3_path) != meta["sha256"]:
-            return "its MP3 fails the checksum", False
-    if not hops_path.is_file() or sha256_of(hops_path) != meta["hops_sha256"]:
-        return "its loudness data is missing or fails the checksum", False
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return "is missing", False
+    if stat.st_size != meta["bytes"]:
+        return f"is {stat.st_size} bytes, not {meta['bytes']}", False
+    stale = meta.get("mtime_ns") != stat.st_mtime_ns or meta.get("edges") != _edges(
+        path, stat.st_size
+    )
+    if (full or stale) and sha256_of(path) != meta["sha256"]:
+        return "fails the checksum", False
     return None, stale
 
 
-def _stamp(meta: dict, mp3_path: Path) -> dict:
-    """The index with the MP3's current mtime and edges (what later builds check instead of
-    hashing it)."""
-    stat = mp3_path.stat()
-    return {**meta, "mtime_ns": stat.st_mtime_ns, "edges": _edges(mp3_path, stat.st_size)}
+def stamp(meta: dict, path: Path) -> dict:
+    """The index entry with the file's current mtime and edges, which later builds check instead
+    of hashing the file (a rename keeps the mtime: stamp the temporary file before it)."""
+    stat = path.stat()
+    return {**meta, "mtime_ns": stat.st_mtime_ns, "edges": _edges(path, stat.st_size)}
+
+
+def _damage(meta: dict, mp3_path: Path, hops_path: Path, full: bool) -> tuple[str | None, bool]:
+    """Why a cached block's files do not match their index (None if they do), and whether the
+    index should be stamped again. The loudness data is small and always hashed."""
+    stale = False
+    if meta["frames"]:
+        why, stale = check_file(mp3_path, meta, full)
+        if why is not None:
+            return f"its MP3 {why}", False
+    if not hops_path.is_file() or sha256_of(hops_path) != meta["hops_sha256"]:
+        return "its loudness data is missing or fails the checksum", False
+    return None, stale
 
 
 def load_block(
@@ -210,7 +222,7 @@ def load_block(
                 return None  # an older layout: encoded again, silently
             why, stale = _damage(meta, mp3_path, hops_path, full_check)
             if why is None and stale:  # copied, touched or from an older version, and whole
-                write_atomic(meta_path, json.dumps(_stamp(meta, mp3_path)).encode("utf-8"))
+                write_atomic(meta_path, json.dumps(stamp(meta, mp3_path)).encode("utf-8"))
         except (OSError, KeyError, TypeError) as exc:
             why = f"unreadable index: {exc}"
     if why is not None:
@@ -273,8 +285,8 @@ def encode_block(
             "loudness": mix.loudness_lufs if math.isfinite(mix.loudness_lufs) else None,
             "peak": mix.true_peak_db if math.isfinite(mix.true_peak_db) else None,
         }
-        if mix.frames:  # a rename keeps the mtime: later builds compare it, and the edges
-            meta = _stamp(meta, staged.temp(mp3_path))
+        if mix.frames:
+            meta = stamp(meta, staged.temp(mp3_path))
         staged.temp(meta_path).write_text(json.dumps(meta), encoding="utf-8")
         staged.commit(after=lambda target: target == mp3_path and killpoint("block-writing"))
     killpoint("block-stored")

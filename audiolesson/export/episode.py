@@ -182,7 +182,7 @@ def export_episode(
     if "m4b" in formats:
         keys = [block_key(block, settings) for block in flat]
         aac, aac_encoded = encode_aac_blocks(
-            flat, pieces, keys, settings, folder, workers, progress
+            flat, pieces, keys, settings, folder, workers, progress, full_check=full_check
         )
         _, aac_marks, aac_duration = _timeline(
             chapters, blocks, aac, settings.sample_rate, SAMPLES_PER_AAC_FRAME

@@ -146,3 +146,29 @@ def test_every_block_of_an_episode_passes_its_checks(folder: Path) -> None:
         meta = json.loads(index.read_text())
         assert blocks.load_block(folder, index.stem, len(meta["spans"])) is not None
     assert not list(folder.glob(".*.tmp"))
+
+
+def test_aac_blocks_are_checked_as_mp3_blocks_are(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from audiolesson.export import m4b
+
+    settings = AudioSettings()
+    meta = EpisodeMeta(title="Lesson", build_key="k")
+    export_episode(
+        lesson(chapters=1, turns=2), meta, settings, tmp_path / "out", "e", tmp_path,
+        formats=("mp3", "m4b"),
+    )  # fmt: skip
+    folder, tag = tmp_path / blocks.BLOCKS_FOLDER, m4b.aac_tag(settings)
+    aac = max(folder.glob(f"*.{tag}.aac"), key=lambda p: p.stat().st_size)
+    key = aac.name.split(".")[0]
+    index = json.loads((folder / f"{key}.json").read_text())
+    samples = index["samples"]
+    aac_index = json.loads(m4b._paths(folder, key, tag)[1].read_text())
+    assert aac_index["mtime_ns"] == aac.stat().st_mtime_ns
+    assert aac_index["bytes"] > 4 * blocks.EDGE_BYTES
+    damage(aac, aac_index["bytes"] // 2, keep_mtime=True)
+    assert m4b._load(folder, key, tag, samples, full=False) == aac_index["frames"]
+    with caplog.at_level(logging.WARNING):
+        assert m4b._load(folder, key, tag, samples, full=True) is None
+    assert "is damaged (it fails the checksum)" in caplog.text

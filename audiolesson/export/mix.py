@@ -5,16 +5,19 @@ target (pyloudnorm, per clip, so no voice is louder than another), nudged by one
 so the block as a whole, pauses included, hits the target, and limited to the true-peak ceiling.
 pydub then stitches the block (`segments`): the clip's level gain, a fade at both ends, the
 silences between clips, the music bed under them (`music`) and the joins. The stitched audio goes
-to the encoders turn by turn: nothing longer than one turn and its pause is held in memory.
+to the encoders turn by turn: nothing longer than one turn and its pause is held in memory (the
+level pass leaves each clip conformed, with its true peaks, in an anonymous temporary file, so the
+stitch pass reads them back instead of computing them again).
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from ..errors import BuildError
 from .loudness import (
@@ -60,6 +63,47 @@ def _load(item: ClipItem, settings: AudioSettings) -> np.ndarray:
     return conform(item.load(), settings.sample_rate, settings.channels, item.line)
 
 
+class _Scratch:
+    """Each clip's conformed samples and true peaks, kept from the level pass for the stitch pass.
+
+    Both passes need them and computing them is most of a block's mixing time; holding a block's
+    clips in memory is not an option (a block of long narration is minutes of audio), so they go
+    to an anonymous temporary file (gone with the process, even a killed one) and are read back
+    bit for bit.
+    """
+
+    def __init__(self) -> None:
+        self._file: IO[bytes] | None = None
+        self._where: dict[int, tuple[int, tuple[int, ...], int]] = {}
+
+    def put(self, index: int, samples: np.ndarray, peaks: np.ndarray) -> None:
+        """Keep the samples and peaks of the item at `index`."""
+        if self._file is None:
+            self._file = tempfile.TemporaryFile()
+        start = self._file.seek(0, 2)
+        self._file.write(samples.astype("<f4", copy=False).tobytes())
+        self._file.write(peaks.astype("<f4", copy=False).tobytes())
+        self._where[index] = (start, samples.shape, peaks.shape[0])
+
+    def get(self, index: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """The samples and peaks kept for `index` (float32), or None."""
+        import numpy as np
+
+        if self._file is None or index not in self._where:
+            return None
+        start, shape, count = self._where[index]
+        size = math.prod(shape)
+        self._file.seek(start)
+        data = np.frombuffer(self._file.read(4 * (size + count)), dtype="<f4")
+        return data[:size].reshape(shape).copy(), data[size:].copy()
+
+    def close(self) -> None:
+        """Drop the temporary file."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
 def _silence_frames(item: Silence, rate: int) -> int:
     if not math.isfinite(item.seconds) or item.seconds < 0:
         raise BuildError(f"invalid pause length {item.seconds!r} s")
@@ -67,7 +111,7 @@ def _silence_frames(item: Silence, rate: int) -> int:
 
 
 def _makeup(
-    samples: np.ndarray, gain: float, target: float, rate: int, ceiling: float
+    samples: np.ndarray, gain: float, target: float, rate: int, ceiling: float, peaks: np.ndarray
 ) -> tuple[float, np.ndarray]:
     """Raise a clip's gain until, after the true-peak limiter, it still measures the target.
 
@@ -78,7 +122,7 @@ def _makeup(
 
     limited = samples
     extra = 0.0
-    peaks = frame_peaks(samples)  # true peaks scale with gain: measure them once
+    # `peaks` are frame_peaks(samples): true peaks scale with gain, so they are measured once
     for _ in range(MAKEUP_ROUNDS):
         g = np.float32(db_to_gain(gain + extra))
         scaled = samples * g
@@ -93,11 +137,15 @@ def _makeup(
 
 
 def level_gains(
-    chapter: ChapterInput, settings: AudioSettings, bed: BedTrack | None = None
+    chapter: ChapterInput,
+    settings: AudioSettings,
+    bed: BedTrack | None = None,
+    scratch: _Scratch | None = None,
 ) -> list[float]:
     """Gain in dB per clip: each clip to the target, plus one correction for the whole chapter.
 
-    The correction is measured on the mix as it will sound, music bed included.
+    The correction is measured on the mix as it will sound, music bed included. Each clip's
+    conformed samples and true peaks go to `scratch`, when given, for the stitch pass.
     """
     target, rate = settings.target_lufs, settings.sample_rate
     ceiling = settings.true_peak_dbtp - CODEC_HEADROOM_DB
@@ -114,10 +162,13 @@ def level_gains(
             position += frames
             continue
         samples = _load(item, settings)
+        peaks = frame_peaks(samples)
+        if scratch is not None:
+            scratch.put(index, samples, peaks)
         loudness = clip_loudness(samples, rate)
         aim = target + item.gain_db
         gain = min(aim - loudness, MAX_CLIP_GAIN_DB) if math.isfinite(loudness) else 0.0
-        gain, limited = _makeup(samples, gain, aim, rate, ceiling)
+        gain, limited = _makeup(samples, gain, aim, rate, ceiling, peaks)
         gains.append(gain)
         if bed is not None:
             limited = limited + bed.samples(index, position, limited.shape[0])
@@ -142,9 +193,24 @@ def stitch(
     Each clip's limiter is set in float for the clip at its level; pydub applies the level, the
     fades, the silences, the music bed and the joins.
     """
-    rate, channels = settings.sample_rate, settings.channels
     bed = BedTrack(chapter.music, chapter.items, settings) if chapter.music else None
-    gains = level_gains(chapter, settings, bed)
+    scratch = _Scratch()
+    try:
+        return _stitch(chapter, settings, write, bed, scratch)
+    finally:
+        scratch.close()
+
+
+def _stitch(
+    chapter: ChapterInput,
+    settings: AudioSettings,
+    write: Callable[[np.ndarray], None],
+    bed: BedTrack | None,
+    scratch: _Scratch,
+) -> ChapterMix:
+    """`stitch`, with the level pass's clips kept in `scratch`."""
+    rate, channels = settings.sample_rate, settings.channels
+    gains = level_gains(chapter, settings, bed, scratch)
     ceiling = settings.true_peak_dbtp - CODEC_HEADROOM_DB
     fade_frames = round(settings.fade_ms * rate / 1000)
     meter = LoudnessMeter(rate, channels)
@@ -170,10 +236,13 @@ def stitch(
                 stream.add(silence(min(SILENCE_BLOCK_FRAMES, frames - start), rate, channels))
             position += frames
             continue
-        samples = _load(item, settings)
+        kept = scratch.get(index)  # what the level pass measured, bit for bit
+        if kept is None:
+            kept = (samples := _load(item, settings)), frame_peaks(samples)
+        samples, peaks = kept
         gain = next(clip_gains)
         level = db_to_gain(gain)
-        peaks = frame_peaks(samples)  # true peaks scale with the gain applied after the limiter
+        # true peaks scale with the gain applied after the limiter
         curve = limiter_gain(peaks * level, rate, ceiling)
         if curve is not None:
             samples = samples * curve[:, None]

@@ -116,3 +116,23 @@ def test_settings_are_validated():
         AudioSettings(bitrate_kbps=65).validate()
     assert AudioSettings(channels=2).target_lufs == -16.0
     assert AudioSettings().target_lufs == -19.0
+
+
+@pytest.mark.parametrize("channels", [1, 2])
+def test_the_stitch_pass_reads_the_level_pass_clips_back_bit_for_bit(monkeypatch, channels) -> None:
+    from audiolesson.export import mix
+
+    chapter = ChapterInput(
+        "Kept", 1, "k", [clip(1, 1.5, 0.9), Silence(0.3), clip(2, 1.0, 0.05, stereo=True)]
+    )
+    settings = AudioSettings(channels=channels)
+    kept, used = render(chapter, settings), []
+    real = mix._Scratch.get
+    monkeypatch.setattr(mix._Scratch, "get", lambda self, i: used.append(i) or real(self, i))
+    assert render(chapter, settings)[1].tobytes() == kept[1].tobytes()
+    assert used == [0, 2]  # both clips came from the scratch file
+    # computed again instead, the audio is the same to the last bit
+    monkeypatch.setattr(mix._Scratch, "get", lambda self, i: None)
+    again = render(chapter, settings)
+    assert again[1].tobytes() == kept[1].tobytes() and again[0].spans == kept[0].spans
+    assert again[0].loudness_lufs == kept[0].loudness_lufs

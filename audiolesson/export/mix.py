@@ -78,11 +78,13 @@ class _Scratch:
 
     def put(self, index: int, samples: np.ndarray, peaks: np.ndarray) -> None:
         """Keep the samples and peaks of the item at `index`."""
+        import numpy as np
+
         if self._file is None:
             self._file = tempfile.TemporaryFile()
         start = self._file.seek(0, 2)
-        self._file.write(samples.astype("<f4", copy=False).tobytes())
-        self._file.write(peaks.astype("<f4", copy=False).tobytes())
+        for array in (samples, peaks):  # their own buffers: no copy of a long clip in memory
+            self._file.write(np.ascontiguousarray(array, dtype="<f4").data)
         self._where[index] = (start, samples.shape, peaks.shape[0])
 
     def get(self, index: int) -> tuple[np.ndarray, np.ndarray] | None:
@@ -92,10 +94,9 @@ class _Scratch:
         if self._file is None or index not in self._where:
             return None
         start, shape, count = self._where[index]
-        size = math.prod(shape)
         self._file.seek(start)
-        data = np.frombuffer(self._file.read(4 * (size + count)), dtype="<f4")
-        return data[:size].reshape(shape).copy(), data[size:].copy()
+        samples = np.fromfile(self._file, dtype="<f4", count=math.prod(shape)).reshape(shape)
+        return samples, np.fromfile(self._file, dtype="<f4", count=count)
 
     def close(self) -> None:
         """Drop the temporary file."""
@@ -162,10 +163,10 @@ def level_gains(
             position += frames
             continue
         samples = _load(item, settings)
+        loudness = clip_loudness(samples, rate)
         peaks = frame_peaks(samples)
         if scratch is not None:
             scratch.put(index, samples, peaks)
-        loudness = clip_loudness(samples, rate)
         aim = target + item.gain_db
         gain = min(aim - loudness, MAX_CLIP_GAIN_DB) if math.isfinite(loudness) else 0.0
         gain, limited = _makeup(samples, gain, aim, rate, ceiling, peaks)

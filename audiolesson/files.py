@@ -9,6 +9,7 @@ no stray temporary file behind. Several files that belong together commit in a s
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
@@ -127,6 +128,49 @@ def sha256_of(*paths: Path) -> str:
             for block in iter(lambda: fh.read(1 << 20), b""):  # noqa: B023 (used at once)
                 digest.update(block)
     return digest.hexdigest()
+
+
+#: errors meaning "this kernel or file system cannot copy these two files itself": try the next way
+_NO_KERNEL_COPY = {errno.EXDEV, errno.ENOSYS, errno.EOPNOTSUPP, errno.EINVAL, errno.ENOTSUP}
+
+
+def append_file(out: int, source: Path) -> int:
+    """Append all of `source` to the file open at descriptor `out` (at its position); the bytes.
+
+    The kernel copies them (copy_file_range, else sendfile): no pass through Python, and a file
+    system that shares extents may share them. Where neither works (another OS, two file systems
+    the kernel will not copy between), the bytes go through a 1 MB buffer.
+    """
+    with Path(source).open("rb") as src:
+        size, done = os.fstat(src.fileno()).st_size, 0
+        for copy in (_copy_file_range, _sendfile):
+            try:
+                while done < size and (n := copy(src.fileno(), out, done, size - done)):
+                    done += n
+            except OSError as exc:
+                if exc.errno not in _NO_KERNEL_COPY:
+                    raise
+                continue  # the next way carries on from `done`: the positions are exact
+            if done >= size:
+                return done
+        src.seek(done)
+        with open(out, "wb", buffering=0, closefd=False) as dest:
+            while block := src.read(1 << 20):
+                dest.write(block)
+                done += len(block)
+    return done
+
+
+def _copy_file_range(src: int, out: int, offset: int, count: int) -> int:
+    if not hasattr(os, "copy_file_range"):
+        raise OSError(errno.ENOSYS, "no copy_file_range")
+    return os.copy_file_range(src, out, count, offset)
+
+
+def _sendfile(src: int, out: int, offset: int, count: int) -> int:
+    if not hasattr(os, "sendfile"):
+        raise OSError(errno.ENOSYS, "no sendfile")
+    return os.sendfile(out, src, offset, count)
 
 
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")

@@ -3,8 +3,10 @@
 A chapter's timeline is cut at content-defined points (after a turn whose clip key hashes to 0
 modulo BLOCK_CUT, so an edit moves no other cut) into blocks. Each block is mixed and encoded
 (lameenc, CBR, in-process) into the block cache, work_dir/blocks/<key>.{mp3,npy,json}, keyed by
-its content and verified by checksums when reused: a rebuild after a one-turn edit re-encodes
-about one minute of audio, however long the book.
+its content and checked when reused (size, mtime and edges on every build, the whole checksum
+when those disagree or under --force: see `_damage`): a rebuild after a one-turn edit re-encodes
+one block, about eight turns (a minute of dialogue, two or three of long narration), however long
+the book.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import TypeVar
 from .._killpoints import killpoint
 from ..audio import pcm16_bytes
 from ..errors import BuildError
-from ..files import sha256_of, staged_files
+from ..files import sha256_of, staged_files, write_atomic
 from .mix import stitch
 from .mp3 import ENCODER_DELAY, LAME_QUALITY, SAMPLES_PER_FRAME, FrameCounter, new_encoder
 from .music import place_music
@@ -37,10 +39,12 @@ __all__ = [
     "EncodedBlock",
     "block_key",
     "block_keys",
+    "check_file",
     "encode_blocks",
     "episode_blocks",
     "prune_blocks",
     "split_blocks",
+    "stamp",
 ]
 
 log = logging.getLogger(__name__)
@@ -62,6 +66,7 @@ ENCODER_MODULES = (
     "lameenc",
     "soundfile",
 )
+EDGE_BYTES = 4096  #: a cached block's first and last bytes, read on every build (see `_damage`)
 
 
 @dataclass(frozen=True)
@@ -168,22 +173,64 @@ def prune_blocks(work_dir: Path, keep: set[str]) -> tuple[int, int]:
     return removed, freed
 
 
-def _damage(meta: dict, mp3_path: Path, hops_path: Path) -> str | None:
-    """Why a cached block's files do not match their checksums, or None if they do."""
+def _edges(path: Path, size: int) -> str:
+    """sha256 of a file's first and last EDGE_BYTES: the cheap check of a cached block file."""
+    with path.open("rb") as fh:
+        head = fh.read(EDGE_BYTES)
+        fh.seek(max(0, size - EDGE_BYTES))
+        return hashlib.sha256(head + fh.read(EDGE_BYTES)).hexdigest()
+
+
+def check_file(path: Path, meta: dict, full: bool) -> tuple[str | None, bool]:
+    """Why a cached block file differs from its index entry ("fails the checksum"; None if it
+    does not), and whether the entry should be stamped again (`stamp`): it was hashed and passed.
+
+    The entry holds the file's "bytes", "sha256", and "mtime_ns" and "edges" (see `stamp`). A
+    block file (up to a megabyte; a 10-hour book has a few hundred) is hashed whole only with
+    `full` (build --force) or when its mtime or edges disagree; otherwise its size, mtime and
+    edges vouch for it.
+    """
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return "is missing", False
+    if stat.st_size != meta["bytes"]:
+        return f"is {stat.st_size} bytes, not {meta['bytes']}", False
+    stale = meta.get("mtime_ns") != stat.st_mtime_ns or meta.get("edges") != _edges(
+        path, stat.st_size
+    )
+    if (full or stale) and sha256_of(path) != meta["sha256"]:
+        return "fails the checksum", False
+    return None, stale
+
+
+def stamp(meta: dict, path: Path) -> dict:
+    """The index entry with the file's current mtime and edges, which later builds check instead
+    of hashing the file (a rename keeps the mtime: stamp the temporary file before it)."""
+    stat = path.stat()
+    return {**meta, "mtime_ns": stat.st_mtime_ns, "edges": _edges(path, stat.st_size)}
+
+
+def _damage(meta: dict, mp3_path: Path, hops_path: Path, full: bool) -> tuple[str | None, bool]:
+    """Why a cached block's files do not match their index (None if they do), and whether the
+    index should be stamped again. The loudness data is small and always hashed."""
+    stale = False
     if meta["frames"]:
-        if not mp3_path.is_file():
-            return "its MP3 is missing"
-        if mp3_path.stat().st_size != meta["bytes"]:
-            return f"its MP3 is {mp3_path.stat().st_size} bytes, not {meta['bytes']}"
-        if sha256_of(mp3_path) != meta["sha256"]:
-            return "its MP3 fails the checksum"
+        why, stale = check_file(mp3_path, meta, full)
+        if why is not None:
+            return f"its MP3 {why}", False
     if not hops_path.is_file() or sha256_of(hops_path) != meta["hops_sha256"]:
-        return "its loudness data is missing or fails the checksum"
-    return None
+        return "its loudness data is missing or fails the checksum", False
+    return None, stale
 
 
-def load_block(folder: Path, key: str, clips: int) -> EncodedBlock | None:
-    """The cached block for `key`, verified; None if absent, damaged or laid out differently."""
+def load_block(
+    folder: Path, key: str, clips: int, *, full_check: bool = False
+) -> EncodedBlock | None:
+    """The cached block for `key`, verified; None if absent, damaged or laid out differently.
+
+    With `full_check` its MP3 is hashed whole even when its size, mtime and edges match the index.
+    """
     meta_path, mp3_path, hops_path = (folder / f"{key}{ext}" for ext in (".json", ".mp3", ".npy"))
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
@@ -195,7 +242,9 @@ def load_block(folder: Path, key: str, clips: int) -> EncodedBlock | None:
         try:
             if meta["format"] != BLOCK_FORMAT or len(meta["spans"]) != clips:
                 return None  # an older layout: encoded again, silently
-            why = _damage(meta, mp3_path, hops_path)
+            why, stale = _damage(meta, mp3_path, hops_path, full_check)
+            if why is None and stale:  # copied, touched or from an older version, and whole
+                write_atomic(meta_path, json.dumps(stamp(meta, mp3_path)).encode("utf-8"))
         except (OSError, KeyError, TypeError) as exc:
             why = f"unreadable index: {exc}"
     if why is not None:
@@ -258,10 +307,12 @@ def encode_block(
             "loudness": mix.loudness_lufs if math.isfinite(mix.loudness_lufs) else None,
             "peak": mix.true_peak_db if math.isfinite(mix.true_peak_db) else None,
         }
+        if mix.frames:
+            meta = stamp(meta, staged.temp(mp3_path))
         staged.temp(meta_path).write_text(json.dumps(meta), encoding="utf-8")
         staged.commit(after=lambda target: target == mp3_path and killpoint("block-writing"))
     killpoint("block-stored")
-    encoded = load_block(folder, key, len(mix.spans))
+    encoded = load_block(folder, key, len(mix.spans), full_check=True)
     if encoded is None:
         raise BuildError(f"cannot read back the encoded block {block.title!r}", path=folder)
     return encoded
@@ -273,14 +324,18 @@ def encode_blocks(
     folder: Path,
     jobs: int,
     progress: Callable[[str], None] | None,
+    *,
+    full_check: bool = False,
 ) -> tuple[list[EncodedBlock], list[int]]:
-    """Each block from the block cache or encoded (in parallel); and the indexes encoded."""
+    """Each block from the block cache or encoded (in parallel); and the indexes encoded.
+
+    `full_check` hashes every cached block's MP3 whole (see `load_block`)."""
     folder.mkdir(parents=True, exist_ok=True)
     keys = [block_key(block, settings) for block in blocks]
     found: list[EncodedBlock | None] = []
     for block, key in zip(blocks, keys, strict=True):
         clips = sum(isinstance(item, ClipItem) for item in block.items)
-        found.append(load_block(folder, key, clips))
+        found.append(load_block(folder, key, clips, full_check=full_check))
     todo = [i for i, encoded in enumerate(found) if encoded is None]
     if not todo:
         return found, todo  # type: ignore[return-value]

@@ -11,14 +11,13 @@ from __future__ import annotations
 import logging
 import math
 import os
-import shutil
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .._killpoints import killpoint
 from ..errors import BuildError
-from ..files import staged_files
+from ..files import append_file, staged_files
 from .blocks import BLOCKS_FOLDER, EncodedBlock, block_key, encode_blocks, episode_blocks
 from .loudness import BLOCK_SECONDS, HOPS_PER_BLOCK, gated_loudness
 from .m4b import M4B_SUFFIX, SAMPLES_PER_AAC_FRAME, AacBlock, encode_aac_blocks, write_m4b
@@ -32,7 +31,6 @@ __all__ = ["EpisodeResult", "export_episode"]
 
 log = logging.getLogger(__name__)
 
-_COPY_BLOCK = 1 << 20
 #: the files of one episode in output/, after its slug
 EPISODE_SUFFIXES = (".mp3", TRANSCRIPT_SUFFIX, CHAPTERS_SUFFIX)
 
@@ -147,12 +145,15 @@ def export_episode(
     jobs: int | None = None,
     formats: Sequence[str] = ("mp3",),
     encoded_before: Collection[str] = (),
+    full_check: bool = False,
 ) -> EpisodeResult:
     """Write <slug>.mp3 (mastered, chaptered, tagged), <slug>.vtt and <slug>.chapters.json.
 
     With "m4b" in formats also <slug>.m4b (AAC, chapters, tags), from AAC blocks cached like the
     MP3's; without it, an M4B an earlier build left is removed with the commit. `encoded_before`
     names blocks this build already encoded (beside synthesis): they count as encoded, not reused.
+    `full_check` hashes every cached block whole (build --force), not only those whose mtime
+    changed.
     """
     settings.validate()
     if not any(isinstance(item, ClipItem) for chapter in chapters for item in chapter.items):
@@ -162,7 +163,10 @@ def export_episode(
     _clean_stale(out_dir, f"{slug}.")
     blocks = episode_blocks(chapters, settings)
     flat = [block for chapter_blocks in blocks for block in chapter_blocks]
-    pieces, encoded = encode_blocks(flat, settings, folder, jobs or os.cpu_count() or 1, progress)
+    workers = jobs or os.cpu_count() or 1
+    pieces, encoded = encode_blocks(
+        flat, settings, folder, workers, progress, full_check=full_check
+    )
     cues, marks, duration = _timeline(chapters, blocks, pieces, settings.sample_rate)
     owner = [n for n, chapter_blocks in enumerate(blocks) for _ in chapter_blocks]
     keys = [block_key(block, settings) for block in flat]
@@ -181,9 +185,8 @@ def export_episode(
     m4b = out_dir / f"{slug}{M4B_SUFFIX}"
     aac_encoded: list[int] = []
     if "m4b" in formats:
-        workers = jobs or os.cpu_count() or 1
         aac, aac_encoded = encode_aac_blocks(
-            flat, pieces, keys, settings, folder, workers, progress
+            flat, pieces, keys, settings, folder, workers, progress, full_check=full_check
         )
         _, aac_marks, aac_duration = _timeline(
             chapters, blocks, aac, settings.sample_rate, SAMPLES_PER_AAC_FRAME
@@ -199,10 +202,9 @@ def export_episode(
         with staged.temp(mp3).open("wb") as out:
             out.write(tag)
             out.write(info)
-            for piece in audible:
-                with piece.path.open("rb") as part:  # type: ignore[union-attr]
-                    shutil.copyfileobj(part, out, _COPY_BLOCK)
             out.flush()
+            for piece in audible:  # the kernel copies the blocks: hundreds of MB for a book
+                append_file(out.fileno(), piece.path)  # type: ignore[arg-type]
             os.fsync(out.fileno())
         killpoint("episode-writing")
         staged.temp(vtt).write_text(vtt_text(cues, meta.transcript_header), encoding="utf-8")

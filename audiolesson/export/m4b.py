@@ -2,9 +2,10 @@
 
 Like the MP3 blocks, each block is encoded once (ffmpeg's native AAC encoder, ADTS, from the
 ffmpeg binary imageio-ffmpeg ships) into work_dir/blocks/<block key>.<AAC tag>.aac with an index
-(.aac.json: frames, samples, checksum) and reused while its content and the AAC settings stay the
-same. The episode is the blocks' AAC frames joined with ffmpeg's concat demuxer (no re-encode)
-into an MP4 with the M4B brand; every block starts AAC_PRIMING samples into its first frame, and
+(.aac.json: frames, samples, checksum, mtime and edges, checked as MP3 blocks are) and reused
+while its content and the AAC settings stay the same. The episode is the blocks' AAC frames
+joined with ffmpeg's concat demuxer (no re-encode) into an MP4 with the M4B brand; every block
+starts AAC_PRIMING samples into its first frame, and
 the join is shifted by that much so the MP4's edit list hides the first block's priming: the
 block starts are then sums of frame counts, exactly as in the MP3, and the chapter marks follow
 from them. Chapters go in through an ffmetadata file, tags (title, artist, album, narrator,
@@ -24,8 +25,8 @@ from pathlib import Path
 
 from ..audio import pcm16_bytes
 from ..errors import BuildError
-from ..files import sha256_of, staged_files
-from .blocks import EncodedBlock, in_threads
+from ..files import sha256_of, staged_files, write_atomic
+from .blocks import EncodedBlock, check_file, in_threads, stamp
 from .mix import stitch
 from .settings import AudioSettings
 from .tags import EpisodeMeta
@@ -102,16 +103,22 @@ def count_adts_frames(path: Path) -> int:
     return frames
 
 
-def _load(folder: Path, key: str, tag: str, samples: int) -> int | None:
-    """The cached block's AAC frame count, verified; None if absent or damaged."""
+def _load(folder: Path, key: str, tag: str, samples: int, full: bool) -> int | None:
+    """The cached block's AAC frame count, checked as MP3 blocks are (`check_file`; `full`
+    hashes it whole); None if absent or damaged."""
     aac, index = _paths(folder, key, tag)
     try:
         meta = json.loads(index.read_text(encoding="utf-8"))
         if meta["format"] != AAC_FORMAT or meta["samples"] != samples:
             return None
-        if aac.stat().st_size != meta["bytes"] or sha256_of(aac) != meta["sha256"]:
-            log.warning("block cache: AAC block %s is damaged; encoding it again", aac.name)
+        why, stale = check_file(aac, meta, full)
+        if why is not None:
+            log.warning(
+                "block cache: AAC block %s is damaged (it %s); encoding it again", aac.name, why
+            )
             return None
+        if stale:  # copied, touched or from an older version, and whole
+            write_atomic(index, json.dumps(stamp(meta, aac)).encode("utf-8"))
         return int(meta["frames"])
     except FileNotFoundError:
         return None
@@ -157,6 +164,7 @@ def encode_aac_block(
             "bytes": staged.temp(aac).stat().st_size,
             "sha256": sha256_of(staged.temp(aac)),
         }
+        meta = stamp(meta, staged.temp(aac))
         staged.temp(index).write_text(json.dumps(meta), encoding="utf-8")
         staged.commit()  # the index last: it marks the entry as complete
     return frames
@@ -170,6 +178,8 @@ def encode_aac_blocks(
     folder: Path,
     jobs: int,
     progress: Callable[[str], None] | None,
+    *,
+    full_check: bool = False,
 ) -> tuple[list[AacBlock], list[int]]:
     """Each block's AAC from the block cache or encoded (in parallel); and the indexes encoded.
 
@@ -177,7 +187,7 @@ def encode_aac_blocks(
     """
     tag = aac_tag(settings)
     frames: list[int | None] = [
-        0 if not mp3.frames else _load(folder, key, tag, mp3.samples)
+        0 if not mp3.frames else _load(folder, key, tag, mp3.samples, full_check)
         for mp3, key in zip(encoded, keys, strict=True)
     ]
     todo = [i for i, found in enumerate(frames) if found is None]

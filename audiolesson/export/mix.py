@@ -5,16 +5,19 @@ target (pyloudnorm, per clip, so no voice is louder than another), nudged by one
 so the block as a whole, pauses included, hits the target, and limited to the true-peak ceiling.
 pydub then stitches the block (`segments`): the clip's level gain, a fade at both ends, the
 silences between clips, the music bed under them (`music`) and the joins. The stitched audio goes
-to the encoders turn by turn: nothing longer than one turn and its pause is held in memory.
+to the encoders turn by turn: nothing longer than one turn and its pause is held in memory (the
+level pass leaves each clip conformed, with its true peaks, in an anonymous temporary file, so the
+stitch pass reads them back instead of computing them again).
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from ..errors import BuildError
 from .loudness import (
@@ -43,10 +46,6 @@ MAKEUP_ROUNDS = 3
 #: Headroom below the true-peak target left for MP3 coding, which adds overshoot to peaks.
 CODEC_HEADROOM_DB = 1.0
 SILENCE_BLOCK_FRAMES = 1 << 16
-#: a block's clips (samples and true peaks) are kept from measuring to stitching when the block
-#: is at most this many frames long (about 95 s at 44.1 kHz, 32 MB in stereo); longer blocks are
-#: loaded twice instead, so memory stays flat for long audiobook paragraphs
-KEEP_FRAMES = 1 << 22
 
 
 @dataclass
@@ -62,6 +61,48 @@ class ChapterMix:
 
 def _load(item: ClipItem, settings: AudioSettings) -> np.ndarray:
     return conform(item.load(), settings.sample_rate, settings.channels, item.line)
+
+
+class _Scratch:
+    """Each clip's conformed samples and true peaks, kept from the level pass for the stitch pass.
+
+    Both passes need them and computing them is most of a block's mixing time; holding a block's
+    clips in memory is not an option (a block of long narration is minutes of audio), so they go
+    to an anonymous temporary file (gone with the process, even a killed one) and are read back
+    bit for bit.
+    """
+
+    def __init__(self) -> None:
+        self._file: IO[bytes] | None = None
+        self._where: dict[int, tuple[int, tuple[int, ...], int]] = {}
+
+    def put(self, index: int, samples: np.ndarray, peaks: np.ndarray) -> None:
+        """Keep the samples and peaks of the item at `index`."""
+        import numpy as np
+
+        if self._file is None:
+            self._file = tempfile.TemporaryFile()
+        start = self._file.seek(0, 2)
+        for array in (samples, peaks):  # their own buffers: no copy of a long clip in memory
+            self._file.write(np.ascontiguousarray(array, dtype="<f4").data)
+        self._where[index] = (start, samples.shape, peaks.shape[0])
+
+    def get(self, index: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """The samples and peaks kept for `index` (float32), or None."""
+        import numpy as np
+
+        if self._file is None or index not in self._where:
+            return None
+        start, shape, count = self._where[index]
+        self._file.seek(start)
+        samples = np.fromfile(self._file, dtype="<f4", count=math.prod(shape)).reshape(shape)
+        return samples, np.fromfile(self._file, dtype="<f4", count=count)
+
+    def close(self) -> None:
+        """Drop the temporary file."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
 
 
 def _silence_frames(item: Silence, rate: int) -> int:
@@ -82,7 +123,8 @@ def _makeup(
 
     limited = samples
     extra = 0.0
-    for _ in range(MAKEUP_ROUNDS):  # true peaks scale with gain: measured once, by the caller
+    # `peaks` are frame_peaks(samples): true peaks scale with gain, so they are measured once
+    for _ in range(MAKEUP_ROUNDS):
         g = np.float32(db_to_gain(gain + extra))
         scaled = samples * g
         limited, _ = limit_true_peak(scaled, rate, ceiling, peaks=peaks * g)
@@ -99,19 +141,18 @@ def level_gains(
     chapter: ChapterInput,
     settings: AudioSettings,
     bed: BedTrack | None = None,
-    kept: dict[int, tuple[np.ndarray, np.ndarray]] | None = None,
+    scratch: _Scratch | None = None,
 ) -> list[float]:
     """Gain in dB per clip: each clip to the target, plus one correction for the whole chapter.
 
-    The correction is measured on the mix as it will sound, music bed included. Into `kept` go the
-    first clips' conformed samples and true peaks (by item index, up to KEEP_FRAMES in all), so
-    that stitching does not load and measure them again.
+    The correction is measured on the mix as it will sound, music bed included. Each clip's
+    conformed samples and true peaks go to `scratch`, when given, for the stitch pass.
     """
     target, rate = settings.target_lufs, settings.sample_rate
     ceiling = settings.true_peak_dbtp - CODEC_HEADROOM_DB
     meter = LoudnessMeter(rate, settings.channels)
     gains: list[float] = []
-    position, budget = 0, KEEP_FRAMES
+    position = 0
     for index, item in enumerate(chapter.items):
         if isinstance(item, Silence):
             frames = _silence_frames(item, rate)
@@ -122,11 +163,10 @@ def level_gains(
             position += frames
             continue
         samples = _load(item, settings)
-        peaks = frame_peaks(samples)
-        if kept is not None and budget >= samples.shape[0]:
-            kept[index] = (samples, peaks)
-            budget -= samples.shape[0]
         loudness = clip_loudness(samples, rate)
+        peaks = frame_peaks(samples)
+        if scratch is not None:
+            scratch.put(index, samples, peaks)
         aim = target + item.gain_db
         gain = min(aim - loudness, MAX_CLIP_GAIN_DB) if math.isfinite(loudness) else 0.0
         gain, limited = _makeup(samples, gain, aim, rate, ceiling, peaks)
@@ -154,10 +194,24 @@ def stitch(
     Each clip's limiter is set in float for the clip at its level; pydub applies the level, the
     fades, the silences, the music bed and the joins.
     """
-    rate, channels = settings.sample_rate, settings.channels
     bed = BedTrack(chapter.music, chapter.items, settings) if chapter.music else None
-    kept: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-    gains = level_gains(chapter, settings, bed, kept)
+    scratch = _Scratch()
+    try:
+        return _stitch(chapter, settings, write, bed, scratch)
+    finally:
+        scratch.close()
+
+
+def _stitch(
+    chapter: ChapterInput,
+    settings: AudioSettings,
+    write: Callable[[np.ndarray], None],
+    bed: BedTrack | None,
+    scratch: _Scratch,
+) -> ChapterMix:
+    """`stitch`, with the level pass's clips kept in `scratch`."""
+    rate, channels = settings.sample_rate, settings.channels
+    gains = level_gains(chapter, settings, bed, scratch)
     ceiling = settings.true_peak_dbtp - CODEC_HEADROOM_DB
     fade_frames = round(settings.fade_ms * rate / 1000)
     meter = LoudnessMeter(rate, channels)
@@ -183,9 +237,13 @@ def stitch(
                 stream.add(silence(min(SILENCE_BLOCK_FRAMES, frames - start), rate, channels))
             position += frames
             continue
-        samples, peaks = kept.pop(index, None) or _with_peaks(_load(item, settings))
+        kept = scratch.get(index)  # what the level pass measured, bit for bit
+        if kept is None:
+            kept = (samples := _load(item, settings)), frame_peaks(samples)
+        samples, peaks = kept
         gain = next(clip_gains)
-        level = db_to_gain(gain)  # true peaks scale with the gain applied after the limiter
+        level = db_to_gain(gain)
+        # true peaks scale with the gain applied after the limiter
         curve = limiter_gain(peaks * level, rate, ceiling)
         if curve is not None:
             samples = samples * curve[:, None]
@@ -204,10 +262,6 @@ def stitch(
     loudness = meter.integrated()
     log.debug("chapter %r: %.2f LUFS, true peak %.2f dBTP", chapter.title, loudness, peak)
     return ChapterMix(position, spans, meter.hops(), loudness, peak)
-
-
-def _with_peaks(samples: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    return samples, frame_peaks(samples)
 
 
 def _db(amplitude: float) -> float:

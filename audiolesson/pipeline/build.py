@@ -172,7 +172,7 @@ def build(
                 continue
             if p.script.path in failed:
                 continue
-            _export(p, config, result, emit, encoded_early)
+            _export(p, config, result, emit, force, encoded_early)
         written = publish(config, parsed=scripts)
         if written:
             emit(Published(files=[str(path) for path in written]))
@@ -199,9 +199,11 @@ def _export(
     config: Config,
     result: BuildResult,
     emit: EventSink,
+    force: bool,
     encoded_early: set[str] = frozenset(),  # type: ignore[assignment]
 ) -> None:
-    """Master, encode and tag one episode into output/ (some blocks may be encoded already)."""
+    """Master, encode and tag one episode into output/ (some blocks may be encoded already; with
+    `force`, every cached block of it is hashed whole)."""
     out = config.output_dir
     out.mkdir(parents=True, exist_ok=True)
     mp3 = out / f"{plan.slug}.mp3"
@@ -220,6 +222,7 @@ def _export(
             progress=lambda message: emit(Progress(episode=plan.slug, message=message)),
             formats=config.build.formats,
             encoded_before=encoded_early,
+            full_check=force,
         )
     except OSError as exc:
         where = Path(exc.filename) if exc.filename else out

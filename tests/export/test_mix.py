@@ -141,3 +141,23 @@ def test_clip_loudness_is_pyloudnorm_to_a_millionth_of_a_lu(rate: int) -> None:
             measured = clip_loudness(x, rate)
             assert math.isfinite(expected) and abs(measured - expected) < 1e-6, (seconds, channels)
     assert clip_loudness(np.zeros((rate, 1), dtype=np.float32), rate) == -math.inf
+
+
+@pytest.mark.parametrize("channels", [1, 2])
+def test_the_stitch_pass_reads_the_level_pass_clips_back_bit_for_bit(monkeypatch, channels) -> None:
+    from audiolesson.export import mix
+
+    chapter = ChapterInput(
+        "Kept", 1, "k", [clip(1, 1.5, 0.9), Silence(0.3), clip(2, 1.0, 0.05, stereo=True)]
+    )
+    settings = AudioSettings(channels=channels)
+    kept, used = render(chapter, settings), []
+    real = mix._Scratch.get
+    monkeypatch.setattr(mix._Scratch, "get", lambda self, i: used.append(i) or real(self, i))
+    assert render(chapter, settings)[1].tobytes() == kept[1].tobytes()
+    assert used == [0, 2]  # both clips came from the scratch file
+    # computed again instead, the audio is the same to the last bit
+    monkeypatch.setattr(mix._Scratch, "get", lambda self, i: None)
+    again = render(chapter, settings)
+    assert again[1].tobytes() == kept[1].tobytes() and again[0].spans == kept[0].spans
+    assert again[0].loudness_lufs == kept[0].loudness_lufs

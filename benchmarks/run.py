@@ -165,7 +165,8 @@ def _result(value: float, unit: str, target: float | None, better: str, **detail
     ok = None
     if target is not None:
         ok = value <= target if better == "lower" else value >= target
-    return {"value": round(value, 4), "unit": unit, "target": target, "pass": ok, **detail}
+    shown = {"better": better} if better == "higher" else {}  # the report's "<" is the default
+    return {"value": round(value, 4), "unit": unit, "target": target, "pass": ok, **shown, **detail}
 
 
 # --- measures --------------------------------------------------------------------------------
@@ -675,6 +676,8 @@ def _target(m: dict[str, Any]) -> str:
         return f"< {m['target'] * 100:.0f}%"
     if m["unit"] == "x":
         return f"<= {m['target']:.2f}x"
+    if m.get("better") == "higher":
+        return f">= {m['target']:g} {m['unit']}"
     return f"< {m['target']:g} {m['unit']}"
 
 

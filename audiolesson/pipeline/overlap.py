@@ -63,7 +63,6 @@ class EarlyBlocks:
         self._futures: list[tuple[str, Future[object]]] = []
         self._pool: ThreadPoolExecutor | None = None
         self._threads = threads or os.cpu_count() or 1
-        self.submitted = 0
         self.encoded: set[str] = set()  #: keys of the blocks encoded here
         seen: set[str] = set()
         #: blocks whose clips are all cached already: started with the first clip that arrives
@@ -89,11 +88,6 @@ class EarlyBlocks:
             # worker for ever. The export would import these anyway.
             preload_encoders()
 
-    @property
-    def waiting(self) -> int:
-        """Blocks still waiting for a clip."""
-        return len({id(w) for ws in self._by_clip.values() for w in ws})
-
     def clip_ready(self, key: str) -> None:
         """A clip is now in the cache: start every block it completes."""
         while self._ready:
@@ -109,10 +103,9 @@ class EarlyBlocks:
             self._pool = ThreadPoolExecutor(self._threads, thread_name_prefix="early-block")
         work = (waiting.block, self._settings, self._folder, waiting.key)
         self._futures.append((waiting.key, self._pool.submit(encode_block, *work)))
-        self.submitted += 1
 
-    def finish(self) -> int:
-        """Wait for the blocks in flight; return how many were encoded. Failures are left to the
+    def finish(self) -> None:
+        """Wait for the blocks in flight; those encoded are in `encoded`. Failures are left to the
         export (it encodes such a block again and reports why it fails)."""
         for key, future in self._futures:
             try:
@@ -124,7 +117,6 @@ class EarlyBlocks:
             self._pool.shutdown(wait=True)
             self._pool = None
         self._futures.clear()
-        return len(self.encoded)
 
     def cancel(self) -> None:
         """Stop starting blocks (a failed or interrupted build); wait for those already running."""

@@ -14,11 +14,11 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from _cli import audiolesson as run_cli
 
 from audiolesson._killpoints import ENV
 
@@ -58,15 +58,8 @@ def audiolesson(root: Path, *args: str, kill_at: str | None = None) -> subproces
     env.pop(ENV, None)
     if kill_at:
         env[ENV] = kill_at
-    return subprocess.run(
-        [sys.executable, "-m", "audiolesson", *args],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        start_new_session=True,  # the kill takes the build's process group, not pytest
-    )
+    # in a session of its own: the kill takes the build's process group, not pytest
+    return run_cli(root, *args, env=env, timeout=120, start_new_session=True)
 
 
 def build_summary(root: Path) -> dict:

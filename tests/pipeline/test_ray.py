@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from _cli import audiolesson as run_cli
 
 DATA = Path(__file__).parents[1] / "data" / "project"
 PORT = 6379  #: the namespace is the cluster's own: Ray's default port is free there
@@ -231,14 +232,7 @@ def slow_project(root: Path, turns: int = 16) -> Path:
 
 
 def local_build(root: Path, *args: str) -> dict:
-    proc = subprocess.run(
-        [sys.executable, "-m", "audiolesson", "build", "--json", *args],
-        cwd=root,
-        env=_env(),
-        capture_output=True,
-        text=True,
-        timeout=240,
-    )
+    proc = run_cli(root, "build", "--json", *args, env=_env(), timeout=240)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout.splitlines()[-1])
 
@@ -372,14 +366,8 @@ def test_the_project_lock_keeps_ray_builds_apart(cluster: Cluster, tmp_path: Pat
         for second in (
             cluster.build(root),
             cluster.build(root, "--force"),
-            subprocess.run(  # a local build of the same project waits its turn too
-                [sys.executable, "-m", "audiolesson", "build"],
-                cwd=root,
-                env=_env(),
-                capture_output=True,
-                text=True,
-                timeout=60,
-            ),
+            # a local build of the same project waits its turn too
+            run_cli(root, "build", env=_env(), timeout=60),
         ):
             assert second.returncode == 1, second.stderr
             assert re.fullmatch(
@@ -445,9 +433,9 @@ NO_RAY = "import sys; sys.modules['ray'] = None; from audiolesson.cli import mai
 
 
 def _cli(root: Path, *args: str, code: str | None = None) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-c", code, *args] if code else [sys.executable, "-m", "audiolesson"]
     if not code:
-        command += list(args)
+        return run_cli(root, *args, env=_env(), timeout=60)
+    command = [sys.executable, "-c", code, *args]
     return subprocess.run(command, cwd=root, env=_env(), capture_output=True, text=True, timeout=60)
 
 

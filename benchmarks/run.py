@@ -178,14 +178,18 @@ def measure_help(sizes: Sizes) -> dict[str, dict]:
     return {"help_seconds": _result(seconds, "s", 0.3, "lower", runs=sizes.help_runs)}
 
 
-def measure_rebuild100(sizes: Sizes, work: Path) -> dict[str, dict]:
-    """Nothing-changed rebuild of many small lessons (tone voices), median of several runs."""
-    root = work / "lessons"
+def _catalogue(root: Path, lessons: int, minutes: float, seed: int) -> Path:
+    """A project of many short lessons (tone voices), lesson i drawn from seed + i."""
     scripts = {
-        f"lesson-{i:03d}": generate.lesson(sizes.small_lesson_minutes, seed=1000 + i)
-        for i in range(sizes.lessons)
+        f"lesson-{i:03d}": generate.lesson(minutes, seed=seed + i) for i in range(lessons)
     }
     generate.write_project(root, scripts, "tone")
+    return root
+
+
+def measure_rebuild100(sizes: Sizes, work: Path) -> dict[str, dict]:
+    """Nothing-changed rebuild of many small lessons (tone voices), median of several runs."""
+    root = _catalogue(work / "lessons", sizes.lessons, sizes.small_lesson_minutes, seed=1000)
     first = build(root)
     runs = [build(root) for _ in range(sizes.rebuild_runs)]
     times = [r.seconds for r in runs]
@@ -475,12 +479,7 @@ def _synthesis_rate(run: Run) -> tuple[float, float]:
 
 def measure_ray(sizes: Sizes, work: Path) -> dict[str, dict]:
     """A catalogue of short lessons (tone voices) built locally, then through Ray, same machine."""
-    root = work / "catalogue"
-    scripts = {
-        f"lesson-{i:03d}": generate.lesson(sizes.small_lesson_minutes, seed=5000 + i)
-        for i in range(sizes.ray_lessons)
-    }
-    generate.write_project(root, scripts, "tone")
+    root = _catalogue(work / "catalogue", sizes.ray_lessons, sizes.small_lesson_minutes, seed=5000)
     local = build(root)
     episodes = {p.name: p.read_bytes() for p in (root / "output").glob("*.mp3")}
     cluster = RayCluster(work)

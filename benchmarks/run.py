@@ -180,9 +180,7 @@ def measure_help(sizes: Sizes) -> dict[str, dict]:
 
 def _catalogue(root: Path, lessons: int, minutes: float, seed: int) -> Path:
     """A project of many short lessons (tone voices), lesson i drawn from seed + i."""
-    scripts = {
-        f"lesson-{i:03d}": generate.lesson(minutes, seed=seed + i) for i in range(lessons)
-    }
+    scripts = {f"lesson-{i:03d}": generate.lesson(minutes, seed=seed + i) for i in range(lessons)}
     generate.write_project(root, scripts, "tone")
     return root
 

@@ -51,9 +51,7 @@ def test_the_settings_file_names_every_setting_with_its_default(tmp_path: Path) 
     # switched on, the defaults shown are the defaults in effect
     unset = {f.name for cls in (BuildSettings, FeedSettings) for f in fields(cls)
              if f.default is None}  # fmt: skip
-    (tmp_path / "audiolesson.toml").write_text(
-        uncomment(text, lambda key, value: key not in unset)
-    )
+    (tmp_path / "audiolesson.toml").write_text(uncomment(text, lambda key, value: key not in unset))
     assert load_config(tmp_path) == Config(root=tmp_path.resolve())
     # and the examples of unset settings are values the config accepts
     (tmp_path / "audiolesson.toml").write_text(uncomment(text))

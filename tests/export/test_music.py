@@ -68,9 +68,7 @@ def test_a_bed_plays_on_across_blocks_and_loops_without_a_seam() -> None:
 
 
 def test_the_bed_fades_in_at_its_start_and_out_with_its_chapter() -> None:
-    chapter = ChapterInput(
-        "One", 1, "k", [clip(1, 2.0), Silence(2.0)], music=MusicSpan(bed(5.0))
-    )
+    chapter = ChapterInput("One", 1, "k", [clip(1, 2.0), Silence(2.0)], music=MusicSpan(bed(5.0)))
     _, pcm = render(chapter)
     first, middle = band_db(pcm[: RATE // 10], *BED), band_db(pcm[RATE : 2 * RATE], *BED)
     assert first < middle - 6

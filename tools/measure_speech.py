@@ -4,6 +4,7 @@
     python tools/measure_speech.py --json     # the numbers as JSON too
     python tools/measure_speech.py --misses   # print every sentence that differs
     python tools/measure_speech.py --heldout  # the held-out sentences (never tuned to) instead
+    python tools/measure_speech.py --corpus tests/data/speech/heldout-2.tsv   # any such file
 
 NeMo (nemo-text-processing) is measured when it can be imported; its compiled English grammars are
 kept in ~/.cache/audiolesson/nemo ($XDG_CACHE_HOME), so only its first run compiles them (~40 s).
@@ -161,15 +162,16 @@ def main() -> None:
     parser.add_argument(
         "--heldout", action="store_true", help="measure the held-out sentences, not the corpus"
     )
+    parser.add_argument("--corpus", type=Path, help="measure this TSV (the corpus's columns)")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     from audiolesson.speech import spoken_form
 
-    rows = read_corpus(HELDOUT if args.heldout else CORPUS)
+    rows = read_corpus(args.corpus or (HELDOUT if args.heldout else CORPUS))
     own_deps, _ = closure_size(["audiolesson"])
     _, base = closure_size(["audiolesson"], {"num2words"})
     results = [measure("audiolesson.speech (num2words + rules)", spoken_form, rows, repeat=5)]
-    if args.heldout:
+    if "language" in rows[0]:
         by_language: dict[str, list[float]] = {}
         for row, out in zip(rows, results[0]["outputs"], strict=True):
             by_language.setdefault(row["language"], []).append(word_error_rate(row["spoken"], out))

@@ -7,7 +7,7 @@ import re
 from .._marks import spell
 from .words import cardinal
 
-__all__ = ["chemistry"]
+__all__ = ["chemistry", "is_formula"]
 
 _ELEMENTS = frozenset(
     "H He Li Be B C N O F Ne Na Mg Al Si P S Cl Ar K Ca Sc Ti V Cr Mn Fe Co Ni Cu Zn Ga Ge As Se "
@@ -61,6 +61,11 @@ def _parses(formula: str, clearly: bool = True) -> bool:
     counted = bool(re.search(rf"[{_SUB}⁺⁻]|[A-Za-z)]\d", core))
     mixed = len(symbols) >= 2 and any(len(s) == 2 for s in symbols)
     return counted or mixed
+
+
+def is_formula(word: str) -> bool:
+    """Whether a word reads as a chemical formula ("CO2", "NaCl", "H2O")."""
+    return bool(_FORMULA_RE.fullmatch(word)) and _parses(word)
 
 
 def _say_formula(formula: str) -> str:

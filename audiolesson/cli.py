@@ -108,6 +108,7 @@ StrictOption = Annotated[bool, typer.Option("--strict", help="Treat warnings as 
         "audiolesson check",
         "audiolesson check scripts/intro.md --strict",
         "audiolesson check --spoken          # what is said for numbers and formulas",
+        "audiolesson check --unsure          # words no rule was sure of",
         "audiolesson check --json > scripts.json",
     ),
 )
@@ -121,6 +122,14 @@ def check(
         bool,
         typer.Option("--spoken", help="Print each turn whose spoken form differs from its text."),
     ] = False,
+    unsure: Annotated[
+        bool,
+        typer.Option(
+            "--unsure",
+            help="Print each word no spoken-form rule was sure of (path:line: a lexicon line to "
+            "correct and paste into voices/lexicon.toml).",
+        ),
+    ] = False,
 ) -> None:
     """Check scripts and show what will be said, without synthesising.
 
@@ -130,16 +139,21 @@ def check(
     """
     import json
 
+    from .config import load_config
     from .script.check import check_scripts
     from .voices.cast import spoken_turns
 
     root = project_root()
-    results = check_scripts(scripts, root, speak=spoken_turns(root))
+    voices = load_config(root).voices
+    results = check_scripts(scripts, root, speak=spoken_turns(root, voices.cast, voices.language))
     for result in results:
         if not as_json and result.report_line():
             print(result.report_line(), flush=True)
         if spoken and not as_json:
             for line in result.spoken_lines():
+                print(line, flush=True)
+        if unsure and not as_json:
+            for line in result.unsure_lines():
                 print(line, flush=True)
         for line in result.problems(strict):
             err(line)

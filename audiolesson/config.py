@@ -15,6 +15,8 @@ from .files import read_toml, toml_key_line
 from .voices.presets import CASTS, DEFAULT_CAST
 
 CONFIG_FILE = "audiolesson.toml"
+#: a language code, for [voices] language ("en-GB"; a plain "en" leaves the region to the voices)
+_SPEECH_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*")
 EXECUTORS = ("local", "ray")  #: where turns are synthesised (see pipeline.synth, pipeline.cluster)
 #: a Ray head's address: HOST:PORT, the host a name, an IPv4 address or a bracketed IPv6 one
 _ADDRESS = re.compile(r"(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9][A-Za-z0-9.-]*):(?P<port>\d{1,5})")
@@ -85,6 +87,9 @@ class VoicesSettings:
     """Which default cast gives speakers their voices."""
 
     cast: str = DEFAULT_CAST  #: "fast": Piper only; "rich": Kokoro students (audiolesson[kokoro])
+    #: how numbers, dates and units are read ("en-US", "en-GB", "en-IN"); None: the script's
+    #: `language` if it names a region, else each voice's region
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -231,6 +236,14 @@ def load_config(root: Path, **overrides: Any) -> Config:
             (
                 f"[voices] cast must be one of: {', '.join(CASTS)}; got {voices.cast!r}",
                 toml_key_line(text, "cast", "voices"),
+            )
+        )
+    if voices.language is not None and not _SPEECH_LANGUAGE.fullmatch(voices.language):
+        problems.append(
+            (
+                f"[voices] language must be a language code like en-US, en-GB or en-IN; "
+                f"got {voices.language!r}",
+                toml_key_line(text, "language", "voices"),
             )
         )
     if overrides.get("formats") is not None:  # the CLI's repeated --format

@@ -141,7 +141,13 @@ def _built_turns(
             f"no built episode {episode}; run `audiolesson build {script.path}` first",
             path=script.path,
         )
-    cast = [ct for ct in cast_script(script, config.root, cast=config.voices.cast) if ct.spoken]
+    cast = [
+        ct
+        for ct in cast_script(
+            script, config.root, cast=config.voices.cast, language=config.voices.language
+        )
+        if ct.spoken
+    ]
     cues = read_transcript(transcript)
     for index, ct in enumerate(cast):
         cue = cues[index] if index < len(cues) else None

@@ -109,6 +109,14 @@ class Engine:
         """A stable hash of the model data the voice uses ("" if none); goes into cache keys."""
         return ""
 
+    def region(self, voice: Voice) -> str | None:
+        """The region of English the voice speaks ("US", "GB", "IN"...), None if unknown.
+
+        Numbers, dates and units are read the way that region reads them (speech: en-US forms
+        for an American voice), unless the script or the project names a language.
+        """
+        return None
+
     def synthesize(self, text: str, voice: Voice) -> Audio:
         """Render text with voice to PCM audio."""
         raise NotImplementedError

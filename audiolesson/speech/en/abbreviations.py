@@ -234,6 +234,7 @@ _EXTENSIONS = {
     "wav": "wave",
     "onnx": "onyx",
     "docx": "doc X",
+    "ipynb": "I P Y N B",
     "com": "com",
     "org": "org",
     "net": "net",

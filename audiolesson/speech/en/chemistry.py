@@ -16,7 +16,9 @@ _ELEMENTS = frozenset(
     "Bk Cf Es Fm Md No Lr".split()
 )
 # Words that parse as element symbols but are something else in course text.
-_NOT_FORMULAS = frozenset({"NaN", "HeLa", "CoV", "BaSe"})
+_NOT_FORMULAS = frozenset(
+    {"NaN", "HeLa", "CoV", "BaSe", "B2B", "B2C", "C2C", "P2P", "D2C", "WW1", "WW2"}
+)
 _SUB = "₀₁₂₃₄₅₆₇₈₉"
 _SUBSCRIPTS = str.maketrans(_SUB, "0123456789")
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻", "0123456789+-")

@@ -21,6 +21,7 @@ _STATUS = re.compile(
 )
 # US retirement plans and tax forms: 401(k), 403(b), 529
 _PLAN = re.compile(r"(?<![\w.])(?P<n>\d{3})\((?P<letter>[a-z])\)")
+_COLLEGE_PLAN = re.compile(r"\b529(?=\s(?:plans?|accounts?|savings)\b)")
 # Rooms, flights, gates, routes, aircraft: "Room 204", "Flight 1549", "Boeing 747"
 _NUMBERED_PLACE = re.compile(
     r"\b(?P<pre>(?:Room|Rm\.|Suite|Apartment|Apt\.|Flight|Gate|Platform|Route|Highway|Interstate|"
@@ -59,6 +60,7 @@ def codes(text: str, loc: Locale) -> str:
 
     text = _STATUS.sub(status, text)
     text = _PLAN.sub(lambda m: f"{paired(m['n'], loc.and_in_numbers)} {m['letter']}", text)
+    text = _COLLEGE_PLAN.sub("five twenty-nine", text)
     text = _NUMBERED_PLACE.sub(lambda m: m["pre"] + paired(m["n"], loc.and_in_numbers), text)
     text = _ADDRESS.sub(lambda m: paired(m["n"], loc.and_in_numbers), text)
     return _REFERENCE.sub(reference, text)

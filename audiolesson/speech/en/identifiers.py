@@ -14,6 +14,7 @@ import re
 
 from .._marks import spell
 from .acronyms import ACRONYM_WORDS, KNOWN_SPELLED, NAMES
+from .known_words import english_word
 from .locale import Locale
 from .units import is_unit
 
@@ -97,6 +98,8 @@ def _say_letters(run: str) -> tuple[str, bool]:
     if run in ACRONYM_WORDS:
         return ACRONYM_WORDS[run], True
     if run.isupper():
+        if len(run) >= 4 and english_word(run):
+            return run.lower(), True  # "MATH5K": "math five K"
         return spell(run), len(run) == 1 or run in KNOWN_SPELLED
     if len(run) == 1:
         return spell(run), True

@@ -14,7 +14,14 @@ import json
 from functools import cache
 from importlib.resources import files
 
-__all__ = ["ACRONYM_WORDS", "KNOWN_SPELLED", "LOUD_WORDS", "NAMES", "english_word"]
+__all__ = [
+    "ACRONYM_WORDS",
+    "CAMEL_NAMES",
+    "KNOWN_SPELLED",
+    "LOUD_WORDS",
+    "NAMES",
+    "english_word",
+]
 
 #: Acronyms and names said as words, or with a fixed reading.
 ACRONYM_WORDS = {
@@ -177,7 +184,8 @@ KNOWN_SPELLED = frozenset(
     CPI PPP IPO ETF IRA HR ARR MRR CAC LTV APR APY EPS PE VAT GST TDS PAN UPI RBI SBI HDFC ICICI
     LIC IST GMT UTC EST PST CET BST IIT IIM UPSC JEE UGC DRDO BSE NSE LSTM GRU AGI MoE RL
     EV EVs ESG SEC FTC DOJ NIH NSF NGO IMF WTO WWF ISO ANSI NIST DOI ISBN RSVP PS AD BC BCE CE
- PDFs APIs GPUs CPUs LLMs PhD MCQ FY CY AY QR SMS MMS OTP KYC
+ PDFs APIs GPUs CPUs LLMs PhD MCQ FY CY AY QR SMS MMS OTP KYC SUV ATM DIY FYI TBD EOD
+    ETA POS
     """.split()
 )
 
@@ -192,6 +200,13 @@ LOUD_WORDS = frozenset(
 
 #: CamelCase words kept whole: product names a voice reads well as written.
 NAMES = frozenset({"iPod", "iMac", "iCloud", "iTunes", "eBook", "eMail", "McKinsey", "PowerShell"})
+#: Well-known CamelCase names whose parts are said as they are split ("Open A I", "You Tube"), so
+#: `check --unsure` need not ask about them.
+CAMEL_NAMES = frozenset(
+    "OpenAI DeepMind YouTube GitHub GitLab JavaScript TypeScript PowerPoint LinkedIn ChatGPT "
+    "TensorFlow ImageNet HuggingFace DeepSeek WhatsApp PayPal FedEx MasterCard BlackRock "
+    "JPMorgan SpaceX MongoDB PostgreSQL WordPress StackOverflow DevOps".split()
+)
 
 # How often a word must occur in the English frequency list to count as an ordinary word.
 _COMMON = 100

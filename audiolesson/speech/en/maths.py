@@ -341,6 +341,7 @@ def speak_term(term: str, maths: bool, loc: Locale) -> str:
                     words.append(_BIG[value])
                 else:
                     if previous == "group":
+                        words[-1] += ","
                         words.append("times")  # "(QKᵀ/√d)V": "..., times V"
                     elif previous == "based":
                         words.append("of")  # "log₂ 8": "log base two of eight"

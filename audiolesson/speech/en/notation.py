@@ -20,7 +20,7 @@ _SUPERSCRIPTS = str.maketrans("²³", "23")
 _EXPONENT = r"(?:\^\{?[-−]?\d+\}?|\^\([-−]?\d+\)|[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)"
 _SCIENTIFIC = re.compile(
     rf"(?<![\w.])(?P<sign>[-−])?(?:(?P<mantissa>{NUMBER})\s?[×x*·]\s?10(?P<exp>{_EXPONENT})"
-    rf"|(?P<emantissa>\d+(?:\.\d+)?)[eE](?P<eexp>[-−+]?\d+)(?![\w.])"
+    rf"|(?P<emantissa>\d+(?:\.\d+)?)[eE](?P<eexp>[-−+]?\d+)(?!\w|\.\d)"
     rf"|(?<![\d,])10(?P<bexp>\^\{{?[-−]?\d+\}}?|\^\([-−]?\d+\)|[⁻⁺][⁰¹²³⁴⁵⁶⁷⁸⁹]+))"
 )
 

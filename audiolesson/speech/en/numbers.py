@@ -236,7 +236,9 @@ def fractions(text: str, loc: Locale) -> str:
     return _LONE_VULGAR.sub(lambda m: loc.fraction(*_VULGAR[m.group()]), text)
 
 
-_RATIO = re.compile(rf"(?<![\w.:])(?P<parts>\d+(?::\d+){{2,7}}|\d+:{NUMBER})(?![\w:])")
+_RATIO = re.compile(
+    rf"(?<![\w.:])(?P<parts>\d+(?::\d+(?:\.\d+)?){{2,7}}|\d+:{NUMBER})(?![\w:]|\.\d)"
+)
 # h:mm:ss, a duration or a timestamp ("at 1:24:30 in the video")
 _DURATION = re.compile(r"\d{1,2}:[0-5]\d:[0-5]\d")
 
@@ -263,7 +265,7 @@ _PHONE = re.compile(
     r"|(?<![\w.,-])(?P<long>(?:1-)?\d{3}-\d{3}-\d{4})"
     r"|(?<![\w.,-])(?P<short>\d{3}-\d{4}))(?![\w,-]|\.\d)"
 )
-_LEADING_ZERO = re.compile(r"(?<![\w.,])0\d+(?![\w,]|\.\d)")
+_LEADING_ZERO = re.compile(r"(?<![\w.,:])0\d+(?![\w,:]|\.\d)")
 
 
 def phone_numbers(text: str) -> str:

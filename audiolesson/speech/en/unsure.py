@@ -14,6 +14,7 @@ from .abbreviations import DOTTED, SNAKE, subscript
 from .acronyms import read_acronym
 from .chemistry import is_formula
 from .identifiers import CAMEL, EMAIL, MIXED, URL, read_identifier, split_camel
+from .known_words import CAMEL_NAMES
 from .locale import locale
 from .roman import roman_value
 from .symbols import KNOWN
@@ -60,8 +61,9 @@ def candidates(text: str) -> list[tuple[str, str, str | None]]:
             found.append((match.start(), word, "letters and digits", None))
         text = _blank(text, match)
     for match in list(CAMEL.finditer(text)):
-        if split_camel(match["word"]) is not None and not is_formula(match["word"]):
-            found.append((match.start(), match["word"], "identifier", None))
+        word = match["word"]
+        if word not in CAMEL_NAMES and split_camel(word) is not None and not is_formula(word):
+            found.append((match.start(), word, "identifier", None))
     for match in _CAPITALS.finditer(text):
         word = match["word"]
         if roman_value(word) or is_formula(word):

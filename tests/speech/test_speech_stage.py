@@ -132,6 +132,15 @@ def test_huge_numbers_are_read_digit_by_digit():
         "CH" * 500,
         "x²³" * 300,
         "_".join(["ab"] * 500),
+        # issue 22's rules: each of these once took seconds to minutes (quadratic or worse)
+        "softmax(x)" * 2000,
+        "a=b, " * 2000,
+        "x.com/" * 2000,
+        "Σ " * 3000,
+        "x+" * 5000,
+        "St. Dr. " * 1500,
+        "aB" * 3000,
+        "1234-" * 2000,
     ],
 )
 def test_long_odd_input_takes_milliseconds_not_hours(text):

@@ -174,20 +174,23 @@ _TITLED = re.compile(r"(?<![\w.])(?P<abbr>St|Dr)\.(?=[\s,;:)]|$)")
 _PREVIOUS = re.compile(r"(?:(?P<start>^|[.!?:]\s+)|(?<=\s))(?P<word>[A-Z0-9][\w'’]*)\s+$")
 # Place names that take "Saint" after them: "Mount St. Helens", "Fort St. John".
 _BEFORE_SAINT = frozenset({"Mount", "Mt.", "Fort", "Port", "Lake", "Cape", "Sault", "River"})
+_AT_END = re.compile(r"\s*$")
+_NAME_AFTER = re.compile(r"\s+[A-Z]")
 _SENTENCE_START = re.compile(r"\s+(?:The|A|An|In|It|This|That|We|He|She|They|But|And|So|Then)\b")
 
 
 def _full_stop(match: re.Match[str]) -> str:
     """'.' if the abbreviation's full stop also ends the sentence, else ''."""
-    rest = match.string[match.end() :]
-    return "." if not rest.strip() or _SENTENCE_START.match(rest) else ""
+    # windows, not the rest of the text: a long text with many abbreviations stays linear
+    at_end = _AT_END.match(match.string, match.end())
+    return "." if at_end or _SENTENCE_START.match(match.string, match.end()) else ""
 
 
 def _title_or_place(match: re.Match[str]) -> str:
     title, place = _TITLE_OR_PLACE[match["abbr"]]
     previous = _PREVIOUS.search(match.string, max(0, match.start() - 60), match.start())
     named = previous is not None and previous["word"] not in _BEFORE_SAINT
-    if re.match(r"\s+[A-Z]", match.string[match.end() :]):
+    if _NAME_AFTER.match(match.string, match.end()):
         # before a name: Saint or Doctor, unless a street's name stands before it, not at the
         # start of a sentence ("go down Baker St. Then...")
         street = named and previous["start"] is None and previous["word"][0].isalpha()
@@ -202,8 +205,10 @@ def abbreviations(text: str) -> str:
     def expand(match: re.Match[str]) -> str:
         written = match.group()
         spoken = ABBREVIATIONS[written]
-        rest = match.string[match.end() :]
-        if written in _FINAL and (not rest.strip() or re.match(r"\s+[A-Z]", rest)):
+        end = match.end()
+        if written in _FINAL and (
+            _AT_END.match(match.string, end) or _NAME_AFTER.match(match.string, end)
+        ):
             spoken += "."
         return spoken
 

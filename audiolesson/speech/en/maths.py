@@ -159,7 +159,10 @@ _FUNCTION = (
     rf"(?:\s(?=[\w(" + "".join(GREEK) + r"])|(?=\())"
 )
 _PREFIX = r"(?:[√∛∑Σ∫∂∇∏]\s?|Δ(?=\w)|" + _FUNCTION + ")"
-_TERM = rf"(?:(?:{_PREFIX})*+{_ATOM}{POSTFIX}*+)++"
+# Bounded, possessive repeats: a term is at most 30 atoms, so trying a chain at every start in
+# a long run of atoms costs a constant each, not the rest of the run (no quadratic time).
+_TERM = rf"(?:(?:{_PREFIX}){{0,6}}+{_ATOM}{POSTFIX}{{0,6}}+){{1,30}}+"
+_TAIL = rf"(?:{_ATOM}{POSTFIX}{{0,6}}+){{0,30}}+"
 _OPERATORS = {
     "==": "double equals",
     "!=": "not equals",
@@ -379,18 +382,29 @@ def _is_plain_word(term: str) -> bool:
 
 def _split(chain: str) -> tuple[list[str], list[str]]:
     """Terms and the operators between them, outside parentheses."""
+    terms, operators, _ = _split_spaced(chain)
+    return terms, operators
+
+
+def _split_spaced(chain: str) -> tuple[list[str], list[str], list[tuple[bool, bool]]]:
+    """Terms, the operators between them, and whether each operator has a space before, after."""
     terms: list[str] = []
     operators: list[str] = []
-    start = 0
+    spacing: list[tuple[bool, bool]] = []
+    start = counted = depth = bars = 0  # brackets and bars open before `counted`
     for match in PIECES.finditer(chain):
-        head = chain[: match.start()]
-        if head.count("(") != head.count(")") or head.count("|") % 2:
+        piece = chain[counted : match.start()]  # counted once: linear in the chain's length
+        depth += piece.count("(") - piece.count(")")
+        bars += piece.count("|")
+        counted = match.start()
+        if depth or bars % 2:
             continue
         terms.append(chain[start : match.start()])
         operators.append(match.group(1))
+        spacing.append((match.start(1) > match.start(), match.end() > match.end(1)))
         start = match.end()
     terms.append(chain[start:])
-    return terms, operators
+    return terms, operators, spacing
 
 
 def _single_letter(term: str) -> bool:
@@ -446,11 +460,11 @@ def speak_chain(chain: str, before: str, loc: Locale, after: str = "") -> str:
 
 def _worth_reading(chain: str) -> bool:
     """Whether a chain is maths rather than prose that happens to hold an operator."""
-    terms, operators = _split(chain)
+    terms, operators, spacing = _split_spaced(chain)
     maths = any(_mathy(t) for t in terms)
     for index, op in enumerate(operators):
         left, right = terms[index], terms[index + 1]
-        spaced = f" {op} " in chain or f" {op}" in chain
+        spaced, spaced_after = spacing[index]
         if op in ("-", "/") and not spaced:
             simple = all(re.fullmatch(NUMBER, t) or len(t) == 1 for t in (left, right))
             if op == "-" and not (simple and len(operators) > 1):
@@ -462,7 +476,7 @@ def _worth_reading(chain: str) -> bool:
                 return False  # "input/output"
         if op == "-" and spaced and (not maths or _is_plain_word(left) or _is_plain_word(right)):
             return False  # a dash: "15.1 - What are...", "fast - and cheap"
-        if op == "−" and _is_plain_word(left) and f" {op}" in chain and f" {op} " not in chain:
+        if op == "−" and _is_plain_word(left) and spaced and not spaced_after:
             return False  # a sign after a word: "At −40 degrees"
         if op in ("*", "%") and not maths:
             return False
@@ -475,21 +489,23 @@ def expressions(text: str, loc: Locale) -> str:
     def chain(match: re.Match[str]) -> str:
         if not _worth_reading(match.group()):
             return match.group()
-        before, after = match.string[: match.start()], match.string[match.end() :]
+        # the words around it, not the whole text: many chains in a long text stay linear
+        start, end = match.start(), match.end()
+        before, after = match.string[max(0, start - 120) : start], match.string[end : end + 40]
         return speak_chain(match.group(), before, loc, after)
 
     return _CHAIN.sub(chain, text)
 
 
 _STANDALONE = re.compile(
-    rf"(?<![\w.'’])(?:(?:{_PREFIX})+(?:{_ATOM}{POSTFIX}*+)++"
-    rf"|(?:{_ATOM})++(?:{_SUPER}+|\^(?:\{{[^{{}}]*\}}|{_GROUP}|[-−]?[\w.]+)"
-    rf"|[₀₁₂₃₄₅₆₇₈₉ₐₑₒₓₕₖₗₘₙₚₛₜᵢⱼ]+)(?:{_ATOM}{POSTFIX}*+)*+"
-    rf"|{NUMBER}(?:{_LETTERS}|{_GREEK})++{POSTFIX}*+(?:{_ATOM}{POSTFIX}*+)*+"
-    rf"|{_GREEK}++{POSTFIX}*+(?:{_ATOM}{POSTFIX}*+)*+"
-    rf"|[A-Za-zΘΩ]{_GROUP}{POSTFIX}*+(?:{_ATOM}{POSTFIX}*+)*+"
-    rf"|(?P<call>[A-Za-z]{{2,}}){_GROUP}{POSTFIX}*+(?:{_ATOM}{POSTFIX}*+)*+"
-    rf"|{_VULGAR}(?:{_LETTERS}{POSTFIX}*+)*+)(?![\w'’])"
+    rf"(?<![\w.'’])(?:(?:{_PREFIX}){{1,6}}+(?:{_ATOM}{POSTFIX}{{0,6}}+){{1,30}}+"
+    rf"|(?:{_ATOM}){{1,30}}+(?:{_SUPER}+|\^(?:\{{[^{{}}]*\}}|{_GROUP}|[-−]?[\w.]+)"
+    rf"|[₀₁₂₃₄₅₆₇₈₉ₐₑₒₓₕₖₗₘₙₚₛₜᵢⱼ]+){_TAIL}"
+    rf"|{NUMBER}(?:{_LETTERS}|{_GREEK}){{1,30}}+{POSTFIX}{{0,6}}+{_TAIL}"
+    rf"|{_GREEK}{{1,30}}+{POSTFIX}{{0,6}}+{_TAIL}"
+    rf"|[A-Za-zΘΩ]{_GROUP}{POSTFIX}{{0,6}}+{_TAIL}"
+    rf"|(?P<call>[A-Za-z]{{2,}}){_GROUP}{POSTFIX}{{0,6}}+{_TAIL}"
+    rf"|{_VULGAR}(?:{_LETTERS}{POSTFIX}{{0,6}}+){{0,30}}+)(?![\w'’])"
 )
 
 

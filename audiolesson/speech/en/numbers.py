@@ -91,7 +91,7 @@ def _attributive(match: re.Match[str]) -> bool:
         return False
     if after["word"] in _MONEY_NOUNS:
         return True
-    return bool(_ARTICLE_BEFORE.search(match.string[: match.start()]))
+    return bool(_ARTICLE_BEFORE.search(match.string[max(0, match.start() - 8) : match.start()]))
 
 
 def _say_money(match: re.Match[str], loc: Locale) -> str:

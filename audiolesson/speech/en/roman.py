@@ -70,7 +70,7 @@ def roman_numerals(text: str, loc: Locale) -> str:
     def regnal(match: re.Match[str]) -> str:
         value = roman_value(match["n"])
         name = match["name"]
-        before = match.string[: match.start()]
+        before = match.string[max(0, match.start() - 80) : match.start()]
         titled = bool(re.search(rf"\b{_TITLES}\s(?:[A-Z][a-z]+\s)*$", before))
         if not value or value > 39:
             return match.group()

@@ -222,7 +222,7 @@ def _say_quantity(match: re.Match[str], loc: Locale) -> str:
         spoken_amount += " to " + loc.number(upper)
     if match["scale"]:
         spoken_amount += " " + match["scale"]
-    attributive = bool(_ARTICLE.search(match.string[: match.start()]))
+    attributive = bool(_ARTICLE.search(match.string[max(0, match.start() - 4) : match.start()]))
     plural = not attributive and (bool(upper) or bool(match["scale"]) or plural_unit_needed(amount))
     return f"{spoken_amount} {loc.spell_units(say_unit(match['unit'], plural))}"
 

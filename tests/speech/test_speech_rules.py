@@ -164,6 +164,7 @@ def test_code_like_numbers(text: str, spoken: str) -> None:
         ("It takes approx. 20 min.", "It takes approximately twenty minutes."),
         ("Capt. Ortiz led the crew.", "Captain Ortiz led the crew."),
         ("Due by Dec. 1.", "Due by December first."),
+        ("Doors open at 7.30 p.m.", "Doors open at seven thirty p.m."),  # a British time
     ],
 )
 def test_abbreviations(text: str, spoken: str) -> None:

@@ -87,6 +87,8 @@ _CLOCK = re.compile(
     rf"(?<![\w.:])(?P<h>[01]?\d|2[0-4]):(?P<m>[0-5]\d)(?![\d:]|,\d)(?:\s?{_MERIDIEM})?"
 )
 _HOUR = re.compile(rf"(?<![\w.:])(?P<h>1[0-2]|0?[1-9])\s?{_MERIDIEM}")
+# British writing puts a full stop in a time: "4.30pm", "10.15 a.m."
+_DOTTED_CLOCK = re.compile(rf"(?<![\w.:])(?P<h>1[0-2]|0?[1-9])\.(?P<m>[0-5]\d)\s?{_MERIDIEM}")
 
 
 def _meridiem(text: str | None) -> str:
@@ -115,6 +117,7 @@ def times(text: str, loc: Locale) -> str:
         return spoken + suffix
 
     text = _CLOCK.sub(clock, text)
+    text = _DOTTED_CLOCK.sub(clock, text)
     return _HOUR.sub(lambda m: loc.cardinal(int(m["h"])) + _meridiem(m["ampm"]), text)
 
 

@@ -189,6 +189,7 @@ def test_abbreviations(text: str, spoken: str) -> None:
         ("Mail help.desk@example.org today.", "Mail help dot desk at example dot org today."),
         ("Write it in C# or in Q#.", "Write it in C sharp or in Q sharp."),
         ("An RTX3090 is enough.", "An R T X thirty ninety is enough."),
+        ("Run YOLOv9 on a Radeon 7900.", "Run yolo v nine on a Radeon seventy-nine hundred."),
     ],
 )
 def test_identifiers(text: str, spoken: str) -> None:
@@ -238,6 +239,9 @@ def test_acronyms_by_the_stated_rule(text: str, spoken: str) -> None:
         ("What is 3 × 4?", "What is three times four?"),
         ("The solver is 10x faster.", "The solver is ten times faster."),
         ("There are 6! ways to seat them.", "There are six factorial ways to seat them."),
+        ("Then −cos t is the slope.", "Then negative cosine t is the slope."),
+        ("Next, log₅ of 125 is 3.", "Next, log base five of one hundred twenty-five is three."),
+        ("It holds when det B ≠ 0.", "It holds when the determinant of B is not equal to zero."),
     ],
 )  # fmt: skip
 def test_notation(text: str, spoken: str) -> None:

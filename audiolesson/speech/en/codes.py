@@ -27,6 +27,11 @@ _NUMBERED_PLACE = re.compile(
     r"\b(?P<pre>(?:Room|Rm\.|Suite|Apartment|Apt\.|Flight|Gate|Platform|Route|Highway|Interstate|"
     r"Bus|Exit|Terminal|Studio|Ward|Boeing|Airbus\sA|Lab|Hall|Block)\s)(?P<n>\d{3,4})\b(?![.,]\d|-)"
 )
+# Graphics cards and chips, said in pairs: "RTX 4090" is "forty ninety", "GTX 1080" "ten eighty"
+_MODEL = re.compile(
+    r"\b(?P<pre>(?:RTX|GTX|GT|RX|Quadro|Radeon|Snapdragon|Exynos|Xeon|Titan)\s)(?P<n>\d{3,4})\b"
+    r"(?![.,]\d)"
+)
 # House numbers: "221 Baker Street", "1600 Pennsylvania Avenue"
 _ADDRESS = re.compile(
     r"(?<![\w.,$£€₹¥])(?P<n>\d{3,4})(?=\s(?:[A-Z][a-z]+\s){1,3}(?:St\.|Street|Ave\.|Avenue|Rd\.|"
@@ -62,5 +67,6 @@ def codes(text: str, loc: Locale) -> str:
     text = _PLAN.sub(lambda m: f"{paired(m['n'], loc.and_in_numbers)} {m['letter']}", text)
     text = _COLLEGE_PLAN.sub("five twenty-nine", text)
     text = _NUMBERED_PLACE.sub(lambda m: m["pre"] + paired(m["n"], loc.and_in_numbers), text)
+    text = _MODEL.sub(lambda m: m["pre"] + paired(m["n"], loc.and_in_numbers), text)
     text = _ADDRESS.sub(lambda m: paired(m["n"], loc.and_in_numbers), text)
     return _REFERENCE.sub(reference, text)

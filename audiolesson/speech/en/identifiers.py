@@ -71,7 +71,9 @@ def addresses(text: str) -> str:
 
 # --- CamelCase and letters with digits -----------------------------------------------------------
 
-_PARTS = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+(?:\.\d+)?")
+# Capitals before a capitalised word split from it ("XGBoost": XG Boost); a lone lower-case letter
+# after capitals stays apart ("YOLOv8": YOLO v 8, not YOL Ov 8).
+_PARTS = re.compile(r"[A-Z]+(?=[A-Z][a-z]{2,})|[A-Z]?[a-z]+|[A-Z]+|\d+(?:\.\d+)?")
 # Surnames and names that look like CamelCase but are one word: McDonald, DiCaprio, MacArthur.
 _NAME_PREFIX = re.compile(r"(?:Mc|Mac|De|Di|Da|Du|La|Le|Van|Von|O)[A-Z][a-z]+")
 CAMEL = re.compile(

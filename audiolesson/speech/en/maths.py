@@ -114,6 +114,7 @@ FUNCTIONS = {
     "argmax": "arg max",
     "argmin": "arg min",
     "det": "the determinant of",
+    "tr": "the trace of",
 }
 _PREFIXES = {
     "√": "the square root of",
@@ -153,7 +154,7 @@ POSTFIX = (
 # Atomic (?>...) and possessive ++: a run of digits or letters is split into atoms one way only,
 # so a long number that is not maths fails fast instead of backtracking through every split.
 _ATOM = rf"(?>{NUMBER}|{_VULGAR}|{_LETTERS}(?:-[A-Za-z]{{2,}})*|{_GREEK}|{_GROUP}|∞)"
-_FUNCTION_NAMES = "sinh|cosh|tanh|arcsin|arccos|arctan|sin|cos|tan|sec|csc|cot|log|exp"
+_FUNCTION_NAMES = "sinh|cosh|tanh|arcsin|arccos|arctan|sin|cos|tan|sec|csc|cot|log|exp|det|tr"
 _FUNCTION = (
     rf"(?:{_FUNCTION_NAMES}|ln)(?:[₀₁₂₃₄₅₆₇₈₉]+|_\d+|_\{{\d+\}})?[²³]?"
     rf"(?:\s(?=[\w(" + "".join(GREEK) + r"])|(?=\())"
@@ -346,7 +347,7 @@ def speak_term(term: str, maths: bool, loc: Locale) -> str:
                     if previous == "group":
                         words[-1] += ","
                         words.append("times")  # "(QKᵀ/√d)V": "..., times V"
-                    elif previous == "based":
+                    elif previous == "based" and value != "of":
                         words.append("of")  # "log₂ 8": "log base two of eight"
                     words.append(_speak_atom(value, maths, loc))
                 previous = "number" if value[0].isdigit() else "name"
@@ -533,4 +534,9 @@ def terms(text: str, loc: Locale) -> str:
                 return value
         return speak_term(value, True, loc)
 
-    return _STANDALONE.sub(term, text)
+    text = _STANDALONE.sub(term, text)
+    return _SIGN.sub(f"{loc.minus} ", text)
+
+
+# A minus sign before a term with nothing on its left: "−log p", "−x" ("negative x" in en-US)
+_SIGN = re.compile(rf"(?<![^\s(\[])−(?=[A-Za-z√(∑Σ∫∇]|{_GREEK})")

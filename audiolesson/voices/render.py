@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from ..audio import Audio
 from ..audio_io import FORMATS, write_audio
 from ..errors import ConfigError
-from ..speech import spoken_form
+from ..speech import speech_language, spoken_form
 from .engines.base import Voice, engine_class, get_engine
 from .library import PRIMARY_VOICE, load_lexicon, load_voices, pick_voice
 from .presets import DEFAULT_CAST
@@ -193,7 +193,8 @@ def say(
         raise ConfigError("nothing to say: give some text")
     voice = pick_voice(load_voices(root, cast), voice_name or PRIMARY_VOICE, cast=cast)
     dialect = engine_class(voice.engine).phonemes
-    spoken = spoken_form(text, "en", load_lexicon(root), phonemes=dialect)
+    language = speech_language("en", None, get_engine(voice.engine).region(voice))
+    spoken = spoken_form(text, language, load_lexicon(root), phonemes=dialect)
     if not spoken:
         raise ConfigError("nothing to say once symbols are read: give some words")
     return write_audio(output, gain(render(spoken, voice), voice.volume))

@@ -15,7 +15,7 @@ from .files import read_toml, toml_key_line
 from .voices.presets import CASTS, DEFAULT_CAST
 
 CONFIG_FILE = "audiolesson.toml"
-EXECUTORS = ("local", "ray")  #: where turns are synthesised (see pipeline.synth, pipeline.cluster)
+EXECUTORS = ("local", "ray")  #: where turns are synthesised (see synth.executors)
 #: a Ray head's address: HOST:PORT, the host a name, an IPv4 address or a bracketed IPv6 one
 _ADDRESS = re.compile(r"(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9][A-Za-z0-9.-]*):(?P<port>\d{1,5})")
 

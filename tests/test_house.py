@@ -20,7 +20,17 @@ from audiolesson.voices.engines.base import Engine, Voice
 
 PACKAGE = Path(audiolesson.__file__).parent
 #: stage packages from the bottom up: a stage may import only from stages before it
-STAGES = ["script", "speech", "voices", "export", "publish", "importers", "pipeline", "verify"]
+STAGES = [
+    "script",
+    "speech",
+    "voices",
+    "synth",
+    "export",
+    "publish",
+    "importers",
+    "pipeline",
+    "verify",
+]
 MAX_LINES = 600
 
 

@@ -21,7 +21,7 @@ from ..export.episode import export_episode
 from ..export.tags import read_published
 from ..publish.site import publish
 from ..script.check import speech_seconds
-from .cache import ClipCache, SpokenMemo
+from ..synth import ClipCache, SynthDone, SynthJob, SynthSettings, first_failure, synthesize_all
 from .events import (
     EpisodeUnchanged,
     EpisodeWritten,
@@ -35,6 +35,7 @@ from .events import (
     Warned,
 )
 from .lock import project_lock
+from .memo import SpokenMemo
 from .overlap import EarlyBlocks
 from .plan import (
     EpisodePlan,
@@ -44,7 +45,6 @@ from .plan import (
     plan_episode,
     script_paths,
 )
-from .synth import SynthDone, SynthJob, first_failure, synthesize_all
 
 __all__ = ["BuildResult", "build"]
 
@@ -149,15 +149,7 @@ def build(
                     early.clip_ready(d.job.key)
 
             try:
-                done = synthesize_all(
-                    list(jobs.values()),
-                    cache,
-                    config.build.jobs,  # 0: one per CPU, of this machine or of the Ray cluster
-                    config.build.turn_timeout,
-                    report,
-                    executor=config.build.executor,
-                    address=config.build.address,
-                )
+                done = synthesize_all(list(jobs.values()), cache, synth_settings(config), report)
             except BaseException:
                 early.cancel()
                 raise
@@ -181,6 +173,13 @@ def build(
         if error is not None:
             raise error
     return result
+
+
+def synth_settings(config: Config) -> SynthSettings:
+    """What the synthesis stage needs of the project config."""
+    b = config.build
+    # jobs 0: one per CPU, of this machine or of the Ray cluster
+    return SynthSettings(b.jobs, b.turn_timeout, b.executor, b.address)
 
 
 def _warn(warnings: Sequence[ScriptWarning], strict: bool, emit: EventSink) -> None:

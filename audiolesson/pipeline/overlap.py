@@ -31,7 +31,7 @@ from ..export.blocks import (
 )
 from ..export.settings import AudioSettings
 from ..export.timeline import ChapterInput, ClipItem
-from .cache import ClipCache
+from ..synth.cache import ClipCache
 from .plan import EpisodePlan
 
 __all__ = ["EarlyBlocks"]

@@ -24,11 +24,12 @@ from ..export.timeline import ChapterInput, ClipItem, Silence
 from ..files import sha256_of
 from ..script.loader import find_scripts, load_script
 from ..script.model import PAUSE_DEFAULTS, Music, Pause, Script, Sound, Turn
+from ..synth.cache import ClipCache, SentenceCache, clip_key, digest
+from ..synth.job import SynthJob
 from ..voices.cast import CastTurn, cast_script, speech_warnings
 from ..voices.render import render, voice_key
-from .cache import ClipCache, SentenceCache, SpokenMemo, clip_key, digest
+from .memo import SpokenMemo
 from .sounds import ScriptSounds
-from .synth import SynthJob
 
 __all__ = [
     "EpisodePlan",

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from ..config import Config
 from ..export.blocks import BLOCKS_FOLDER, block_keys, prune_blocks
 from ..export.m4b import prune_aac
+from ..synth.cache import ClipCache, SentenceCache, sentence_key
 from ..voices.render import engine_key, sentence_pieces
-from .cache import ClipCache, SentenceCache, sentence_key
 from .lock import project_lock
 from .plan import audio_settings, load_scripts, plan_episode, script_paths
 

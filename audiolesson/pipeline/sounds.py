@@ -20,7 +20,7 @@ from ..export.sounds import SOUND_DECODER, SOUND_FORMATS, SoundFileError, decode
 from ..export.timeline import Bed, ClipItem
 from ..files import sha256_of
 from ..script.model import Music, Script, Sound
-from .cache import ClipCache, digest
+from ..synth.cache import ClipCache, digest
 
 __all__ = ["ScriptSounds", "SoundFile"]
 

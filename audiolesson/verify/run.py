@@ -14,10 +14,10 @@ from ..config import Config
 from ..errors import BuildError, ScriptWarning
 from ..export.sidecars import TRANSCRIPT_SUFFIX, one_line, read_transcript
 from ..files import shown_path
-from ..pipeline.cache import ClipCache
 from ..pipeline.plan import load_scripts, plan_episode, script_paths
 from ..script.model import Script
 from ..speech import Entry, lexicon_from_say
+from ..synth.cache import ClipCache
 from ..voices.cast import CastTurn, cast_script
 from ..voices.library import load_lexicon
 from .compare import Comparison, compare, heard_as

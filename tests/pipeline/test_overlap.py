@@ -103,7 +103,8 @@ from pathlib import Path
 from audiolesson.config import load_config
 from audiolesson.export.blocks import BLOCKS_FOLDER, block_key, encode_block, episode_blocks
 from audiolesson.export.blocks import preload_encoders
-from audiolesson.pipeline.cache import ClipCache, SpokenMemo
+from audiolesson.pipeline.memo import SpokenMemo
+from audiolesson.synth.cache import ClipCache
 from audiolesson.pipeline.plan import audio_settings, load_scripts, plan_episode, script_paths
 config = load_config(Path({str(root)!r}))
 [script] = load_scripts(script_paths(config, None))

@@ -206,7 +206,7 @@ def test_a_second_build_and_a_prune_stop_while_a_build_runs(project: Path) -> No
     assert decodes(project / "output" / "lesson.mp3")
     assert not temp_files(project / "output", project / ".audiolesson")
     # every cache entry verifies, and a rebuild finds nothing to do
-    from audiolesson.pipeline.cache import ClipCache
+    from audiolesson.synth.cache import ClipCache
 
     cache = ClipCache(project / ".audiolesson" / "cache")
     assert all(cache.verify(k) for k in cache.keys())

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from .audio_settings import audio_problems, default_bitrate, default_loudness
 from .errors import ConfigError
-from .export.settings import audio_problems, default_bitrate, default_loudness
 from .files import read_toml, toml_key_line
 from .voices.presets import CASTS, DEFAULT_CAST
 

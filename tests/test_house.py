@@ -12,9 +12,9 @@ import pytest
 import audiolesson
 from audiolesson import _killpoints
 from audiolesson.audio import Audio
+from audiolesson.audio_settings import MP3_BITRATES, AudioSettings, default_loudness
 from audiolesson.config import load_config
 from audiolesson.errors import ConfigError
-from audiolesson.export.settings import MP3_BITRATES, AudioSettings, default_loudness
 from audiolesson.files import staged_files
 from audiolesson.voices.engines.base import Engine, Voice
 

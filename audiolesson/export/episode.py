@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .._killpoints import killpoint
+from ..audio_settings import AudioSettings
 from ..errors import BuildError
 from ..files import append_file, staged_files
 from .blocks import BLOCKS_FOLDER, EncodedBlock, block_key, encode_blocks, episode_blocks
 from .loudness import BLOCK_SECONDS, HOPS_PER_BLOCK, gated_loudness
 from .m4b import M4B_SUFFIX, SAMPLES_PER_AAC_FRAME, AacBlock, encode_aac_blocks, write_m4b
 from .mp3 import SAMPLES_PER_FRAME, frame_length, info_frame
-from .settings import AudioSettings
 from .sidecars import CHAPTERS_SUFFIX, TRANSCRIPT_SUFFIX, chapters_json_text, vtt_text
 from .tags import EpisodeMeta, build_tag
 from .timeline import ChapterInput, ChapterMark, ClipItem, Cue

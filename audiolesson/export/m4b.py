@@ -24,11 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..audio import pcm16_bytes
+from ..audio_settings import AudioSettings
 from ..errors import BuildError
 from ..files import sha256_of, staged_files, write_atomic
 from .blocks import EncodedBlock, check_file, in_threads, stamp
 from .mix import stitch
-from .settings import AudioSettings
 from .tags import EpisodeMeta
 from .timeline import ChapterInput, ChapterMark
 

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING
 
+from ..audio_settings import AudioSettings
 from ..errors import BuildError
 from .loudness import (
     LoudnessMeter,
@@ -31,7 +32,6 @@ from .loudness import (
 from .music import BedTrack
 from .resample import conform
 from .segments import SegmentStream, fade_edges, from_float, overlay, silence
-from .settings import AudioSettings
 from .timeline import ChapterInput, ClipItem, Silence
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ from ..errors import BuildError
 if TYPE_CHECKING:
     import lameenc
 
-    from .settings import AudioSettings
+    from ..audio_settings import AudioSettings
 
 __all__ = [
     "DECODER_DELAY",

@@ -18,10 +18,10 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from ..audio_settings import AudioSettings
 from .loudness import clip_loudness, db_to_gain
 from .resample import conform, conformed_frames
 from .segments import QUIET_DB, from_float, join, overlay, ramp, to_float
-from .settings import AudioSettings
 from .timeline import Bed, ChapterInput, MusicSpan, Silence
 
 if TYPE_CHECKING:

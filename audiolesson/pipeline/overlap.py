@@ -22,6 +22,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..audio_settings import AudioSettings
 from ..export.blocks import (
     BLOCKS_FOLDER,
     block_key,
@@ -29,7 +30,6 @@ from ..export.blocks import (
     episode_blocks,
     preload_encoders,
 )
-from ..export.settings import AudioSettings
 from ..export.timeline import ChapterInput, ClipItem
 from ..synth.cache import ClipCache
 from .plan import EpisodePlan

@@ -16,9 +16,9 @@ from pathlib import Path
 
 from .._version import __version__
 from ..audio import Audio
+from ..audio_settings import MIX_VERSION, AudioSettings
 from ..config import Config
 from ..errors import ScriptError, ScriptWarning
-from ..export.settings import MIX_VERSION, AudioSettings
 from ..export.tags import EpisodeMeta, read_build_key
 from ..export.timeline import ChapterInput, ClipItem, Silence
 from ..files import sha256_of
@@ -29,7 +29,7 @@ from ..synth.job import SynthJob
 from ..voices.cast import CastTurn, cast_script, speech_warnings
 from ..voices.render import render, voice_key
 from .memo import SpokenMemo
-from .sounds import ScriptSounds
+from .script_sounds import ScriptSounds
 
 __all__ = [
     "EpisodePlan",

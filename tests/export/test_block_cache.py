@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from synth_clips import lesson
 
+from audiolesson.audio_settings import AudioSettings
 from audiolesson.export import blocks
 from audiolesson.export.episode import export_episode
-from audiolesson.export.settings import AudioSettings
 from audiolesson.export.tags import EpisodeMeta
 
 

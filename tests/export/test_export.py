@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from synth_clips import clip, lesson
 
+from audiolesson.audio_settings import AudioSettings
 from audiolesson.export import blocks, episode
 from audiolesson.export.episode import export_episode
-from audiolesson.export.settings import AudioSettings
 from audiolesson.export.tags import EpisodeMeta
 from audiolesson.export.timeline import ChapterInput, Silence
 

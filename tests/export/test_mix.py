@@ -11,9 +11,9 @@ from scipy.signal import resample_poly
 from synth_clips import clip, speechy
 
 from audiolesson.audio import Audio
+from audiolesson.audio_settings import AudioSettings
 from audiolesson.errors import BuildError, ConfigError
 from audiolesson.export.mix import conform, stitch
-from audiolesson.export.settings import AudioSettings
 from audiolesson.export.timeline import ChapterInput, Silence
 
 RATE = 44100

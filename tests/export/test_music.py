@@ -7,10 +7,10 @@ from sound_files import band_db, tone
 from synth_clips import clip
 
 from audiolesson.audio import Audio
+from audiolesson.audio_settings import AudioSettings
 from audiolesson.export.blocks import episode_blocks
 from audiolesson.export.mix import stitch
 from audiolesson.export.music import FALL_SECONDS, RISE_SECONDS
-from audiolesson.export.settings import AudioSettings
 from audiolesson.export.timeline import Bed, ChapterInput, MusicSpan, Silence
 
 RATE = 44100

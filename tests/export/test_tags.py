@@ -11,8 +11,8 @@ import pytest
 from mutagen.id3 import ID3, CTOCFlags
 from synth_clips import clip
 
+from audiolesson.audio_settings import AudioSettings
 from audiolesson.export.episode import export_episode
-from audiolesson.export.settings import AudioSettings
 from audiolesson.export.tags import EpisodeMeta, language_code, read_build_key, read_published
 from audiolesson.export.timeline import ChapterInput, Silence
 

@@ -40,7 +40,7 @@ FAULTY = textwrap.dedent(
     tone.ToneEngine.synthesize = synthesize
     if os.environ.get("FAULT_OFFLINE"):
         import requests, responses
-        from audiolesson.voices.engines import google
+        from audiolesson.voices.engines import gtts_tts
         mock = responses.RequestsMock(assert_all_requests_are_fired=False)
         mock.add(responses.POST, re.compile(r"https://translate\\.google\\.[a-z.]+/.*"),
                  body=requests.ConnectionError("no route to host"))
@@ -48,7 +48,7 @@ FAULTY = textwrap.dedent(
         waits = open(os.environ["FAULT_OFFLINE"], "a")
         def sleep(seconds):
             waits.write(f"{seconds}\\n"); waits.flush()
-        google.GttsEngine.__init__.__defaults__ = (3, 0.05, sleep)
+        gtts_tts.GttsEngine.__init__.__defaults__ = (3, 0.05, sleep)
     from audiolesson.cli import main
     sys.argv = ["audiolesson", *sys.argv[1:]]
     main()

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..audio import Audio
+from ..audio_settings import AudioSettings
 from ..errors import ScriptError
-from ..export.settings import AudioSettings
-from ..export.sounds import SOUND_DECODER, SOUND_FORMATS, SoundFileError, decode_sound
+from ..export.decoding import SOUND_DECODER, SOUND_FORMATS, SoundFileError, decode_sound
 from ..export.timeline import Bed, ClipItem
 from ..files import sha256_of
 from ..script.model import Music, Script, Sound

@@ -73,7 +73,7 @@ class BuildReporter:
             self._stop()
             self._line(
                 f"wrote {event.path} ({event.duration / 60:.1f} min, "
-                f"{event.chapters_encoded} chapters encoded, "
+                f"{event.chapters_with_new_blocks} chapters encoded, "
                 f"{event.chapters_reused} reused)"
             )
         elif isinstance(event, EpisodeUnchanged):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from audiolesson.audio import Audio
-from audiolesson.export.timeline import ChapterInput, ClipItem, Silence
+from audiolesson.export.timeline import ChapterTimeline, ClipItem, Silence
 
 
 def speechy(seconds: float, rate: int = 22050, seed: int = 0, level: float = 0.5) -> Audio:
@@ -47,7 +47,7 @@ def clip(
     )
 
 
-def lesson(chapters: int = 3, turns: int = 3, seconds: float = 1.5) -> list[ChapterInput]:
+def lesson(chapters: int = 3, turns: int = 3, seconds: float = 1.5) -> list[ChapterTimeline]:
     """Chapters (every second one a sub-chapter) of turns at very different levels and speakers."""
     out, n = [], 0
     speakers = ["Teacher", "Ana", None]
@@ -59,5 +59,5 @@ def lesson(chapters: int = 3, turns: int = 3, seconds: float = 1.5) -> list[Chap
             items += [clip(n, length, levels[n % 3], speakers[n % 3]), Silence(0.4)]
             n += 1
         level = 1 if c % 2 == 0 else 2
-        out.append(ChapterInput(f"Part {c + 1}", level, f"chapter-{c}-{n}", items))
+        out.append(ChapterTimeline(f"Part {c + 1}", level, f"chapter-{c}-{n}", items))
     return out

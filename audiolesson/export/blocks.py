@@ -2,7 +2,7 @@
 
 A chapter's timeline is cut at content-defined points (after a turn whose clip key hashes to 0
 modulo BLOCK_CUT, so an edit moves no other cut) into blocks. Each block is mixed and encoded
-(lameenc, CBR, in-process) into the block cache, work_dir/blocks/<key>.{mp3,npy,json}, keyed by
+(lameenc, CBR, in-process) into the block cache, cache_dir/blocks/<key>.{mp3,npy,json}, keyed by
 its content and checked when reused (size, mtime and edges on every build, the whole checksum
 when those disagree or under --force: see `_damage`): a rebuild after a one-turn edit re-encodes
 one block, about eight turns (a minute of dialogue, two or three of long narration), however long
@@ -29,7 +29,7 @@ from ..files import sha256_of, staged_files, write_atomic
 from .mix import stitch
 from .mp3 import ENCODER_DELAY, LAME_QUALITY, SAMPLES_PER_FRAME, FrameCounter, new_encoder
 from .music import place_music
-from .timeline import ChapterInput, ClipItem, Silence
+from .timeline import Block, ChapterTimeline, ClipItem, Silence
 
 T = TypeVar("T")
 
@@ -50,7 +50,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 BLOCK_FORMAT = 3  #: bump when the block cache layout changes (3: checksums)
-BLOCKS_FOLDER = "blocks"  #: encoded blocks live in work_dir/blocks
+BLOCKS_FOLDER = "blocks"  #: encoded blocks live in cache_dir/blocks
 BLOCK_CUT = 8  #: a block ends after a turn whose clip key hashes to 0 modulo this
 BLOCK_MAX_CLIPS = 32  #: and after this many turns at the latest
 #: what mixing and encoding a block imports on first use (they import lazily, to keep start-up
@@ -95,7 +95,7 @@ def preload_encoders() -> None:
         importlib.import_module(name)
 
 
-def split_blocks(chapter: ChapterInput) -> list[ChapterInput]:
+def split_blocks(chapter: ChapterTimeline) -> list[Block]:
     """The chapter's timeline cut into blocks at content-defined points (never inside a turn)."""
     blocks: list[list[Silence | ClipItem]] = []
     current: list[Silence | ClipItem] = []
@@ -114,12 +114,11 @@ def split_blocks(chapter: ChapterInput) -> list[ChapterInput]:
         else:  # trailing pauses join the last block rather than becoming a block of silence
             blocks[-1].extend(current)
     return [
-        ChapterInput(f"{chapter.title} [{n + 1}/{len(blocks)}]", chapter.level, "", items)
-        for n, items in enumerate(blocks)
+        Block(f"{chapter.title} [{n + 1}/{len(blocks)}]", items) for n, items in enumerate(blocks)
     ]
 
 
-def block_key(block: ChapterInput, settings: AudioSettings) -> str:
+def block_key(block: Block, settings: AudioSettings) -> str:
     """Cache key of a block's MP3: its clips and pauses plus the mix and encoding settings."""
     import lameenc
 
@@ -140,8 +139,8 @@ def block_key(block: ChapterInput, settings: AudioSettings) -> str:
 
 
 def episode_blocks(
-    chapters: Sequence[ChapterInput], settings: AudioSettings
-) -> list[list[ChapterInput]]:
+    chapters: Sequence[ChapterTimeline], settings: AudioSettings
+) -> list[list[Block]]:
     """Each chapter's blocks, each placed in its music bed if it has one."""
     blocks = [split_blocks(chapter) for chapter in chapters]
     if any(chapter.bed is not None for chapter in chapters):
@@ -149,15 +148,15 @@ def episode_blocks(
     return blocks
 
 
-def block_keys(chapters: Sequence[ChapterInput], settings: AudioSettings) -> list[str]:
+def block_keys(chapters: Sequence[ChapterTimeline], settings: AudioSettings) -> list[str]:
     """The keys of the encoded blocks an episode made of these chapters uses."""
     blocks = episode_blocks(chapters, settings)
     return [block_key(b, settings) for chapter_blocks in blocks for b in chapter_blocks]
 
 
-def prune_blocks(work_dir: Path, keep: set[str]) -> tuple[int, int]:
+def prune_blocks(cache_dir: Path, keep: set[str]) -> tuple[int, int]:
     """Remove encoded blocks (every file named <block key>.*) not in keep; (removed, bytes)."""
-    folder = work_dir / BLOCKS_FOLDER
+    folder = cache_dir / BLOCKS_FOLDER
     removed = freed = 0
     stems: set[str] = set()
     for p in folder.glob("*") if folder.is_dir() else []:
@@ -262,9 +261,7 @@ def load_block(
     )
 
 
-def encode_block(
-    block: ChapterInput, settings: AudioSettings, folder: Path, key: str
-) -> EncodedBlock:
+def encode_block(block: Block, settings: AudioSettings, folder: Path, key: str) -> EncodedBlock:
     """Mix and encode one block into the block cache, clip by clip; its files commit together."""
     import numpy as np
 
@@ -319,7 +316,7 @@ def encode_block(
 
 
 def encode_blocks(
-    blocks: Sequence[ChapterInput],
+    blocks: Sequence[Block],
     settings: AudioSettings,
     folder: Path,
     jobs: int,

@@ -25,7 +25,7 @@ from .m4b import M4B_SUFFIX, SAMPLES_PER_AAC_FRAME, AacBlock, encode_aac_blocks,
 from .mp3 import SAMPLES_PER_FRAME, frame_length, info_frame
 from .sidecars import CHAPTERS_SUFFIX, TRANSCRIPT_SUFFIX, chapters_json_text, vtt_text
 from .tags import EpisodeMeta, build_tag
-from .timeline import ChapterInput, ChapterMark, ClipItem, Cue
+from .timeline import Block, ChapterMark, ChapterTimeline, ClipItem, Cue
 
 __all__ = ["EpisodeResult", "export_episode"]
 
@@ -45,11 +45,11 @@ class EpisodeResult:
     duration: float  #: seconds, as decoders report it
     cues: list[Cue] = field(default_factory=list)  #: one per turn
     chapters: list[ChapterMark] = field(default_factory=list)
-    chapters_encoded: int = 0  #: chapters of which at least one block was (re-)encoded
+    chapters_with_new_blocks: int = 0  #: chapters of which at least one block was encoded
     chapters_reused: int = 0  #: chapters whose every block came from the block cache
     blocks_encoded: int = 0  #: blocks (about 8 turns each) encoded
     blocks_reused: int = 0
-    block_keys: list[str] = field(default_factory=list)  #: work_dir/blocks/<key>.* in use
+    block_keys: list[str] = field(default_factory=list)  #: cache_dir/blocks/<key>.* in use
     loudness_lufs: float = -math.inf  #: integrated loudness of the mix before encoding
     true_peak_dbtp: float = -math.inf  #: true peak of the mix before encoding
     m4b: Path | None = None  #: the M4B, when asked for
@@ -57,8 +57,8 @@ class EpisodeResult:
 
 
 def _timeline(
-    chapters: Sequence[ChapterInput],
-    blocks: Sequence[list[ChapterInput]],
+    chapters: Sequence[ChapterTimeline],
+    blocks: Sequence[list[Block]],
     encoded: Sequence[EncodedBlock | AacBlock],
     rate: int,
     frame_samples: int = SAMPLES_PER_FRAME,
@@ -135,12 +135,12 @@ def _clean_stale(folder: Path, prefix: str) -> None:
 
 
 def export_episode(
-    chapters: Sequence[ChapterInput],
+    chapters: Sequence[ChapterTimeline],
     meta: EpisodeMeta,
     settings: AudioSettings,
     out_dir: Path,
     slug: str,
-    work_dir: Path,
+    cache_dir: Path,
     progress: Callable[[str], None] | None = None,
     jobs: int | None = None,
     formats: Sequence[str] = ("mp3",),
@@ -159,7 +159,7 @@ def export_episode(
     if not any(isinstance(item, ClipItem) for chapter in chapters for item in chapter.items):
         raise BuildError("nothing to export: the episode has no turns")
     out_dir.mkdir(parents=True, exist_ok=True)
-    folder = work_dir / BLOCKS_FOLDER
+    folder = cache_dir / BLOCKS_FOLDER
     _clean_stale(out_dir, f"{slug}.")
     blocks = episode_blocks(chapters, settings)
     flat = [block for chapter_blocks in blocks for block in chapter_blocks]
@@ -220,7 +220,7 @@ def export_episode(
         duration=duration,
         cues=cues,
         chapters=marks,
-        chapters_encoded=len(touched),
+        chapters_with_new_blocks=len(touched),
         chapters_reused=len(chapters) - len(touched),
         blocks_encoded=len(fresh),
         blocks_reused=len(flat) - len(fresh),

@@ -1,7 +1,7 @@
 """M4B audiobooks: each block's PCM in AAC beside its MP3, joined by stream copy into one MP4.
 
 Like the MP3 blocks, each block is encoded once (ffmpeg's native AAC encoder, ADTS, from the
-ffmpeg binary imageio-ffmpeg ships) into work_dir/blocks/<block key>.<AAC tag>.aac with an index
+ffmpeg binary imageio-ffmpeg ships) into cache_dir/blocks/<block key>.<AAC tag>.aac with an index
 (.aac.json: frames, samples, checksum, mtime and edges, checked as MP3 blocks are) and reused
 while its content and the AAC settings stay the same. The episode is the blocks' AAC frames
 joined with ffmpeg's concat demuxer (no re-encode) into an MP4 with the M4B brand; every block
@@ -30,7 +30,7 @@ from ..files import sha256_of, staged_files, write_atomic
 from .blocks import EncodedBlock, check_file, in_threads, stamp
 from .mix import stitch
 from .tags import EpisodeMeta
-from .timeline import ChapterInput, ChapterMark
+from .timeline import Block, ChapterMark
 
 __all__ = [
     "AAC_PRIMING",
@@ -128,7 +128,7 @@ def _load(folder: Path, key: str, tag: str, samples: int, full: bool) -> int | N
 
 
 def encode_aac_block(
-    block: ChapterInput, settings: AudioSettings, folder: Path, key: str, tag: str
+    block: Block, settings: AudioSettings, folder: Path, key: str, tag: str
 ) -> int:
     """Mix the block again and stream its PCM through ffmpeg into AAC; its AAC frame count."""
     aac, index = _paths(folder, key, tag)
@@ -171,7 +171,7 @@ def encode_aac_block(
 
 
 def encode_aac_blocks(
-    blocks: Sequence[ChapterInput],
+    blocks: Sequence[Block],
     encoded: Sequence[EncodedBlock],
     keys: Sequence[str],
     settings: AudioSettings,
@@ -217,9 +217,9 @@ def encode_aac_blocks(
     return pieces, todo
 
 
-def prune_aac(work_dir: Path, folder_name: str, settings: AudioSettings) -> tuple[int, int]:
+def prune_aac(cache_dir: Path, folder_name: str, settings: AudioSettings) -> tuple[int, int]:
     """Remove AAC blocks encoded with other AAC settings (or encoders); (files removed, bytes)."""
-    folder, tag = work_dir / folder_name, aac_tag(settings)
+    folder, tag = cache_dir / folder_name, aac_tag(settings)
     removed = freed = 0
     for path in folder.glob("*.aac*") if folder.is_dir() else []:
         parts = path.name.split(".")

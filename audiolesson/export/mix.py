@@ -32,7 +32,7 @@ from .loudness import (
 from .music import BedTrack
 from .resample import conform
 from .segments import SegmentStream, fade_edges, from_float, overlay, silence
-from .timeline import ChapterInput, ClipItem, Silence
+from .timeline import Block, ClipItem, Silence
 
 if TYPE_CHECKING:
     import numpy as np
@@ -49,8 +49,8 @@ SILENCE_BLOCK_FRAMES = 1 << 16
 
 
 @dataclass
-class ChapterMix:
-    """What stitching one chapter produced: its length, where each clip sits, its levels."""
+class BlockMix:
+    """What stitching one block produced: its length, where each clip sits, its levels."""
 
     frames: int  #: total frames written
     spans: list[tuple[int, int]]  #: (start, end) frame of each ClipItem, in order
@@ -138,12 +138,12 @@ def _makeup(
 
 
 def level_gains(
-    chapter: ChapterInput,
+    block: Block,
     settings: AudioSettings,
     bed: BedTrack | None = None,
     scratch: _Scratch | None = None,
 ) -> list[float]:
-    """Gain in dB per clip: each clip to the target, plus one correction for the whole chapter.
+    """Gain in dB per clip: each clip to the target, plus one correction for the whole block.
 
     The correction is measured on the mix as it will sound, music bed included. Each clip's
     conformed samples and true peaks go to `scratch`, when given, for the stitch pass.
@@ -153,7 +153,7 @@ def level_gains(
     meter = LoudnessMeter(rate, settings.channels)
     gains: list[float] = []
     position = 0
-    for index, item in enumerate(chapter.items):
+    for index, item in enumerate(block.items):
         if isinstance(item, Silence):
             frames = _silence_frames(item, rate)
             if bed is None:
@@ -186,32 +186,30 @@ def level_gains(
     return [gain + correction for gain in gains]
 
 
-def stitch(
-    chapter: ChapterInput, settings: AudioSettings, write: Callable[[np.ndarray], None]
-) -> ChapterMix:
-    """Stream a chapter's mastered PCM (float32 (frames, channels)) to `write`, turn by turn.
+def stitch(block: Block, settings: AudioSettings, write: Callable[[np.ndarray], None]) -> BlockMix:
+    """Stream a block's mastered PCM (float32 (frames, channels)) to `write`, turn by turn.
 
     Each clip's limiter is set in float for the clip at its level; pydub applies the level, the
     fades, the silences, the music bed and the joins.
     """
-    bed = BedTrack(chapter.music, chapter.items, settings) if chapter.music else None
+    bed = BedTrack(block.music, block.items, settings) if block.music else None
     scratch = _Scratch()
     try:
-        return _stitch(chapter, settings, write, bed, scratch)
+        return _stitch(block, settings, write, bed, scratch)
     finally:
         scratch.close()
 
 
 def _stitch(
-    chapter: ChapterInput,
+    block: Block,
     settings: AudioSettings,
     write: Callable[[np.ndarray], None],
     bed: BedTrack | None,
     scratch: _Scratch,
-) -> ChapterMix:
+) -> BlockMix:
     """`stitch`, with the level pass's clips kept in `scratch`."""
     rate, channels = settings.sample_rate, settings.channels
-    gains = level_gains(chapter, settings, bed, scratch)
+    gains = level_gains(block, settings, bed, scratch)
     ceiling = settings.true_peak_dbtp - CODEC_HEADROOM_DB
     fade_frames = round(settings.fade_ms * rate / 1000)
     meter = LoudnessMeter(rate, channels)
@@ -228,7 +226,7 @@ def _stitch(
         meter.add(samples)
 
     stream = SegmentStream(emit)
-    for index, item in enumerate(chapter.items):
+    for index, item in enumerate(block.items):
         if isinstance(item, Silence):
             frames = _silence_frames(item, rate)
             if bed is not None:
@@ -260,8 +258,8 @@ def _stitch(
         position += frames
     stream.flush()
     loudness = meter.integrated()
-    log.debug("chapter %r: %.2f LUFS, true peak %.2f dBTP", chapter.title, loudness, peak)
-    return ChapterMix(position, spans, meter.hops(), loudness, peak)
+    log.debug("block %r: %.2f LUFS, true peak %.2f dBTP", block.title, loudness, peak)
+    return BlockMix(position, spans, meter.hops(), loudness, peak)
 
 
 def _db(amplitude: float) -> float:

@@ -22,7 +22,7 @@ from ..audio_settings import AudioSettings
 from .loudness import clip_loudness, db_to_gain
 from .resample import conform, conformed_frames
 from .segments import QUIET_DB, from_float, join, overlay, ramp, to_float
-from .timeline import Bed, ChapterInput, MusicSpan, Silence
+from .timeline import Bed, Block, ChapterTimeline, MusicSpan, Silence
 
 if TYPE_CHECKING:
     import numpy as np
@@ -41,7 +41,7 @@ MAX_BED_PEAK = 0.5  #: a very quiet bed is not raised so far that its peaks coul
 _PREPARED_BEDS = 2  #: decoded, levelled beds kept in memory (shared by the encoding threads)
 
 
-def block_frames(block: ChapterInput, rate: int) -> int:
+def block_frames(block: Block, rate: int) -> int:
     """The length of a block's mix in frames, from its clips' sizes (cheap) and its pauses."""
     total = 0
     for item in block.items:
@@ -57,11 +57,11 @@ def block_frames(block: ChapterInput, rate: int) -> int:
 
 
 def place_music(
-    chapters: Sequence[ChapterInput], blocks: Sequence[list[ChapterInput]], rate: int
+    chapters: Sequence[ChapterTimeline], blocks: Sequence[list[Block]], rate: int
 ) -> None:
     """Give each block under a bed its MusicSpan: where in the bed it starts, whether it opens
     or closes the bed. A bed runs on from a chapter into the sub-chapters that continue it."""
-    spans: list[tuple[Bed, list[ChapterInput]]] = []
+    spans: list[tuple[Bed, list[Block]]] = []
     open_span = False
     for chapter, chapter_blocks in zip(chapters, blocks, strict=True):
         if chapter.bed is None:

@@ -12,7 +12,8 @@ from ..audio import Audio
 __all__ = [
     "NARRATOR",
     "Bed",
-    "ChapterInput",
+    "Block",
+    "ChapterTimeline",
     "ChapterMark",
     "ClipItem",
     "Cue",
@@ -74,8 +75,9 @@ class MusicSpan:
 
 
 @dataclass
-class ChapterInput:
-    """A chapter or sub-chapter: its title, level, a hash of its audio, and its timeline."""
+class ChapterTimeline:
+    """A chapter or sub-chapter as the exporter gets it: title, level, a hash of its audio, and
+    its timeline of clips and silences (and the music bed under it)."""
 
     title: str
     level: int  #: 1 = chapter, 2 = sub-chapter
@@ -84,7 +86,15 @@ class ChapterInput:
     bed: Bed | None = None  #: music under this chapter
     #: the bed plays on from the previous chapter (a sub-chapter under its chapter's music)
     bed_continues: bool = False
-    music: MusicSpan | None = None  #: a block's place in its bed (set when cutting blocks)
+
+
+@dataclass
+class Block:
+    """A stretch of one chapter (about eight turns) that is mixed and encoded on its own."""
+
+    title: str  #: the chapter's title and the block's place in it ("Sound [2/3]"), for messages
+    items: list[Silence | ClipItem] = field(default_factory=list)
+    music: MusicSpan | None = None  #: its place in its chapter's music bed (see music.place_music)
 
 
 @dataclass(frozen=True)

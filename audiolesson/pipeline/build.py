@@ -60,8 +60,10 @@ class BuildResult:
     turns_total: int = 0
     turns_synthesized: int = 0
     turns_cached: int = 0
-    chapters_encoded: int = 0
-    chapters_reused: int = 0
+    chapters_with_new_blocks: int = 0  #: chapters of which at least one block was encoded
+    chapters_reused: int = 0  #: chapters whose every block came from the block cache
+    blocks_encoded: int = 0
+    blocks_reused: int = 0
     seconds: float = 0.0
     audio_seconds_planned: float = 0.0
     plan: list[Planned] = field(default_factory=list)
@@ -74,9 +76,11 @@ class BuildResult:
             turns_total=self.turns_total,
             turns_synthesized=self.turns_synthesized,
             turns_cached=self.turns_cached,
-            chapters_encoded=self.chapters_encoded,
+            chapters_with_new_blocks=self.chapters_with_new_blocks,
             chapters_reused=self.chapters_reused,
             seconds=round(self.seconds, 3),
+            blocks_encoded=self.blocks_encoded,
+            blocks_reused=self.blocks_reused,
         )
 
 
@@ -232,14 +236,18 @@ def _export(
         ) from None
     killpoint("episode-stored")
     result.episodes_written.append(plan.slug)
-    result.chapters_encoded += episode.chapters_encoded
+    result.chapters_with_new_blocks += episode.chapters_with_new_blocks
     result.chapters_reused += episode.chapters_reused
+    result.blocks_encoded += episode.blocks_encoded
+    result.blocks_reused += episode.blocks_reused
     emit(
         EpisodeWritten(
             episode=plan.slug,
             path=str(episode.mp3),
             duration=round(episode.duration, 3),
-            chapters_encoded=episode.chapters_encoded,
+            chapters_with_new_blocks=episode.chapters_with_new_blocks,
             chapters_reused=episode.chapters_reused,
+            blocks_encoded=episode.blocks_encoded,
+            blocks_reused=episode.blocks_reused,
         )
     )

@@ -30,7 +30,7 @@ from ..export.blocks import (
     episode_blocks,
     preload_encoders,
 )
-from ..export.timeline import ChapterInput, ClipItem
+from ..export.timeline import Block, ClipItem
 from ..synth.cache import ClipCache
 from .plan import EpisodePlan
 
@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class _Waiting:
-    block: ChapterInput
+    block: Block
     key: str
     missing: set[str] = field(default_factory=set)
 
@@ -54,11 +54,11 @@ class EarlyBlocks:
         plans: Sequence[EpisodePlan],
         settings: AudioSettings,
         cache: ClipCache,
-        work_dir: Path,
+        cache_dir: Path,
         threads: int | None = None,
     ) -> None:
         self._settings = settings
-        self._folder = work_dir / BLOCKS_FOLDER
+        self._folder = cache_dir / BLOCKS_FOLDER
         self._by_clip: dict[str, list[_Waiting]] = {}
         self._futures: list[tuple[str, Future[object]]] = []
         self._pool: ThreadPoolExecutor | None = None

@@ -20,7 +20,7 @@ from ..audio_settings import MIX_VERSION, AudioSettings
 from ..config import Config
 from ..errors import ScriptError, ScriptWarning
 from ..export.tags import EpisodeMeta, read_build_key
-from ..export.timeline import ChapterInput, ClipItem, Silence
+from ..export.timeline import ChapterTimeline, ClipItem, Silence
 from ..files import sha256_of
 from ..script.loader import find_scripts, load_script
 from ..script.model import PAUSE_DEFAULTS, Music, Pause, Script, Sound, Turn
@@ -59,7 +59,7 @@ class EpisodePlan:
     slug: str
     turns: list[CastTurn]  #: the turns with something to say, in script.turns order
     keys: list[str]  #: clip key per turn of `turns`
-    chapters: list[ChapterInput]
+    chapters: list[ChapterTimeline]
     key: str  #: episode key
     cover: Path | None
     up_to_date: bool = False
@@ -146,7 +146,7 @@ def plan_chapters(
     settings: dict[str, object],
     sounds: ScriptSounds,
     sizer: Callable[[int], Callable[[], tuple[int, int]]],
-) -> list[ChapterInput]:
+) -> list[ChapterTimeline]:
     """Turn the script's chapters into explicit exporter input: clips, sound cues and silences.
 
     Units start with their first clip (so a chapter mark sits on its first word); the pause that
@@ -155,7 +155,7 @@ def plan_chapters(
     """
     pauses = {**PAUSE_DEFAULTS, **script.meta.pauses}
     index = {id(ct.turn): i for i, ct in enumerate(turns)}
-    units: list[ChapterInput] = []
+    units: list[ChapterTimeline] = []
     entries = _with_intro_outro(script, pauses)
     music = _music(script)
     for number, chapter in enumerate(script.chapters):
@@ -200,7 +200,7 @@ def plan_chapters(
         setting, continues = music[number]
         bed = sounds.bed(setting) if setting is not None else None
         units.append(
-            ChapterInput(
+            ChapterTimeline(
                 title=chapter.title,
                 level=chapter.level,
                 key="",

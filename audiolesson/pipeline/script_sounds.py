@@ -54,20 +54,21 @@ class ScriptSounds:
         """Cache keys of the decoded sounds in use (kept by `cache prune`)."""
         return [f.key for f in self.files.values()]
 
-    def fail(self, message: str, line: int | None) -> ScriptError:
+    def error(self, message: str, line: int | None) -> ScriptError:
+        """The ScriptError for `message` at the script line (the caller raises it)."""
         return ScriptError(message, path=self.script.path, line=line)
 
     def file(self, written: str, line: int | None, what: str) -> SoundFile:
         """The sound file `written` (relative to the script), checked and decoded into the cache."""
         path = (self.base / written).resolve()
         if not path.is_relative_to(self.root):
-            raise self.fail(
+            raise self.error(
                 f"{what} {written!r} lies outside the project folder {self.root}; copy the file "
                 "into the project",
                 line,
             )
         if not path.is_file():
-            raise self.fail(
+            raise self.error(
                 f"{what} file {written!r} not found; give a {SOUND_FORMATS} file's path "
                 "relative to the script",
                 line,
@@ -89,7 +90,7 @@ class ScriptSounds:
         try:
             return decode_sound(sound.path, self.settings.sample_rate, self.settings.channels)
         except SoundFileError as exc:
-            raise self.fail(f"{sound.what} {sound.written!r} {exc}", sound.line) from None
+            raise self.error(f"{sound.what} {sound.written!r} {exc}", sound.line) from None
 
     def loader(self, sound: SoundFile) -> Callable[[], Audio]:
         """Reads the decoded sound from the cache (decoding it again if the entry was damaged)."""

@@ -15,7 +15,7 @@ from audiolesson.audio_settings import AudioSettings
 from audiolesson.export import blocks, episode
 from audiolesson.export.episode import export_episode
 from audiolesson.export.tags import EpisodeMeta
-from audiolesson.export.timeline import ChapterInput, Silence
+from audiolesson.export.timeline import ChapterTimeline, Silence
 
 RATE = 44100
 
@@ -73,7 +73,7 @@ def vtt_cues(path: Path) -> list[tuple[float, str]]:
 def test_episode_decodes_with_exact_chapters_loudness_and_transcript(tmp_path):
     chapters = lesson(chapters=4, turns=3)
     result = run_export(tmp_path, chapters)
-    assert result.mp3.name == "lesson.mp3" and result.chapters_encoded == 4
+    assert result.mp3.name == "lesson.mp3" and result.chapters_with_new_blocks == 4
 
     pcm = decode(result.mp3)
     assert abs(pcm.shape[0] - result.duration * RATE) <= 1  # gapless: no extra or missing samples
@@ -127,15 +127,15 @@ def test_editing_one_turn_reencodes_one_chapter(tmp_path):
     chapters = lesson(chapters=4, turns=2)
     first = run_export(tmp_path, chapters)
     again = run_export(tmp_path, chapters)
-    assert (again.chapters_encoded, again.chapters_reused) == (0, 4)
+    assert (again.chapters_with_new_blocks, again.chapters_reused) == (0, 4)
     assert again.cues == first.cues and again.chapters == first.chapters
 
     edited = list(chapters)
     items = list(chapters[2].items)
     items[1] = clip(99, 3.0, text="An edited, longer turn.")
-    edited[2] = ChapterInput(chapters[2].title, chapters[2].level, "edited", items)
+    edited[2] = ChapterTimeline(chapters[2].title, chapters[2].level, "edited", items)
     result = run_export(tmp_path, edited)
-    assert (result.chapters_encoded, result.chapters_reused) == (1, 3)
+    assert (result.chapters_with_new_blocks, result.chapters_reused) == (1, 3)
     assert result.duration > first.duration + 0.5
     assert any(cue.text == "An edited, longer turn." for cue in result.cues)
     pcm = decode(result.mp3)
@@ -156,7 +156,7 @@ def test_a_failure_mid_export_keeps_the_previous_episode(tmp_path, monkeypatch):
         raise RuntimeError("synthesis crashed")
 
     bad = list(chapters)
-    bad[1] = ChapterInput("Part 2", 2, "broken", [clip(50), Silence(0.2), clip(51)])
+    bad[1] = ChapterTimeline("Part 2", 2, "broken", [clip(50), Silence(0.2), clip(51)])
     bad[1].items[2] = type(bad[1].items[2])("x", broken, None, "Boom.", 3)
     with pytest.raises(RuntimeError, match="synthesis crashed"):
         run_export(tmp_path, bad)
@@ -175,14 +175,14 @@ def test_an_episode_without_turns_is_refused(tmp_path):
     from audiolesson.errors import BuildError
 
     with pytest.raises(BuildError, match="no turns"):
-        run_export(tmp_path, [ChapterInput("Empty", 1, "e", [Silence(1.0)])])
+        run_export(tmp_path, [ChapterTimeline("Empty", 1, "e", [Silence(1.0)])])
 
 
 def test_empty_heading_chapter_starts_with_its_first_subchapter(tmp_path):
     chapters = [
-        ChapterInput("Intro", 1, "a", [clip(1, 1.0), Silence(0.3)]),
-        ChapterInput("Unit 1", 1, "b", []),
-        ChapterInput("Unit 1.1", 2, "c", [Silence(0.5), clip(2, 1.0)]),
+        ChapterTimeline("Intro", 1, "a", [clip(1, 1.0), Silence(0.3)]),
+        ChapterTimeline("Unit 1", 1, "b", []),
+        ChapterTimeline("Unit 1.1", 2, "c", [Silence(0.5), clip(2, 1.0)]),
     ]
     result = run_export(tmp_path, chapters)
     intro, unit, sub = result.chapters
@@ -201,15 +201,19 @@ def test_long_chapter_edit_reencodes_one_block_and_times_stay_exact(tmp_path):
     items = []
     for n in range(48):
         items += [clip(n, 0.6, level=[0.8, 0.1][n % 2], speaker=["A", "B"][n % 2]), Silence(0.3)]
-    chapters = [ChapterInput("Long", 1, "long", items), ChapterInput("End", 1, "end", [clip(99)])]
+    chapters = [
+        ChapterTimeline("Long", 1, "long", items),
+        ChapterTimeline("End", 1, "end", [clip(99)]),
+    ]
     first = run_export(tmp_path, chapters)
     assert first.blocks_encoded >= 3  # the long chapter was cut into blocks
 
     target = next(i for i in range(0, 96, 2) if not _is_cut(items[i].key))
     edited = next(c for c in (clip(200 + k, 1.6) for k in range(50)) if not _is_cut(c.key))
     items[target] = edited
-    result = run_export(tmp_path, [ChapterInput("Long", 1, "long2", items), chapters[1]])
-    assert (result.blocks_encoded, result.chapters_encoded, result.chapters_reused) == (1, 1, 1)
+    result = run_export(tmp_path, [ChapterTimeline("Long", 1, "long2", items), chapters[1]])
+    counts = (result.blocks_encoded, result.chapters_with_new_blocks, result.chapters_reused)
+    assert counts == (1, 1, 1)
 
     pcm = decode(result.mp3)
     assert abs(pcm.shape[0] - result.duration * RATE) <= 1

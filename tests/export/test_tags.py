@@ -14,7 +14,7 @@ from synth_clips import clip
 from audiolesson.audio_settings import AudioSettings
 from audiolesson.export.episode import export_episode
 from audiolesson.export.tags import EpisodeMeta, language_code, read_build_key, read_published
-from audiolesson.export.timeline import ChapterInput, Silence
+from audiolesson.export.timeline import ChapterTimeline, Silence
 
 # A 1x1 PNG, so the test needs no image library.
 PNG = base64.b64decode(
@@ -22,12 +22,12 @@ PNG = base64.b64decode(
 )
 
 
-def chapters() -> list[ChapterInput]:
+def chapters() -> list[ChapterTimeline]:
     return [
-        ChapterInput("Welcome", 1, "a", [clip(1, 1.0, text="Hello & <welcome>!")]),
-        ChapterInput("Greetings", 2, "b", [Silence(0.5), clip(2, 1.0, speaker=None)]),
-        ChapterInput("Numbers", 2, "c", [Silence(0.5), clip(3, 1.0, speaker="Ana")]),
-        ChapterInput("Review", 1, "d", [Silence(1.0), clip(4, 1.0)]),
+        ChapterTimeline("Welcome", 1, "a", [clip(1, 1.0, text="Hello & <welcome>!")]),
+        ChapterTimeline("Greetings", 2, "b", [Silence(0.5), clip(2, 1.0, speaker=None)]),
+        ChapterTimeline("Numbers", 2, "c", [Silence(0.5), clip(3, 1.0, speaker="Ana")]),
+        ChapterTimeline("Review", 1, "d", [Silence(1.0), clip(4, 1.0)]),
     ]
 
 

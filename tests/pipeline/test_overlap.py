@@ -66,7 +66,7 @@ def test_blocks_are_encoded_while_synthesis_runs(tmp_path: Path, slow_tone) -> N
     assert in_cache[-1] >= 1  # a block was whole in the cache before the last turn was done
     # blocks encoded beside synthesis count as encoded, not as reused
     chapters = json.loads((root / "output" / "lesson.chapters.json").read_text())["chapters"]
-    assert result.chapters_encoded == len(chapters) and result.chapters_reused == 0
+    assert result.chapters_with_new_blocks == len(chapters) and result.chapters_reused == 0
 
 
 def test_early_blocks_change_nothing_in_the_episode(tmp_path: Path, slow_tone, monkeypatch) -> None:

@@ -159,7 +159,7 @@ def test_editing_one_turn_resynthesises_exactly_one_turn(project: Path) -> None:
     result = run_build(project)
     assert result.turns_synthesized == 1
     assert result.turns_cached == 8
-    assert result.chapters_encoded == 1 and result.chapters_reused == 3
+    assert result.chapters_with_new_blocks == 1 and result.chapters_reused == 3
     cues = vtt_cues(project / "output" / "lesson.vtt")
     assert cues[6][3] == "And it ends right here."
 
@@ -230,7 +230,8 @@ def test_cache_prune_removes_only_unused_clips(project: Path) -> None:
     assert "removed 1 clips" in proc.stdout
     again = run_build(project, force=True)
     assert again.turns_synthesized == 0
-    assert again.chapters_reused == 4 and again.chapters_encoded == 0  # blocks in use were kept
+    # blocks in use were kept
+    assert again.chapters_reused == 4 and again.chapters_with_new_blocks == 0
 
 
 def test_a_second_build_stops_with_a_clear_message(project: Path) -> None:

@@ -193,15 +193,15 @@ def voice_file_model(data: dict[str, Any], path: Path, text: str) -> str:
     [options] `model_file` and `voices_file` name files relative to the voice file's folder.
     """
 
-    def fail(message: str, key: str, section: str | None = None) -> ConfigError:
+    def error(message: str, key: str, section: str | None = None) -> ConfigError:
         line = toml_key_line(text, key, section) or toml_key_line(text, section or key)
         return ConfigError(message, path=path, line=line)
 
     model, blend = data.get("model"), data.get("blend")
     if model is not None and blend is not None:
-        raise fail("give either 'model' (one voice) or 'blend' (a mix), not both", "blend")
+        raise error("give either 'model' (one voice) or 'blend' (a mix), not both", "blend")
     if model is not None and model.endswith(".onnx"):
-        raise fail(
+        raise error(
             "'model' names a Kokoro voice such as jf_alpha; put a Kokoro .onnx under [options] "
             "as model_file",
             "model",
@@ -212,7 +212,7 @@ def voice_file_model(data: dict[str, Any], path: Path, text: str) -> str:
             found = Path(str(options[key])).expanduser()
             found = found if found.is_absolute() else path.parent / found
             if not found.is_file():
-                raise fail(
+                raise error(
                     f"Kokoro {key} not found: {found}; put it in {path.parent}", key, "options"
                 )
     if "voices_file" in options:
@@ -221,7 +221,7 @@ def voice_file_model(data: dict[str, Any], path: Path, text: str) -> str:
         try:
             names = voice_names(where)
         except (OSError, ValueError) as exc:
-            raise fail(
+            raise error(
                 f"{where} is not a Kokoro voices file ({type(exc).__name__}); use an .npz or "
                 ".bin of style arrays such as voices-v1.0.bin",
                 "voices_file",
@@ -232,21 +232,23 @@ def voice_file_model(data: dict[str, Any], path: Path, text: str) -> str:
     if blend is None:
         name = model or DEFAULT_VOICE
         if name not in names:
-            raise fail(f"unknown Kokoro voice {name!r}; choose one of: {', '.join(names)}", "model")
+            raise error(
+                f"unknown Kokoro voice {name!r}; choose one of: {', '.join(names)}", "model"
+            )
         return name
     if len(blend) < 2:
-        raise fail(
+        raise error(
             "a blend mixes two or more voices, e.g. {jf_alpha = 0.6, jm_kumo = 0.4}", "blend"
         )
     for name, weight in blend.items():
         if name not in names:
-            raise fail(
+            raise error(
                 f"unknown Kokoro voice {name!r} in the blend; choose from: {', '.join(names)}",
                 name,
                 "blend",
             )
         if isinstance(weight, bool) or not isinstance(weight, int | float) or weight <= 0:
-            raise fail(
+            raise error(
                 f"blend weight of {name!r} must be a number above 0, got {weight!r}", name, "blend"
             )
     return format_blend({name: float(w) for name, w in blend.items()})

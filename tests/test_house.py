@@ -204,3 +204,60 @@ def test_the_engine_base_declares_every_attribute_with_its_default() -> None:
     assert engine.threads is None and Outside(threads=3).threads == 3
     assert engine.voices() == [] and engine.fingerprint(Voice("v", engine="outside")) == ""
     engine.check()
+
+
+# --- one home per fact: checked in the source ------------------------------------------------
+
+
+def _sources() -> dict[str, str]:
+    return {
+        str(p.relative_to(PACKAGE)): p.read_text(encoding="utf-8") for p in PACKAGE.rglob("*.py")
+    }
+
+
+def _hashed_json(function: ast.AST) -> bool:
+    """Whether a function hashes what json.dumps made (directly or through a variable)."""
+
+    def dumps(node: ast.AST) -> bool:
+        return any(
+            isinstance(c, ast.Call) and ast.unparse(c.func) == "json.dumps" for c in ast.walk(node)
+        )
+
+    made = {
+        target.id
+        for node in ast.walk(function)
+        if isinstance(node, ast.Assign) and dumps(node.value)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    for call in ast.walk(function):
+        if isinstance(call, ast.Call) and ast.unparse(call.func).endswith("sha256"):
+            names = {n.id for arg in call.args for n in ast.walk(arg) if isinstance(n, ast.Name)}
+            if any(dumps(arg) for arg in call.args) or names & made:
+                return True
+    return False
+
+
+def test_one_helper_hashes_json() -> None:
+    # five hashers once made keys with five sets of json.dumps options
+    found = [
+        f"{name}: {node.name}"
+        for name, text in _sources().items()
+        if name != "keys.py"
+        for node in ast.walk(ast.parse(text))
+        if isinstance(node, ast.FunctionDef) and _hashed_json(node)
+    ]
+    assert not found, "hash JSON with audiolesson.keys: " + ", ".join(found)
+
+
+@pytest.mark.parametrize(
+    ("fact", "home"),
+    [
+        (r"\\x89PNG", "images.py"),  # what a cover image may be
+        (r'"XDG_\w+_HOME"', "paths.py"),  # the user's cache and data folders
+        (r'"\.chapters\.json"', "paths.py"),  # an episode's files
+    ],
+)
+def test_a_fact_has_one_home(fact: str, home: str) -> None:
+    homes = sorted(name for name, text in _sources().items() if re.search(fact, text))
+    assert homes == [home]

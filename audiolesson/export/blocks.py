@@ -26,6 +26,7 @@ from ..audio import pcm16_bytes
 from ..audio_settings import AudioSettings
 from ..errors import BuildError
 from ..files import sha256_of, staged_files, write_atomic
+from ..keys import spaced_digest
 from .mix import stitch
 from .mp3 import ENCODER_DELAY, LAME_QUALITY, SAMPLES_PER_FRAME, FrameCounter, new_encoder
 from .music import place_music
@@ -135,7 +136,7 @@ def block_key(block: Block, settings: AudioSettings) -> str:
     }
     if block.music is not None:  # only then: blocks without music keep their keys
         data["music"] = block.music.fingerprint()
-    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:40]
+    return spaced_digest(data, 40)
 
 
 def episode_blocks(

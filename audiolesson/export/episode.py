@@ -19,20 +19,18 @@ from .._killpoints import killpoint
 from ..audio_settings import AudioSettings
 from ..errors import BuildError
 from ..files import append_file, staged_files
+from ..paths import EpisodeFiles
 from .blocks import BLOCKS_FOLDER, EncodedBlock, block_key, encode_blocks, episode_blocks
 from .loudness import BLOCK_SECONDS, HOPS_PER_BLOCK, gated_loudness
-from .m4b import M4B_SUFFIX, SAMPLES_PER_AAC_FRAME, AacBlock, encode_aac_blocks, write_m4b
+from .m4b import SAMPLES_PER_AAC_FRAME, AacBlock, encode_aac_blocks, write_m4b
 from .mp3 import SAMPLES_PER_FRAME, frame_length, info_frame
-from .sidecars import CHAPTERS_SUFFIX, TRANSCRIPT_SUFFIX, chapters_json_text, vtt_text
+from .sidecars import chapters_json_text, vtt_text
 from .tags import EpisodeMeta, build_tag
 from .timeline import Block, ChapterMark, ChapterTimeline, ClipItem, Cue
 
 __all__ = ["EpisodeResult", "export_episode"]
 
 log = logging.getLogger(__name__)
-
-#: the files of one episode in output/, after its slug
-EPISODE_SUFFIXES = (".mp3", TRANSCRIPT_SUFFIX, CHAPTERS_SUFFIX)
 
 
 @dataclass
@@ -181,8 +179,8 @@ def export_episode(
     info = info_frame(first_header, frames, audio_bytes, last.padding)
     loudness, peak = _episode_levels(pieces, settings.sample_rate)
 
-    mp3, vtt, chapters_json = (out_dir / f"{slug}{suffix}" for suffix in EPISODE_SUFFIXES)
-    m4b = out_dir / f"{slug}{M4B_SUFFIX}"
+    files = EpisodeFiles(out_dir, slug)
+    mp3, vtt, chapters_json, m4b = files.mp3, files.transcript, files.chapters, files.m4b
     aac_encoded: list[int] = []
     if "m4b" in formats:
         aac, aac_encoded = encode_aac_blocks(

@@ -14,7 +14,6 @@ cover) through mutagen afterwards.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import subprocess
@@ -27,6 +26,8 @@ from ..audio import pcm16_bytes
 from ..audio_settings import AudioSettings
 from ..errors import BuildError
 from ..files import sha256_of, staged_files, write_atomic
+from ..images import image_type
+from ..keys import spaced_digest
 from .blocks import EncodedBlock, check_file, in_threads, stamp
 from .mix import stitch
 from .tags import EpisodeMeta
@@ -34,7 +35,6 @@ from .timeline import Block, ChapterMark
 
 __all__ = [
     "AAC_PRIMING",
-    "M4B_SUFFIX",
     "SAMPLES_PER_AAC_FRAME",
     "AacBlock",
     "aac_tag",
@@ -45,7 +45,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-M4B_SUFFIX = ".m4b"
 AAC_FORMAT = 1  #: bump when the AAC block layout changes
 SAMPLES_PER_AAC_FRAME = 1024  #: AAC-LC
 AAC_PRIMING = 1024  #: samples ffmpeg's AAC encoder puts before the audio (its initial padding)
@@ -80,7 +79,7 @@ def aac_tag(settings: AudioSettings) -> str:
 
     data = {"ffmpeg": imageio_ffmpeg.get_ffmpeg_version(), "kbps": aac_kbps(settings),
             "format": AAC_FORMAT}  # fmt: skip
-    return "aac" + hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:12]
+    return "aac" + spaced_digest(data, 12)
 
 
 def _paths(folder: Path, key: str, tag: str) -> tuple[Path, Path]:
@@ -318,6 +317,7 @@ def tag_m4b(path: Path, meta: EpisodeMeta) -> None:
             data = meta.cover.read_bytes()
         except OSError as exc:
             raise BuildError(f"cannot read cover image: {exc.strerror}", path=meta.cover) from exc
-        kind = MP4Cover.FORMAT_PNG if data[:8] == b"\x89PNG\r\n\x1a\n" else MP4Cover.FORMAT_JPEG
+        png = image_type(data) == "image/png"  # else JPEG: the plan let no other kind through
+        kind = MP4Cover.FORMAT_PNG if png else MP4Cover.FORMAT_JPEG
         tags["covr"] = [MP4Cover(data, imageformat=kind)]  # type: ignore[index]
     audio.save()

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import BuildError
+from ..images import image_type
 from .sidecars import one_line, transcript_text
 from .timeline import ChapterMark, Cue
 
@@ -66,7 +67,7 @@ def _cover_frame(cover: Path):  # -> APIC
         data = cover.read_bytes()
     except OSError as exc:
         raise BuildError(f"cannot read cover image: {exc.strerror}", path=cover) from exc
-    mime = "image/png" if data[:8] == b"\x89PNG\r\n\x1a\n" else "image/jpeg"
+    mime = image_type(data) or "image/jpeg"  # the plan let only PNG and JPEG through
     return APIC(encoding=3, mime=mime, type=PictureType.COVER_FRONT, desc="Cover", data=data)
 
 

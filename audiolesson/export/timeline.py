@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..audio import Audio
+from ..script.model import MUSIC_RISE_DB, MUSIC_VOLUME_DB
 
 __all__ = [
     "NARRATOR",
@@ -52,8 +53,8 @@ class Bed:
 
     key: str  #: content hash of the decoded audio
     load: Callable[[], Audio]
-    volume_db: float = -18.0  #: its loudness under speech, relative to the loudness target
-    rise_db: float = 8.0  #: how much louder it gets in a pause (over about a second)
+    volume_db: float = MUSIC_VOLUME_DB  #: its loudness under speech, relative to the target
+    rise_db: float = MUSIC_RISE_DB  #: how much louder it gets in a pause (over about a second)
 
     def fingerprint(self) -> list[object]:
         """Everything about the bed that changes the sound (goes into block keys)."""

@@ -19,6 +19,7 @@ from ..config import Config
 from ..errors import BuildError, ScriptError, ScriptWarning
 from ..export.episode import export_episode
 from ..export.tags import read_published
+from ..paths import EpisodeFiles
 from ..publish.site import publish
 from ..script.check import speech_seconds
 from ..synth import ClipCache, SynthDone, SynthJob, SynthSettings, first_failure, synthesize_all
@@ -209,7 +210,7 @@ def _export(
     `force`, every cached block of it is hashed whole)."""
     out = config.output_dir
     out.mkdir(parents=True, exist_ok=True)
-    mp3 = out / f"{plan.slug}.mp3"
+    mp3 = EpisodeFiles(out, plan.slug).mp3
     published = (read_published(mp3) if mp3.is_file() else None) or dt.datetime.now(dt.UTC).replace(
         microsecond=0
     ).isoformat()

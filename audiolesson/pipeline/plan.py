@@ -22,9 +22,12 @@ from ..errors import ScriptError, ScriptWarning
 from ..export.tags import EpisodeMeta, read_build_key
 from ..export.timeline import ChapterTimeline, ClipItem, Silence
 from ..files import sha256_of
+from ..images import read_image_type
+from ..keys import digest
+from ..paths import EpisodeFiles, script_slug
 from ..script.loader import find_scripts, load_script
 from ..script.model import PAUSE_DEFAULTS, Music, Pause, Script, Sound, Turn
-from ..synth.cache import ClipCache, SentenceCache, clip_key, digest
+from ..synth.cache import ClipCache, SentenceCache, clip_key
 from ..synth.job import SynthJob
 from ..voices.cast import CastTurn, cast_script, speech_warnings
 from ..voices.render import render, voice_key
@@ -47,8 +50,6 @@ log = logging.getLogger(__name__)
 
 #: pause at the very end of an episode, so players do not cut the last word
 END_PAUSE = 1.0
-#: image formats accepted as cover art, by their first bytes
-COVER_MAGIC = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 
 
 @dataclass
@@ -86,9 +87,7 @@ def resolve_cover(script: Script, root: Path) -> Path | None:
         raise ScriptError(
             f"cover image {script.meta.cover!r} not found", path=script.path, line=line
         )
-    with cover.open("rb") as fh:
-        head = fh.read(8)
-    if not any(head.startswith(m) for m in COVER_MAGIC):
+    if read_image_type(cover) is None:
         raise ScriptError(
             f"cover {script.meta.cover!r} is not a PNG or JPEG image", path=script.path, line=line
         )
@@ -294,7 +293,7 @@ def plan_episode(
     turns = [ct for ct in cast if ct.spoken]
     keys = [clip_key(ct.spoken, voice_key(ct.voice)) for ct in turns]
     cover = resolve_cover(script, config.root)
-    slug = Path(script.path).stem
+    slug = script_slug(script.path)
     settings = audio_settings(config)
     mix_settings = {k: v for k, v in vars(settings).items() if k != "id3_version"}
 
@@ -340,10 +339,8 @@ def plan_episode(
     )
     out = config.output_dir
     if not force:
-        mp3 = out / f"{slug}.mp3"
-        sidecars = [out / f"{slug}.vtt", out / f"{slug}.chapters.json"]
-        if "m4b" in config.build.formats:
-            sidecars.append(out / f"{slug}.m4b")
+        files = EpisodeFiles(out, slug)
+        mp3, sidecars = files.mp3, files.sidecars(config.build.formats)
         plan.up_to_date = (
             mp3.is_file() and all(p.is_file() for p in sidecars) and read_build_key(mp3) == key
         )
@@ -379,7 +376,7 @@ def load_scripts(paths: Sequence[Path]) -> list[Script]:
     scripts = [load_script(p) for p in paths]
     by_slug: dict[str, str] = {}
     for s in scripts:
-        slug = Path(s.path).stem
+        slug = script_slug(s.path)
         if slug in by_slug and Path(by_slug[slug]).resolve() != Path(s.path).resolve():
             raise ScriptError(
                 f"has the same name as {by_slug[slug]}; both would be written to "

@@ -19,8 +19,9 @@ from ..errors import ScriptError
 from ..export.decoding import SOUND_DECODER, SOUND_FORMATS, SoundFileError, decode_sound
 from ..export.timeline import Bed, ClipItem
 from ..files import sha256_of
+from ..keys import digest
 from ..script.model import Music, Script, Sound
-from ..synth.cache import ClipCache, digest
+from ..synth.cache import ClipCache
 
 __all__ = ["ScriptSounds", "SoundFile"]
 

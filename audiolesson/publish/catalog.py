@@ -16,9 +16,9 @@ from pathlib import Path
 
 from ..config import Config
 from ..errors import AudiolessonError, BuildError, ConfigError
-from ..export.m4b import M4B_SUFFIX
-from ..export.sidecars import CHAPTERS_SUFFIX, TRANSCRIPT_SUFFIX
+from ..export.tags import PUBLISHED_FRAME
 from ..files import write_if_changed
+from ..paths import EpisodeFiles, script_slug
 from ..script.loader import find_scripts, load_script
 from ..script.model import Script
 
@@ -109,7 +109,8 @@ def collect_episodes(config: Config, parsed: Sequence[Script] = ()) -> list[Epis
     out = config.output_dir
     episodes = []
     for script in find_scripts(config.root):
-        audio = out / f"{script.stem}.mp3"
+        files = EpisodeFiles(out, script_slug(script))
+        audio = files.mp3
         if not audio.is_file():
             log.info("%s: not built yet (no %s); left out of the feed", script, audio)
             continue
@@ -117,9 +118,8 @@ def collect_episodes(config: Config, parsed: Sequence[Script] = ()) -> list[Epis
         resolved = script.resolve()
         language = languages[resolved] if resolved in languages else script_language(script)
         episode = read_episode(audio, relative, language)
-        m4b = audio.with_name(audio.stem + M4B_SUFFIX)
-        if "m4b" in config.build.formats and m4b.is_file():
-            episode = replace(episode, m4b=m4b, m4b_size=m4b.stat().st_size)
+        if "m4b" in config.build.formats and files.m4b.is_file():
+            episode = replace(episode, m4b=files.m4b, m4b_size=files.m4b.stat().st_size)
         episodes.append(episode)
     known = {ep.slug for ep in episodes}
     for audio in sorted(out.glob("*.mp3")):
@@ -129,7 +129,7 @@ def collect_episodes(config: Config, parsed: Sequence[Script] = ()) -> list[Epis
 
 
 def _text_frame(tags: object, key: str) -> str | None:
-    """The first text of an ID3 frame (e.g. "TIT2", "TXXX:AUDIOLESSON_PUBLISHED"), or None."""
+    """The first text of an ID3 frame (e.g. "TIT2", "TXXX:AUDIOLESSON_KEY"), or None."""
     frames = tags.getall(key) if tags is not None else []  # type: ignore[attr-defined]
     for frame in frames:
         texts = [str(t) for t in getattr(frame, "text", []) if str(t).strip()]
@@ -139,12 +139,12 @@ def _text_frame(tags: object, key: str) -> str | None:
 
 
 def _published(value: str | None, audio: Path) -> datetime:
-    """AUDIOLESSON_PUBLISHED as an aware datetime; the MP3's mtime when absent or unreadable."""
+    """The published date tag as an aware datetime; the MP3's mtime when absent or unreadable."""
     if value:
         try:
             when = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
-            log.warning("%s: AUDIOLESSON_PUBLISHED %r is not ISO 8601; using mtime", audio, value)
+            log.warning("%s: %s %r is not ISO 8601; using mtime", audio, PUBLISHED_FRAME, value)
         else:
             return when if when.tzinfo else when.astimezone()  # naive: local time of the build
     return datetime.fromtimestamp(audio.stat().st_mtime, tz=UTC)
@@ -174,7 +174,8 @@ def read_episode(audio: Path, script: str, language: str | None = None) -> Episo
             f"cannot read the MP3 ({exc}); rebuild it with `audiolesson build`", path=audio
         ) from None
     tags = mp3.tags
-    slug = audio.stem
+    files = EpisodeFiles.of_mp3(audio)
+    slug = files.slug
     cover_data, cover = None, None
     pictures = tags.getall("APIC") if tags is not None else []
     if pictures:
@@ -186,8 +187,7 @@ def read_episode(audio: Path, script: str, language: str | None = None) -> Episo
     if tags is not None:
         comments = [c for c in tags.getall("COMM") if str(c).strip()]
         comment = str(comments[0]).strip() if comments else None
-    transcript = audio.with_name(slug + TRANSCRIPT_SUFFIX)
-    chapters = audio.with_name(slug + CHAPTERS_SUFFIX)
+    transcript, chapters = files.transcript, files.chapters
     return EpisodeInfo(
         slug=slug,
         script=script,
@@ -195,7 +195,7 @@ def read_episode(audio: Path, script: str, language: str | None = None) -> Episo
         size=audio.stat().st_size,
         duration=float(mp3.info.length),
         title=_text_frame(tags, "TIT2") or slug,
-        published=_published(_text_frame(tags, "TXXX:AUDIOLESSON_PUBLISHED"), audio),
+        published=_published(_text_frame(tags, f"TXXX:{PUBLISHED_FRAME}"), audio),
         guid=str(uuid.uuid5(EPISODE_GUID_NS, script)),
         subtitle=_text_frame(tags, "TIT3"),
         description=comment,

@@ -20,6 +20,7 @@ from typing import Any
 from .._killpoints import killpoint
 from ..audio import Audio
 from ..files import atomic_writer
+from ..keys import digest
 
 log = logging.getLogger(__name__)
 
@@ -28,12 +29,6 @@ MAGIC = b"AUDIOLESSON-CLIP 1\n"
 SAMPLE_FORMAT = "pcm_s16le"
 #: the folder of the cache (beside clips/) that holds sentence audio
 SENTENCES_FOLDER = "sentences"
-
-
-def digest(data: Any) -> str:
-    """sha256 hex of a JSON-serialisable value (canonical: sorted keys, no whitespace)."""
-    blob = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
 def clip_key(spoken: str, voice_key: dict[str, Any]) -> str:

@@ -12,8 +12,9 @@ from typing import Any
 
 from ..config import Config
 from ..errors import BuildError, ScriptWarning
-from ..export.sidecars import TRANSCRIPT_SUFFIX, one_line, read_transcript
+from ..export.sidecars import one_line, read_transcript
 from ..files import shown_path
+from ..paths import EpisodeFiles, script_slug
 from ..pipeline.plan import load_scripts, plan_episode, script_paths
 from ..script.model import Script
 from ..speech import Entry, lexicon_from_say
@@ -133,9 +134,8 @@ def _built_turns(
     on_warning: Callable[[ScriptWarning], None],
 ) -> tuple[list[tuple[CastTurn, float, float]], Path]:
     """Each spoken turn with its start and end in the built episode (read from the transcript)."""
-    slug = Path(script.path).stem
-    episode = shown_path(config.output_dir / f"{slug}.mp3")
-    transcript = episode.with_suffix(TRANSCRIPT_SUFFIX)
+    files = EpisodeFiles(config.output_dir, script_slug(script.path))
+    episode, transcript = shown_path(files.mp3), shown_path(files.transcript)
     if not episode.is_file() or not transcript.is_file():
         raise BuildError(
             f"no built episode {episode}; run `audiolesson build {script.path}` first",

@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import logging
-import os
 import re
 from functools import cache
 from importlib.metadata import PackageNotFoundError
@@ -28,6 +27,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ...audio import Audio
 from ...errors import ConfigError, EngineError, EngineUnavailable
 from ...files import atomic_writer, sha256_of, toml_key_line
+from ...paths import user_cache_dir
 from .base import Engine, EngineVoice, Voice
 
 if TYPE_CHECKING:
@@ -54,8 +54,7 @@ _BLEND_PART = re.compile(r"([^:+\s]+):([0-9.]+(?:e-?\d+)?)")
 
 def cache_dir() -> Path:
     """Where the joined model lives: $XDG_CACHE_HOME (or ~/.cache)/audiolesson/kokoro."""
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "audiolesson" / "kokoro"
+    return user_cache_dir() / "kokoro"
 
 
 @cache

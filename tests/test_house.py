@@ -256,6 +256,7 @@ def test_one_helper_hashes_json() -> None:
         (r"\\x89PNG", "images.py"),  # what a cover image may be
         (r'"XDG_\w+_HOME"', "paths.py"),  # the user's cache and data folders
         (r'"\.chapters\.json"', "paths.py"),  # an episode's files
+        (r"\bset_quality\(", "audio_io.py"),  # the LAME settings (`say` used -q 2, blocks -q 7)
     ],
 )
 def test_a_fact_has_one_home(fact: str, home: str) -> None:

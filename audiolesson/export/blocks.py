@@ -23,12 +23,13 @@ from typing import TypeVar
 
 from .._killpoints import killpoint
 from ..audio import pcm16_bytes
+from ..audio_io import LAME_QUALITY
 from ..audio_settings import AudioSettings
 from ..errors import BuildError
 from ..files import sha256_of, staged_files, write_atomic
 from ..keys import spaced_digest
 from .mix import stitch
-from .mp3 import ENCODER_DELAY, LAME_QUALITY, SAMPLES_PER_FRAME, FrameCounter, new_encoder
+from .mp3 import ENCODER_DELAY, SAMPLES_PER_FRAME, FrameCounter, new_encoder
 from .music import place_music
 from .timeline import Block, ChapterTimeline, ClipItem, Silence
 

@@ -25,8 +25,9 @@ from ..files import sha256_of
 from ..images import read_image_type
 from ..keys import digest
 from ..paths import EpisodeFiles, script_slug
+from ..script.layout import Gap, lay_out
 from ..script.loader import find_scripts, load_script
-from ..script.model import PAUSE_DEFAULTS, Music, Pause, Script, Sound, Turn
+from ..script.model import Music, Script, Sound
 from ..synth.cache import ClipCache, SentenceCache, clip_key
 from ..synth.job import SynthJob
 from ..voices.cast import CastTurn, cast_script, speech_warnings
@@ -47,9 +48,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-#: pause at the very end of an episode, so players do not cut the last word
-END_PAUSE = 1.0
 
 
 @dataclass
@@ -94,36 +92,6 @@ def resolve_cover(script: Script, root: Path) -> Path | None:
     return cover
 
 
-def _gap(
-    prev: Turn | Sound | None, item: Turn | Sound, explicit: list[Pause], pauses: dict[str, float]
-) -> float:
-    """Silence before `item` inside a chapter: explicit [pause]s replace the natural gap.
-
-    A sound cue counts as a speaker of its own: next to a turn it gets the speaker-change pause.
-    """
-    if explicit:
-        return sum(p.seconds for p in explicit)
-    if prev is None:
-        return 0.0
-    same = isinstance(prev, Sound) == isinstance(item, Sound) and (
-        isinstance(item, Sound) or prev.speaker == item.speaker  # type: ignore[union-attr]
-    )
-    return pauses["same_speaker" if same else "speaker_change"]
-
-
-def _with_intro_outro(script: Script, pauses: dict[str, float]) -> list[list[Turn | Pause | Sound]]:
-    """Each chapter's items; the intro before the first turn, the outro after the last one."""
-    entries = [list(chapter.items) for chapter in script.chapters]
-    meta, spoken = script.meta, [i for i, c in enumerate(script.chapters) if c.turns]
-    if meta.intro and spoken:
-        line = meta.lines.get("intro", 0)
-        entries[spoken[0]][:0] = [Sound(meta.intro, line), Pause(pauses["subchapter"], line)]
-    if meta.outro and spoken:
-        line = meta.lines.get("outro", 0)
-        entries[spoken[-1]] += [Pause(pauses["subchapter"], line), Sound(meta.outro, line)]
-    return entries
-
-
 def _music(script: Script) -> list[tuple[Music | None, bool]]:
     """Each chapter's music, and whether it plays on from the chapter above (a sub-chapter's)."""
     out: list[tuple[Music | None, bool]] = []
@@ -146,85 +114,56 @@ def plan_chapters(
     sounds: ScriptSounds,
     sizer: Callable[[int], Callable[[], tuple[int, int]]],
 ) -> list[ChapterTimeline]:
-    """Turn the script's chapters into explicit exporter input: clips, sound cues and silences.
-
-    Units start with their first clip (so a chapter mark sits on its first word); the pause that
-    separates units is the previous unit's trailing silence: `subchapter` before a `##`, `chapter`
-    before a `#`. `sounds` turns the script's sound files into items and music beds.
-    """
-    pauses = {**PAUSE_DEFAULTS, **script.meta.pauses}
+    """Turn the script's chapters into explicit exporter input: clips, sound cues and silences,
+    laid out by `script.layout.lay_out`. `sounds` turns the script's sound files into items and
+    music beds."""
     index = {id(ct.turn): i for i, ct in enumerate(turns)}
+    laid = lay_out(script, says=lambda turn: id(turn) in index)
     units: list[ChapterTimeline] = []
-    entries = _with_intro_outro(script, pauses)
-    music = _music(script)
-    for number, chapter in enumerate(script.chapters):
+    for chapter, entries, (setting, continues) in zip(
+        script.chapters, laid, _music(script), strict=True
+    ):
         items: list[Silence | ClipItem] = []
-        explicit: list[Pause] = []
-        chapter_prev: Turn | Sound | None = None
-        for item in entries[number]:
-            if isinstance(item, Pause):
-                explicit.append(item)
-                continue
-            if isinstance(item, Turn) and id(item) not in index:
-                continue  # nothing to say: no clip, no cue, no pause of its own
-            gap = _gap(chapter_prev, item, explicit, pauses)
-            if gap > 0 and items:
-                items.append(Silence(gap))
-            elif gap > 0 and units and not items:
-                # an explicit pause at the top of a chapter belongs before its mark
-                units[-1].items.append(Silence(gap))
-            explicit = []
-            chapter_prev = item
-            if isinstance(item, Sound):
+        for item in entries:
+            if isinstance(item, Gap):
+                items.append(Silence(item.seconds))
+            elif isinstance(item, Sound):
                 items.append(sounds.item(item, _sound_kind(script, item)))
-                continue
-            i = index[id(item)]
-            items.append(
-                ClipItem(
-                    key=keys[i],
-                    load=loader(i),
-                    speaker=turns[i].turn.speaker,
-                    text=turns[i].turn.text,
-                    line=turns[i].turn.line,
-                    gain_db=turns[i].voice.volume,
-                    size=sizer(i),
+            else:
+                i = index[id(item)]
+                items.append(
+                    ClipItem(
+                        key=keys[i],
+                        load=loader(i),
+                        speaker=turns[i].turn.speaker,
+                        text=turns[i].turn.text,
+                        line=turns[i].turn.line,
+                        gain_db=turns[i].voice.volume,
+                        size=sizer(i),
+                    )
                 )
-            )
-        if explicit and items:
-            items.append(Silence(sum(p.seconds for p in explicit)))
-        if units and units[-1].items:
-            units[-1].items.append(
-                Silence(pauses["subchapter" if chapter.level > 1 else "chapter"])
-            )
-        setting, continues = music[number]
         bed = sounds.bed(setting) if setting is not None else None
-        units.append(
-            ChapterTimeline(
-                title=chapter.title,
-                level=chapter.level,
-                key="",
-                items=items,
-                bed=bed,
-                bed_continues=continues,
-            )
-        )
-    if units and units[-1].items:
-        units[-1].items.append(Silence(END_PAUSE))
+        units.append(ChapterTimeline(chapter.title, chapter.level, "", items, bed, continues))
     for unit in units:
-        data = {
-            "items": [
-                {"silence": it.seconds}
-                if isinstance(it, Silence)
-                else {"clip": it.key, "speaker": it.speaker, "text": it.text}
-                for it in unit.items
-            ],
-            "audio": settings,
-            "version": __version__,
-        }
-        if unit.bed is not None:  # only then: chapters without music keep their keys
-            data["bed"] = [*unit.bed.fingerprint(), unit.bed_continues]
-        unit.key = digest(data)
+        unit.key = _chapter_key(unit, settings)
     return units
+
+
+def _chapter_key(unit: ChapterTimeline, settings: dict[str, object]) -> str:
+    """What changes a chapter's audio or its transcript: its clips and pauses, the settings."""
+    data: dict[str, object] = {
+        "items": [
+            {"silence": it.seconds}
+            if isinstance(it, Silence)
+            else {"clip": it.key, "speaker": it.speaker, "text": it.text}
+            for it in unit.items
+        ],
+        "audio": settings,
+        "version": __version__,
+    }
+    if unit.bed is not None:  # only then: chapters without music keep their keys
+        data["bed"] = [*unit.bed.fingerprint(), unit.bed_continues]
+    return digest(data)
 
 
 def _sound_kind(script: Script, sound: Sound) -> str:

@@ -47,8 +47,9 @@ def test_summary_counts_and_estimate():
     assert summary.turns == 5
     assert summary.speakers == ["Teacher", "Ada"]
     assert summary.words == sum(len(t.text.split()) for t in script.turns) == 52
-    # written words at 150 wpm + the [pause 1s] + two speaker changes + a chapter and a sub-chapter
-    expected = 52 * 60 / 150 + 1.0 + 2 * 0.6 + 2.0 + 1.2
+    # written words at 150 wpm + a chapter and a sub-chapter + a speaker change + the [pause 1s]
+    # (instead of the speaker change it stands for, as the build lays it out) + the end pause
+    expected = 52 * 60 / 150 + 2.0 + 1.2 + 0.6 + 1.0 + 1.0
     assert estimate_seconds(script) == pytest.approx(expected)
     assert summary.line() == f"3 chapters, 5 turns, 2 speakers, 52 words, ~{expected / 60:.1f} min"
 

@@ -2,10 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from audiolesson.audio import Audio
 from audiolesson.export.timeline import ChapterTimeline, ClipItem, Silence
+
+
+class MemoryClips(dict[str, Callable[[], Audio]]):
+    """A ClipSource over audio made on demand (key -> maker), as the mixer reads the cache's."""
+
+    def add(self, key: str, make: Callable[[], Audio]) -> str:
+        """Register `key`; returns it."""
+        self[key] = make
+        return key
+
+    def load(self, key: str) -> Audio:
+        return self[key]()
+
+    def size(self, key: str) -> tuple[int, int]:
+        audio = self.load(key)
+        return audio.frames, audio.sample_rate
+
+
+#: every clip `clip` made, for the export functions' `clips=`
+CLIPS = MemoryClips()
 
 
 def speechy(seconds: float, rate: int = 22050, seed: int = 0, level: float = 0.5) -> Audio:
@@ -39,8 +61,7 @@ def clip(
         return audio
 
     return ClipItem(
-        key=f"clip{n}-{seconds}-{level}-{rate}-{stereo}",
-        load=load,
+        key=CLIPS.add(f"clip{n}-{seconds}-{level}-{rate}-{stereo}", load),
         speaker=speaker,
         text=text or f"Turn {n} says something.",
         line=10 + n,

@@ -31,7 +31,7 @@ from ..keys import spaced_digest
 from .mix import stitch
 from .mp3 import ENCODER_DELAY, SAMPLES_PER_FRAME, FrameCounter, new_encoder
 from .music import place_music
-from .timeline import Block, ChapterTimeline, ClipItem, Silence
+from .timeline import Block, ChapterTimeline, ClipItem, ClipSource, Silence
 
 T = TypeVar("T")
 
@@ -141,18 +141,21 @@ def block_key(block: Block, settings: AudioSettings) -> str:
 
 
 def episode_blocks(
-    chapters: Sequence[ChapterTimeline], settings: AudioSettings
+    chapters: Sequence[ChapterTimeline], settings: AudioSettings, *, clips: ClipSource
 ) -> list[list[Block]]:
-    """Each chapter's blocks, each placed in its music bed if it has one."""
+    """Each chapter's blocks, each placed in its music bed if it has one (which takes the sizes
+    of the clips before them)."""
     blocks = [split_blocks(chapter) for chapter in chapters]
     if any(chapter.bed is not None for chapter in chapters):
-        place_music(chapters, blocks, settings.sample_rate)
+        place_music(chapters, blocks, settings.sample_rate, clips=clips)
     return blocks
 
 
-def block_keys(chapters: Sequence[ChapterTimeline], settings: AudioSettings) -> list[str]:
+def block_keys(
+    chapters: Sequence[ChapterTimeline], settings: AudioSettings, *, clips: ClipSource
+) -> list[str]:
     """The keys of the encoded blocks an episode made of these chapters uses."""
-    blocks = episode_blocks(chapters, settings)
+    blocks = episode_blocks(chapters, settings, clips=clips)
     return [block_key(b, settings) for chapter_blocks in blocks for b in chapter_blocks]
 
 
@@ -263,7 +266,9 @@ def load_block(
     )
 
 
-def encode_block(block: Block, settings: AudioSettings, folder: Path, key: str) -> EncodedBlock:
+def encode_block(
+    block: Block, settings: AudioSettings, folder: Path, key: str, *, clips: ClipSource
+) -> EncodedBlock:
     """Mix and encode one block into the block cache, clip by clip; its files commit together."""
     import numpy as np
 
@@ -283,7 +288,7 @@ def encode_block(block: Block, settings: AudioSettings, folder: Path, key: str) 
                 size += len(data)
                 killpoint("mixing")
 
-            mix = stitch(block, settings, write)
+            mix = stitch(block, settings, write, clips=clips)
             tail = bytes(encoder.flush()) if mix.frames else b""
             counter.feed(tail)
             checksum.update(tail)
@@ -324,6 +329,7 @@ def encode_blocks(
     jobs: int,
     progress: Callable[[str], None] | None,
     *,
+    clips: ClipSource,
     full_check: bool = False,
 ) -> tuple[list[EncodedBlock], list[int]]:
     """Each block from the block cache or encoded (in parallel); and the indexes encoded.
@@ -333,8 +339,8 @@ def encode_blocks(
     keys = [block_key(block, settings) for block in blocks]
     found: list[EncodedBlock | None] = []
     for block, key in zip(blocks, keys, strict=True):
-        clips = sum(isinstance(item, ClipItem) for item in block.items)
-        found.append(load_block(folder, key, clips, full_check=full_check))
+        count = sum(isinstance(item, ClipItem) for item in block.items)
+        found.append(load_block(folder, key, count, full_check=full_check))
     todo = [i for i, encoded in enumerate(found) if encoded is None]
     if not todo:
         return found, todo  # type: ignore[return-value]
@@ -345,7 +351,10 @@ def encode_blocks(
         if progress:
             progress(f"encoded block {index + 1}/{len(blocks)}: {blocks[index].title}")
 
-    in_threads(todo, lambda i: encode_block(blocks[i], settings, folder, keys[i]), jobs, finished)
+    def encode(i: int) -> EncodedBlock:
+        return encode_block(blocks[i], settings, folder, keys[i], clips=clips)
+
+    in_threads(todo, encode, jobs, finished)
     return found, todo  # type: ignore[return-value]
 
 

@@ -26,7 +26,7 @@ from .m4b import SAMPLES_PER_AAC_FRAME, AacBlock, encode_aac_blocks, write_m4b
 from .mp3 import SAMPLES_PER_FRAME, frame_length, info_frame
 from .sidecars import chapters_json_text, vtt_text
 from .tags import EpisodeMeta, build_tag
-from .timeline import Block, ChapterMark, ChapterTimeline, ClipItem, Cue
+from .timeline import Block, ChapterMark, ChapterTimeline, ClipItem, ClipSource, Cue
 
 __all__ = ["EpisodeResult", "export_episode"]
 
@@ -144,6 +144,8 @@ def export_episode(
     formats: Sequence[str] = ("mp3",),
     encoded_before: Collection[str] = (),
     full_check: bool = False,
+    *,
+    clips: ClipSource,
 ) -> EpisodeResult:
     """Write <slug>.mp3 (mastered, chaptered, tagged), <slug>.vtt and <slug>.chapters.json.
 
@@ -159,11 +161,11 @@ def export_episode(
     out_dir.mkdir(parents=True, exist_ok=True)
     folder = cache_dir / BLOCKS_FOLDER
     _clean_stale(out_dir, f"{slug}.")
-    blocks = episode_blocks(chapters, settings)
+    blocks = episode_blocks(chapters, settings, clips=clips)
     flat = [block for chapter_blocks in blocks for block in chapter_blocks]
     workers = jobs or os.cpu_count() or 1
     pieces, encoded = encode_blocks(
-        flat, settings, folder, workers, progress, full_check=full_check
+        flat, settings, folder, workers, progress, clips=clips, full_check=full_check
     )
     cues, marks, duration = _timeline(chapters, blocks, pieces, settings.sample_rate)
     owner = [n for n, chapter_blocks in enumerate(blocks) for _ in chapter_blocks]
@@ -184,8 +186,9 @@ def export_episode(
     aac_encoded: list[int] = []
     if "m4b" in formats:
         aac, aac_encoded = encode_aac_blocks(
-            flat, pieces, keys, settings, folder, workers, progress, full_check=full_check
-        )
+            flat, pieces, keys, settings, folder, workers, progress, clips=clips,
+            full_check=full_check,
+        )  # fmt: skip
         _, aac_marks, aac_duration = _timeline(
             chapters, blocks, aac, settings.sample_rate, SAMPLES_PER_AAC_FRAME
         )

@@ -31,7 +31,7 @@ from ..keys import spaced_digest
 from .blocks import EncodedBlock, check_file, in_threads, stamp
 from .mix import stitch
 from .tags import EpisodeMeta
-from .timeline import Block, ChapterMark
+from .timeline import Block, ChapterMark, ClipSource
 
 __all__ = [
     "AAC_PRIMING",
@@ -127,7 +127,7 @@ def _load(folder: Path, key: str, tag: str, samples: int, full: bool) -> int | N
 
 
 def encode_aac_block(
-    block: Block, settings: AudioSettings, folder: Path, key: str, tag: str
+    block: Block, settings: AudioSettings, folder: Path, key: str, tag: str, *, clips: ClipSource
 ) -> int:
     """Mix the block again and stream its PCM through ffmpeg into AAC; its AAC frame count."""
     aac, index = _paths(folder, key, tag)
@@ -140,12 +140,14 @@ def encode_aac_block(
         ]  # fmt: skip
         with tempfile.TemporaryFile() as errors:
             proc = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=errors)
+            assert proc.stdin is not None  # stdin=PIPE
+            write = proc.stdin.write
             try:
-                mix = stitch(block, settings, lambda s: proc.stdin.write(pcm16_bytes(s)))  # type: ignore[union-attr]
+                mix = stitch(block, settings, lambda s: write(pcm16_bytes(s)), clips=clips)
             except BrokenPipeError:
                 mix = None
             finally:
-                proc.stdin.close()  # type: ignore[union-attr]
+                proc.stdin.close()
                 code = proc.wait()
             errors.seek(0)
             message = errors.read().decode("utf-8", "replace").strip().splitlines()
@@ -178,6 +180,7 @@ def encode_aac_blocks(
     jobs: int,
     progress: Callable[[str], None] | None,
     *,
+    clips: ClipSource,
     full_check: bool = False,
 ) -> tuple[list[AacBlock], list[int]]:
     """Each block's AAC from the block cache or encoded (in parallel); and the indexes encoded.
@@ -200,7 +203,7 @@ def encode_aac_blocks(
 
         in_threads(
             todo,
-            lambda i: encode_aac_block(blocks[i], settings, folder, keys[i], tag),
+            lambda i: encode_aac_block(blocks[i], settings, folder, keys[i], tag, clips=clips),
             jobs,
             finished,
         )

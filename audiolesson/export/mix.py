@@ -32,7 +32,7 @@ from .loudness import (
 from .music import BedTrack
 from .resample import conform
 from .segments import SegmentStream, fade_edges, from_float, overlay, silence
-from .timeline import Block, ClipItem, Silence
+from .timeline import Block, ClipItem, ClipSource, Silence
 
 if TYPE_CHECKING:
     import numpy as np
@@ -59,8 +59,8 @@ class BlockMix:
     true_peak_db: float
 
 
-def _load(item: ClipItem, settings: AudioSettings) -> np.ndarray:
-    return conform(item.load(), settings.sample_rate, settings.channels, item.line)
+def _load(item: ClipItem, clips: ClipSource, settings: AudioSettings) -> np.ndarray:
+    return conform(clips.load(item.key), settings.sample_rate, settings.channels, item.line)
 
 
 class _Scratch:
@@ -142,6 +142,8 @@ def level_gains(
     settings: AudioSettings,
     bed: BedTrack | None = None,
     scratch: _Scratch | None = None,
+    *,
+    clips: ClipSource,
 ) -> list[float]:
     """Gain in dB per clip: each clip to the target, plus one correction for the whole block.
 
@@ -162,7 +164,7 @@ def level_gains(
                 meter.add(bed.samples(index, position, frames))
             position += frames
             continue
-        samples = _load(item, settings)
+        samples = _load(item, clips, settings)
         loudness = clip_loudness(samples, rate)
         peaks = frame_peaks(samples)
         if scratch is not None:
@@ -186,16 +188,22 @@ def level_gains(
     return [gain + correction for gain in gains]
 
 
-def stitch(block: Block, settings: AudioSettings, write: Callable[[np.ndarray], None]) -> BlockMix:
+def stitch(
+    block: Block,
+    settings: AudioSettings,
+    write: Callable[[np.ndarray], None],
+    *,
+    clips: ClipSource,
+) -> BlockMix:
     """Stream a block's mastered PCM (float32 (frames, channels)) to `write`, turn by turn.
 
     Each clip's limiter is set in float for the clip at its level; pydub applies the level, the
     fades, the silences, the music bed and the joins.
     """
-    bed = BedTrack(block.music, block.items, settings) if block.music else None
+    bed = BedTrack(block.music, block.items, settings, clips=clips) if block.music else None
     scratch = _Scratch()
     try:
-        return _stitch(block, settings, write, bed, scratch)
+        return _stitch(block, settings, write, bed, scratch, clips)
     finally:
         scratch.close()
 
@@ -206,10 +214,11 @@ def _stitch(
     write: Callable[[np.ndarray], None],
     bed: BedTrack | None,
     scratch: _Scratch,
+    clips: ClipSource,
 ) -> BlockMix:
     """`stitch`, with the level pass's clips kept in `scratch`."""
     rate, channels = settings.sample_rate, settings.channels
-    gains = level_gains(block, settings, bed, scratch)
+    gains = level_gains(block, settings, bed, scratch, clips=clips)
     ceiling = settings.true_peak_dbtp - CODEC_HEADROOM_DB
     fade_frames = round(settings.fade_ms * rate / 1000)
     meter = LoudnessMeter(rate, channels)
@@ -237,7 +246,7 @@ def _stitch(
             continue
         kept = scratch.get(index)  # what the level pass measured, bit for bit
         if kept is None:
-            kept = (samples := _load(item, settings)), frame_peaks(samples)
+            kept = (samples := _load(item, clips, settings)), frame_peaks(samples)
         samples, peaks = kept
         gain = next(clip_gains)
         level = db_to_gain(gain)

@@ -1,11 +1,11 @@
 """The episode timeline: what the exporter is given (clips, sound cues and silences per chapter, a
 music bed under some chapters) and what it reports back (a cue per turn, a mark per chapter), all
-in seconds."""
+in seconds. Items name their audio by key; the exporter reads it from a ClipSource."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from ..audio import Audio
 from ..script.model import MUSIC_RISE_DB, MUSIC_VOLUME_DB
@@ -17,12 +17,26 @@ __all__ = [
     "ChapterTimeline",
     "ChapterMark",
     "ClipItem",
+    "ClipSource",
     "Cue",
     "MusicSpan",
     "Silence",
 ]
 
 NARRATOR = "Narrator"  #: transcript label of turns without a speaker
+
+
+class ClipSource(Protocol):
+    """Where the mixer gets the audio that clip items and music beds name by key (the synthesis
+    cache is one: synth.clips.CachedClips)."""
+
+    def load(self, key: str) -> Audio:
+        """The clip's audio (its own rate, mono or stereo)."""
+        ...
+
+    def size(self, key: str) -> tuple[int, int]:
+        """(frames, sample rate) of what `load` returns, cheaply where it can (a cache header)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -36,23 +50,19 @@ class Silence:
 class ClipItem:
     """One turn's synthesised audio plus what the transcript needs (or a sound cue's audio)."""
 
-    key: str  #: content hash of the clip (stable)
-    load: Callable[[], Audio]  #: returns the clip's audio (engine-native rate, mono or stereo)
+    key: str  #: content hash of the clip (stable); its audio comes from the ClipSource
     speaker: str | None  #: display name; None = narration ("Narrator" in the transcript)
     text: str  #: written text for the transcript
     line: int  #: script line (for errors)
     gain_db: float = 0.0  #: the voice's volume: offset from the loudness target after matching
     sound: bool = False  #: a sound cue (`[sound x]`, intro, outro): mixed, never transcribed
-    #: (frames, sample rate) of what `load` returns, read cheaply (a cache header); None: load it
-    size: Callable[[], tuple[int, int]] | None = None
 
 
 @dataclass(frozen=True)
 class Bed:
     """A music bed: a decoded file looped under speech, ducked while anyone speaks."""
 
-    key: str  #: content hash of the decoded audio
-    load: Callable[[], Audio]
+    key: str  #: content hash of the decoded audio (from the ClipSource, like a clip's)
     volume_db: float = MUSIC_VOLUME_DB  #: its loudness under speech, relative to the target
     rise_db: float = MUSIC_RISE_DB  #: how much louder it gets in a pause (over about a second)
 

@@ -23,6 +23,7 @@ from ..paths import EpisodeFiles
 from ..publish.site import publish
 from ..script.check import speech_seconds
 from ..synth import ClipCache, SynthDone, SynthJob, SynthSettings, first_failure, synthesize_all
+from ..synth.clips import CachedClips
 from .events import (
     EpisodeUnchanged,
     EpisodeWritten,
@@ -103,9 +104,10 @@ def build(
     result = BuildResult()
     scripts = load_scripts(script_paths(config, paths))
     cache = ClipCache(config.cache_dir)
+    clips = CachedClips(cache)
     memo = SpokenMemo(config.cache_dir)
     with nullcontext() if plan_only else project_lock(config):  # a plan needs no lock
-        plans = [plan_episode(s, config, cache, force, memo) for s in scripts]
+        plans = [plan_episode(s, config, clips, force, memo) for s in scripts]
         _warn([w for p in plans for w in [*p.script.warnings, *p.warnings]], strict, emit)
         if not plan_only:
             memo.save()
@@ -136,7 +138,7 @@ def build(
         done: list[SynthDone] = []
         encoded_early: set[str] = set()
         if jobs:
-            early = EarlyBlocks(plans, audio_settings(config), cache, config.cache_dir)
+            early = EarlyBlocks(plans, audio_settings(config), config.cache_dir)
 
             def report(d: SynthDone) -> None:
                 emit(
@@ -227,6 +229,7 @@ def _export(
             formats=config.build.formats,
             encoded_before=encoded_early,
             full_check=force,
+            clips=plan.clips,
         )
     except OSError as exc:
         where = Path(exc.filename) if exc.filename else out

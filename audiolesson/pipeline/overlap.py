@@ -25,13 +25,14 @@ from pathlib import Path
 from ..audio_settings import AudioSettings
 from ..export.blocks import (
     BLOCKS_FOLDER,
+    EncodedBlock,
     block_key,
     encode_block,
     episode_blocks,
     preload_encoders,
 )
 from ..export.timeline import Block, ClipItem
-from ..synth.cache import ClipCache
+from ..synth.clips import CachedClips
 from .plan import EpisodePlan
 
 __all__ = ["EarlyBlocks"]
@@ -43,6 +44,7 @@ log = logging.getLogger(__name__)
 class _Waiting:
     block: Block
     key: str
+    clips: CachedClips  #: where its clips' audio comes from
     missing: set[str] = field(default_factory=set)
 
 
@@ -53,14 +55,13 @@ class EarlyBlocks:
         self,
         plans: Sequence[EpisodePlan],
         settings: AudioSettings,
-        cache: ClipCache,
         cache_dir: Path,
         threads: int | None = None,
     ) -> None:
         self._settings = settings
         self._folder = cache_dir / BLOCKS_FOLDER
         self._by_clip: dict[str, list[_Waiting]] = {}
-        self._futures: list[tuple[str, Future[object]]] = []
+        self._futures: list[tuple[str, Future[EncodedBlock]]] = []
         self._pool: ThreadPoolExecutor | None = None
         self._threads = threads or os.cpu_count() or 1
         self.encoded: set[str] = set()  #: keys of the blocks encoded here
@@ -70,14 +71,16 @@ class EarlyBlocks:
         for plan in plans:
             if plan.up_to_date or not plan.missing:
                 continue  # nothing new to say: the export alone is quick (cached blocks)
-            for chapter_blocks in episode_blocks(plan.chapters, settings):
+            cache = plan.clips.cache
+            for chapter_blocks in episode_blocks(plan.chapters, settings, clips=plan.clips):
                 for block in chapter_blocks:
                     key = block_key(block, settings)
                     if key in seen or (self._folder / f"{key}.json").is_file():
                         continue  # already encoded (the export verifies it)
                     seen.add(key)
-                    clips = {i.key for i in block.items if isinstance(i, ClipItem)}
-                    waiting = _Waiting(block, key, {k for k in clips if not cache.has(k)})
+                    needs = {i.key for i in block.items if isinstance(i, ClipItem)}
+                    missing = {k for k in needs if not cache.has(k)}
+                    waiting = _Waiting(block, key, plan.clips, missing)
                     if not waiting.missing:
                         self._ready.append(waiting)
                     for clip in waiting.missing:
@@ -102,7 +105,8 @@ class EarlyBlocks:
             self._folder.mkdir(parents=True, exist_ok=True)
             self._pool = ThreadPoolExecutor(self._threads, thread_name_prefix="early-block")
         work = (waiting.block, self._settings, self._folder, waiting.key)
-        self._futures.append((waiting.key, self._pool.submit(encode_block, *work)))
+        future = self._pool.submit(encode_block, *work, clips=waiting.clips)
+        self._futures.append((waiting.key, future))
 
     def finish(self) -> None:
         """Wait for the blocks in flight; those encoded are in `encoded`. Failures are left to the

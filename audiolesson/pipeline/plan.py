@@ -10,12 +10,11 @@ An episode whose key matches the file in output/ is not touched at all (same byt
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .._version import __version__
-from ..audio import Audio
 from ..audio_settings import MIX_VERSION, AudioSettings
 from ..config import Config
 from ..errors import ScriptError, ScriptWarning
@@ -28,10 +27,11 @@ from ..paths import EpisodeFiles, script_slug
 from ..script.layout import Gap, lay_out
 from ..script.loader import find_scripts, load_script
 from ..script.model import Music, Script, Sound
-from ..synth.cache import ClipCache, SentenceCache, clip_key
+from ..synth.cache import clip_key
+from ..synth.clips import CachedClips
 from ..synth.job import SynthJob
 from ..voices.cast import CastTurn, cast_script, speech_warnings
-from ..voices.render import render, voice_key
+from ..voices.render import voice_key
 from .memo import SpokenMemo
 from .script_sounds import ScriptSounds
 
@@ -39,7 +39,6 @@ __all__ = [
     "EpisodePlan",
     "audio_settings",
     "episode_meta",
-    "load_clip",
     "load_scripts",
     "plan_chapters",
     "plan_episode",
@@ -61,6 +60,7 @@ class EpisodePlan:
     chapters: list[ChapterTimeline]
     key: str  #: episode key
     cover: Path | None
+    clips: CachedClips  #: where the exporter reads the audio of `chapters` from
     up_to_date: bool = False
     missing: list[SynthJob] = field(default_factory=list)  #: clips not in the cache
     sound_keys: list[str] = field(default_factory=list)  #: decoded sound files in the clip cache
@@ -109,10 +109,8 @@ def plan_chapters(
     script: Script,
     turns: Sequence[CastTurn],
     keys: Sequence[str],
-    loader: Callable[[int], Callable[[], Audio]],
     settings: dict[str, object],
     sounds: ScriptSounds,
-    sizer: Callable[[int], Callable[[], tuple[int, int]]],
 ) -> list[ChapterTimeline]:
     """Turn the script's chapters into explicit exporter input: clips, sound cues and silences,
     laid out by `script.layout.lay_out`. `sounds` turns the script's sound files into items and
@@ -131,17 +129,9 @@ def plan_chapters(
                 items.append(sounds.item(item, _sound_kind(script, item)))
             else:
                 i = index[id(item)]
-                items.append(
-                    ClipItem(
-                        key=keys[i],
-                        load=loader(i),
-                        speaker=turns[i].turn.speaker,
-                        text=turns[i].turn.text,
-                        line=turns[i].turn.line,
-                        gain_db=turns[i].voice.volume,
-                        size=sizer(i),
-                    )
-                )
+                turn = turns[i].turn
+                gain = turns[i].voice.volume
+                items.append(ClipItem(keys[i], turn.speaker, turn.text, turn.line, gain))
         bed = sounds.bed(setting) if setting is not None else None
         units.append(ChapterTimeline(chapter.title, chapter.level, "", items, bed, continues))
     for unit in units:
@@ -220,38 +210,31 @@ def audio_settings(config: Config) -> AudioSettings:
 def plan_episode(
     script: Script,
     config: Config,
-    cache: ClipCache,
+    clips: CachedClips,
     force: bool,
     memo: SpokenMemo | None = None,
 ) -> EpisodePlan:
     """Cast, key and lay out one script, and decide whether its outputs are up to date.
 
-    A turn with nothing to say (its spoken form is empty) gets no clip: speech_warnings says so.
+    Every clip it names is registered with `clips`, the cache the exporter reads them from. A
+    turn with nothing to say (its spoken form is empty) gets no clip: speech_warnings says so.
     """
+    cache = clips.cache
     cast = cast_script(script, config.root, memo, cast=config.voices.cast)
     turns = [ct for ct in cast if ct.spoken]
     keys = [clip_key(ct.spoken, voice_key(ct.voice)) for ct in turns]
+    jobs = [
+        SynthJob(k, ct.spoken, ct.voice, script.path, ct.turn.line)
+        for ct, k in zip(turns, keys, strict=True)
+    ]
+    for job in jobs:
+        clips.add_turn(job)
     cover = resolve_cover(script, config.root)
     slug = script_slug(script.path)
     settings = audio_settings(config)
     mix_settings = {k: v for k, v in vars(settings).items() if k != "id3_version"}
-
-    def loader(i: int) -> Callable[[], Audio]:
-        job = SynthJob(keys[i], turns[i].spoken, turns[i].voice, script.path, turns[i].turn.line)
-        return lambda: load_clip(cache, job)
-
-    def sizer(i: int) -> Callable[[], tuple[int, int]]:
-        def size() -> tuple[int, int]:
-            found = cache.size(keys[i])
-            if found is None:
-                audio = loader(i)()
-                found = (audio.frames, audio.sample_rate)
-            return found
-
-        return size
-
-    sounds = ScriptSounds(script, config.root, cache, settings)
-    chapters = plan_chapters(script, turns, keys, loader, mix_settings, sounds, sizer)
+    sounds = ScriptSounds(script, config.root, clips, settings)
+    chapters = plan_chapters(script, turns, keys, mix_settings, sounds)
     m = script.meta
     key = digest(
         {
@@ -273,6 +256,7 @@ def plan_episode(
         chapters,
         key,
         cover,
+        clips,
         sound_keys=sounds.keys,
         warnings=speech_warnings(script, cast),
     )
@@ -285,29 +269,14 @@ def plan_episode(
         )
     if not plan.up_to_date:
         seen: set[str] = set()
-        for ct, k in zip(turns, keys, strict=True):
-            if k in seen:
+        for job in jobs:
+            if job.key in seen:
                 continue
-            seen.add(k)
+            seen.add(job.key)
             # --force reads and verifies every clip: a damaged one is synthesised with the rest
-            where = f"{script.path}:{ct.turn.line}"
-            if not (cache.verify(k, where) if force else cache.has(k)):
-                plan.missing.append(SynthJob(k, ct.spoken, ct.voice, script.path, ct.turn.line))
+            if not (cache.verify(job.key, job.where) if force else cache.has(job.key)):
+                plan.missing.append(job)
     return plan
-
-
-def load_clip(cache: ClipCache, job: SynthJob) -> Audio:
-    """A clip from the cache; a damaged or missing entry is synthesised again, here and now."""
-    existed = cache.has(job.key)
-    audio = cache.get(job.key, f"{job.path}:{job.line}")  # a damaged entry is reported there
-    if audio is None:
-        if not existed:
-            log.warning(
-                "%s:%s: clip missing from the cache; synthesising it again", job.path, job.line
-            )
-        audio = render(job.spoken, job.voice, SentenceCache(cache.root, f"{job.path}:{job.line}"))
-        cache.put(job.key, audio)
-    return audio
 
 
 def load_scripts(paths: Sequence[Path]) -> list[Script]:

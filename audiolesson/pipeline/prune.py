@@ -8,6 +8,7 @@ from ..config import Config
 from ..export.blocks import BLOCKS_FOLDER, block_keys, prune_blocks
 from ..export.m4b import prune_aac
 from ..synth.cache import ClipCache, SentenceCache, sentence_key
+from ..synth.clips import CachedClips
 from ..voices.render import engine_key, sentence_pieces
 from .lock import project_lock
 from .plan import audio_settings, load_scripts, plan_episode, script_paths
@@ -30,13 +31,13 @@ def used_keys(config: Config) -> UsedKeys:
     Sentence keys come from splitting each turn as its engine does (Piper phonemizes it, which
     loads the voice model once): a sentence is kept while some turn still says it.
     """
-    cache = ClipCache(config.cache_dir)
+    clips = CachedClips(ClipCache(config.cache_dir))
     settings = audio_settings(config)
     used = UsedKeys()
     for script in load_scripts(script_paths(config, None)):
-        plan = plan_episode(script, config, cache, force=True)
+        plan = plan_episode(script, config, clips, force=True)
         used.clips.update(plan.keys, plan.sound_keys)
-        used.blocks.update(block_keys(plan.chapters, settings))
+        used.blocks.update(block_keys(plan.chapters, settings, clips=clips))
         for ct in plan.turns:
             pieces = sentence_pieces(ct.spoken, ct.voice) or []
             key = engine_key(ct.voice) if pieces else {}

@@ -19,6 +19,7 @@ from ..pipeline.plan import load_scripts, plan_episode, script_paths
 from ..script.model import Script
 from ..speech import Entry, lexicon_from_say
 from ..synth.cache import ClipCache
+from ..synth.clips import CachedClips
 from ..voices.cast import CastTurn, cast_script
 from ..voices.library import load_lexicon
 from .compare import Comparison, compare, heard_as
@@ -118,10 +119,10 @@ def verify(
     if not 0 <= threshold <= 1:
         raise BuildError(f"--threshold is a word error rate from 0 to 1, not {threshold}")
     scripts = load_scripts([shown_path(p) for p in script_paths(config, paths)])
-    cache = ClipCache(config.cache_dir)
+    clips = CachedClips(ClipCache(config.cache_dir))
     checks = []
     for script in scripts:
-        turns, episode = _built_turns(script, config, cache, on_warning)
+        turns, episode = _built_turns(script, config, clips, on_warning)
         listener = listener or Listener(threads=config.build.workers)
         checks.append(_hear(script, turns, episode, threshold, listener, config.root))
     return checks
@@ -130,7 +131,7 @@ def verify(
 def _built_turns(
     script: Script,
     config: Config,
-    cache: ClipCache,
+    clips: CachedClips,
     on_warning: Callable[[ScriptWarning], None],
 ) -> tuple[list[tuple[CastTurn, float, float]], Path]:
     """Each spoken turn with its start and end in the built episode (read from the transcript)."""
@@ -158,7 +159,7 @@ def _built_turns(
             f"{script.path}` first",
             path=script.path,
         )
-    if not plan_episode(script, config, cache, force=False).up_to_date:
+    if not plan_episode(script, config, clips, force=False).up_to_date:
         on_warning(
             ScriptWarning(
                 f"{episode} was built before the latest change to a voice, the lexicon or a "

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from synth_clips import clip, lesson
+from synth_clips import CLIPS, clip, lesson
 
 from audiolesson.audio_settings import AudioSettings
 from audiolesson.export import blocks, episode
@@ -24,7 +24,7 @@ def run_export(tmp_path: Path, chapters, settings=None, **kwargs):
     meta = EpisodeMeta(title="Lesson 1", author="Teacher", build_key="key-1")
     return export_episode(
         chapters, meta, settings or AudioSettings(), tmp_path / "out", "lesson", tmp_path / "work",
-        **kwargs,
+        clips=CLIPS, **kwargs,
     )  # fmt: skip
 
 
@@ -157,7 +157,7 @@ def test_a_failure_mid_export_keeps_the_previous_episode(tmp_path, monkeypatch):
 
     bad = list(chapters)
     bad[1] = ChapterTimeline("Part 2", 2, "broken", [clip(50), Silence(0.2), clip(51)])
-    bad[1].items[2] = type(bad[1].items[2])("x", broken, None, "Boom.", 3)
+    bad[1].items[2] = type(bad[1].items[2])(CLIPS.add("x", broken), None, "Boom.", 3)
     with pytest.raises(RuntimeError, match="synthesis crashed"):
         run_export(tmp_path, bad)
 

@@ -8,7 +8,7 @@ import numpy as np
 import pyloudnorm
 import pytest
 from scipy.signal import resample_poly
-from synth_clips import clip, speechy
+from synth_clips import CLIPS, clip, speechy
 
 from audiolesson.audio import Audio
 from audiolesson.audio_settings import AudioSettings
@@ -21,7 +21,7 @@ RATE = 44100
 
 def render(chapter: Block, settings: AudioSettings | None = None):
     pieces: list[np.ndarray] = []
-    mix = stitch(chapter, settings or AudioSettings(), pieces.append)
+    mix = stitch(chapter, settings or AudioSettings(), pieces.append, clips=CLIPS)
     return mix, np.concatenate(pieces)
 
 
@@ -85,7 +85,7 @@ def test_true_peak_stays_under_the_ceiling():
     spiky[rng.integers(0, RATE * 2, 40)] = 0.9
     spiky += 0.001 * rng.standard_normal(spiky.shape).astype(np.float32)
     item = clip(1)
-    item = type(item)("spiky", lambda: Audio(spiky, RATE), None, "Spikes.", 3)
+    item = type(item)(CLIPS.add("spiky", lambda: Audio(spiky, RATE)), None, "Spikes.", 3)
     _, pcm = render(Block("One", [item, clip(2, 2.0)]))
     assert true_peak_8x(pcm) <= -1.0
 
@@ -103,7 +103,8 @@ def test_joins_are_faded_and_pauses_exact():
 
 def test_short_and_silent_clips_do_not_break_the_mix():
     blip = clip(1, 0.05)
-    silent = type(blip)("silent", lambda: Audio(np.zeros((500, 1), np.float32), 22050), "A", ".", 4)
+    nothing = Audio(np.zeros((500, 1), np.float32), 22050)
+    silent = type(blip)(CLIPS.add("silent", lambda: nothing), "A", ".", 4)
     mix, pcm = render(Block("One", [blip, silent, clip(2, 1.0)]))
     assert len(mix.spans) == 3 and np.isfinite(pcm).all()
     assert np.abs(pcm[mix.spans[1][0] : mix.spans[1][1]]).max() == 0.0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from sound_files import band_db, tone
-from synth_clips import clip
+from synth_clips import CLIPS, clip
 
 from audiolesson.audio import Audio
 from audiolesson.audio_settings import AudioSettings
@@ -20,12 +20,12 @@ BED = (BED_HZ - 100, BED_HZ + 100)
 
 def bed(seconds: float = 3.0) -> Bed:
     audio = Audio(tone(BED_HZ, seconds, rate=48000, level=0.3)[:, None], 48000)
-    return Bed("bed-key", lambda: audio)
+    return Bed(CLIPS.add(f"bed-{seconds}", lambda: audio))
 
 
 def render(chapter: Block):
     pieces: list[np.ndarray] = []
-    mix = stitch(chapter, AudioSettings(), pieces.append)
+    mix = stitch(chapter, AudioSettings(), pieces.append, clips=CLIPS)
     return mix, np.concatenate(pieces)[:, 0]
 
 
@@ -51,7 +51,7 @@ def test_a_bed_plays_on_across_blocks_and_loops_without_a_seam() -> None:
     for n in range(40):
         items += [clip(n, 0.5), Silence(0.3)]
     whole = ChapterTimeline("Long", 1, "k", items, bed=bed(1.3))
-    blocks = episode_blocks([whole], AudioSettings())[0]
+    blocks = episode_blocks([whole], AudioSettings(), clips=CLIPS)[0]
     assert len(blocks) > 2 and blocks[1].music.offset > 0 and not blocks[1].music.first
     split = np.concatenate([render(block)[1] for block in blocks])
     single = Block("Long", items, music=MusicSpan(whole.bed))

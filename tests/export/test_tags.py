@@ -9,7 +9,7 @@ from pathlib import Path
 import eyed3
 import pytest
 from mutagen.id3 import ID3, CTOCFlags
-from synth_clips import clip
+from synth_clips import CLIPS, clip
 
 from audiolesson.audio_settings import AudioSettings
 from audiolesson.export.episode import export_episode
@@ -41,7 +41,8 @@ def export(tmp_path: Path, version: int = 4):
         transcript_header="Lesson 15.1", build_key="abc123", published="2026-11-24",
     )  # fmt: skip
     settings = AudioSettings(id3_version=version)
-    return export_episode(chapters(), meta, settings, tmp_path / "out", "l15", tmp_path / "w")
+    out, cache = tmp_path / "out", tmp_path / "w"
+    return export_episode(chapters(), meta, settings, out, "l15", cache, clips=CLIPS)
 
 
 @pytest.mark.slow

@@ -105,19 +105,20 @@ from audiolesson.export.blocks import BLOCKS_FOLDER, block_key, encode_block, ep
 from audiolesson.export.blocks import preload_encoders
 from audiolesson.pipeline.memo import SpokenMemo
 from audiolesson.synth.cache import ClipCache
+from audiolesson.synth.clips import CachedClips
 from audiolesson.pipeline.plan import audio_settings, load_scripts, plan_episode, script_paths
 config = load_config(Path({str(root)!r}))
 [script] = load_scripts(script_paths(config, None))
-cache = ClipCache(config.cache_dir)
-plan = plan_episode(script, config, cache, True, SpokenMemo(config.cache_dir))
+clips = CachedClips(ClipCache(config.cache_dir))
+plan = plan_episode(script, config, clips, True, SpokenMemo(config.cache_dir))
 settings = audio_settings(config)
-blocks = [b for chapter in episode_blocks(plan.chapters, settings) for b in chapter]
+blocks = [b for chapter in episode_blocks(plan.chapters, settings, clips=clips) for b in chapter]
 folder = config.cache_dir / BLOCKS_FOLDER
 folder.mkdir(parents=True, exist_ok=True)
 preload_encoders()
 before = set(sys.modules)
 for block in blocks:
-    encode_block(block, settings, folder, block_key(block, settings))
+    encode_block(block, settings, folder, block_key(block, settings), clips=clips)
 print(sorted(set(sys.modules) - before))
 """
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

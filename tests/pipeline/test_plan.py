@@ -12,6 +12,7 @@ from audiolesson.export.timeline import ClipItem, Silence
 from audiolesson.pipeline.plan import load_scripts, plan_episode, script_paths
 from audiolesson.script.check import estimate_seconds, speech_seconds
 from audiolesson.synth.cache import ClipCache
+from audiolesson.synth.clips import CachedClips
 
 DATA = Path(__file__).parents[1] / "data" / "project"
 
@@ -23,7 +24,7 @@ def test_the_build_and_check_lay_out_the_same_pauses(tmp_path: Path) -> None:
     shutil.copytree(DATA, root)
     config = load_config(root)
     (script,) = load_scripts(script_paths(config, None))
-    plan = plan_episode(script, config, ClipCache(config.cache_dir), force=False)
+    plan = plan_episode(script, config, CachedClips(ClipCache(config.cache_dir)), force=False)
     items = [item for chapter in plan.chapters for item in chapter.items]
     silence = sum(item.seconds for item in items if isinstance(item, Silence))
     speech = sum(speech_seconds(item.text) for item in items if isinstance(item, ClipItem))

@@ -28,8 +28,8 @@ from ..export.blocks import (
     EncodedBlock,
     block_key,
     encode_block,
-    episode_blocks,
     preload_encoders,
+    split_blocks,
 )
 from ..export.timeline import Block, ClipItem
 from ..synth.clips import CachedClips
@@ -46,6 +46,18 @@ class _Waiting:
     key: str
     clips: CachedClips  #: where its clips' audio comes from
     missing: set[str] = field(default_factory=set)
+
+
+def _keyed_before_synthesis(plan: EpisodePlan) -> list[Block]:
+    """The plan's blocks whose keys are known before its clips exist: those under no music bed.
+
+    A block under a bed is keyed by where it sits in the bed, which takes the length of every
+    clip before it: asking for those lengths would synthesise the missing clips here, one by one,
+    before any worker starts. Those blocks are left to the export.
+    """
+    return [
+        block for chapter in plan.chapters if chapter.bed is None for block in split_blocks(chapter)
+    ]
 
 
 class EarlyBlocks:
@@ -72,19 +84,18 @@ class EarlyBlocks:
             if plan.up_to_date or not plan.missing:
                 continue  # nothing new to say: the export alone is quick (cached blocks)
             cache = plan.clips.cache
-            for chapter_blocks in episode_blocks(plan.chapters, settings, clips=plan.clips):
-                for block in chapter_blocks:
-                    key = block_key(block, settings)
-                    if key in seen or (self._folder / f"{key}.json").is_file():
-                        continue  # already encoded (the export verifies it)
-                    seen.add(key)
-                    needs = {i.key for i in block.items if isinstance(i, ClipItem)}
-                    missing = {k for k in needs if not cache.has(k)}
-                    waiting = _Waiting(block, key, plan.clips, missing)
-                    if not waiting.missing:
-                        self._ready.append(waiting)
-                    for clip in waiting.missing:
-                        self._by_clip.setdefault(clip, []).append(waiting)
+            for block in _keyed_before_synthesis(plan):
+                key = block_key(block, settings)
+                if key in seen or (self._folder / f"{key}.json").is_file():
+                    continue  # already encoded (the export verifies it)
+                seen.add(key)
+                needs = {i.key for i in block.items if isinstance(i, ClipItem)}
+                missing = {k for k in needs if not cache.has(k)}
+                waiting = _Waiting(block, key, plan.clips, missing)
+                if not waiting.missing:
+                    self._ready.append(waiting)
+                for clip in waiting.missing:
+                    self._by_clip.setdefault(clip, []).append(waiting)
         if self._ready or self._by_clip:
             # Here, before the synthesis workers are forked and before any thread runs: a thread
             # inside an import while a worker is forked leaves that import's lock held in the

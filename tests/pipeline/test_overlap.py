@@ -124,3 +124,23 @@ print(sorted(set(sys.modules) - before))
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+def test_a_music_bed_leaves_synthesis_to_the_workers(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # blocks under a bed are keyed by their place in it, which takes every clip's length: the
+    # early encoder used to ask for them, and so synthesised each missing turn itself, one by one,
+    # before any worker started ("clip missing from the cache; synthesising it again")
+    from sound_files import tone, write_sound
+
+    root = copy(tmp_path, "music")
+    write_sound(root / "sounds" / "bed.wav", tone(300.0, 2.0, level=0.3))
+    script = root / "scripts" / "lesson.md"
+    script.write_text(script.read_text().replace("---\n", "---\nmusic: ../sounds/bed.wav\n", 1))
+    with caplog.at_level("WARNING"):
+        result = build(load_config(root, jobs=2))
+    assert result.turns_synthesized == 9
+    assert not [
+        r.getMessage() for r in caplog.records if "missing from the cache" in r.getMessage()
+    ]

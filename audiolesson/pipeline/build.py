@@ -18,8 +18,6 @@ from .._killpoints import killpoint
 from ..config import Config
 from ..errors import BuildError, ScriptError, ScriptWarning
 from ..export.episode import export_episode
-from ..export.tags import read_published
-from ..paths import EpisodeFiles
 from ..publish.site import publish
 from ..script.check import speech_seconds
 from ..synth import ClipCache, SynthDone, SynthJob, SynthSettings, first_failure, synthesize_all
@@ -172,7 +170,8 @@ def build(
             if p.script.path in failed:
                 continue
             _export(p, config, result, emit, force, encoded_early)
-        written = publish(config, parsed=scripts)
+        unchanged = {p.existing.audio: p.existing for p in plans if p.up_to_date and p.existing}
+        written = publish(config, parsed=scripts, read=unchanged)
         if written:
             emit(Published(files=[str(path) for path in written]))
         result.seconds = time.perf_counter() - started
@@ -212,10 +211,8 @@ def _export(
     `force`, every cached block of it is hashed whole)."""
     out = config.output_dir
     out.mkdir(parents=True, exist_ok=True)
-    mp3 = EpisodeFiles(out, plan.slug).mp3
-    published = (read_published(mp3) if mp3.is_file() else None) or dt.datetime.now(dt.UTC).replace(
-        microsecond=0
-    ).isoformat()
+    existing = plan.existing.published_tag if plan.existing is not None else None
+    published = existing or dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     meta = episode_meta(plan.script, plan.key, plan.cover, published, plan.turns)
     try:
         episode = export_episode(

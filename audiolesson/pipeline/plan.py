@@ -18,12 +18,13 @@ from .._version import __version__
 from ..audio_settings import MIX_VERSION, AudioSettings
 from ..config import Config
 from ..errors import ScriptError, ScriptWarning
-from ..export.tags import EpisodeMeta, read_build_key
+from ..export.tags import EpisodeMeta
 from ..export.timeline import ChapterTimeline, ClipItem, Silence
 from ..files import sha256_of
 from ..images import read_image_type
 from ..keys import digest
 from ..paths import EpisodeFiles, script_slug
+from ..publish.catalog import EpisodeInfo, read_existing
 from ..script.layout import Gap, lay_out
 from ..script.loader import find_scripts, load_script
 from ..script.model import Music, Script, Sound
@@ -61,6 +62,9 @@ class EpisodePlan:
     key: str  #: episode key
     cover: Path | None
     clips: CachedClips  #: where the exporter reads the audio of `chapters` from
+    #: the episode output/ holds now, read once (its build key, its date; the catalog reuses it
+    #: when the build leaves the episode as it is); None: there is none, or it is unreadable
+    existing: EpisodeInfo | None = None
     up_to_date: bool = False
     missing: list[SynthJob] = field(default_factory=list)  #: clips not in the cache
     sound_keys: list[str] = field(default_factory=list)  #: decoded sound files in the clip cache
@@ -260,13 +264,11 @@ def plan_episode(
         sound_keys=sounds.keys,
         warnings=speech_warnings(script, cast),
     )
-    out = config.output_dir
-    if not force:
-        files = EpisodeFiles(out, slug)
-        mp3, sidecars = files.mp3, files.sidecars(config.build.formats)
-        plan.up_to_date = (
-            mp3.is_file() and all(p.is_file() for p in sidecars) and read_build_key(mp3) == key
-        )
+    files = EpisodeFiles(config.output_dir, slug)
+    plan.existing = read_existing(files.mp3, script.path, script.meta.language or None)
+    if not force and plan.existing is not None:
+        sidecars = files.sidecars(config.build.formats)
+        plan.up_to_date = all(p.is_file() for p in sidecars) and plan.existing.build_key == key
     if not plan.up_to_date:
         seen: set[str] = set()
         for job in jobs:

@@ -9,14 +9,14 @@ import logging
 import mimetypes
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from ..config import Config
 from ..errors import AudiolessonError, BuildError, ConfigError
-from ..export.tags import PUBLISHED_FRAME
+from ..export.tags import KEY_FRAME, PUBLISHED_FRAME
 from ..files import write_if_changed
 from ..paths import EpisodeFiles, script_slug
 from ..script.loader import find_scripts, load_script
@@ -29,6 +29,7 @@ __all__ = [
     "clean_text",
     "collect_episodes",
     "read_episode",
+    "read_existing",
     "write_covers",
 ]
 
@@ -69,6 +70,8 @@ class EpisodeInfo:
     cover_data: bytes | None = field(default=None, repr=False, compare=False)
     m4b: Path | None = None  #: output/<slug>.m4b when the project writes M4B and it exists
     m4b_size: int = 0  #: its exact byte length
+    build_key: str | None = None  #: what the MP3 was built from (TXXX:AUDIOLESSON_KEY)
+    published_tag: str | None = None  #: TXXX:AUDIOLESSON_PUBLISHED as written (None: absent)
 
 
 @dataclass(frozen=True)
@@ -100,11 +103,16 @@ def episode_sort_key(ep: EpisodeInfo) -> tuple:
     return ((ep.series or "").casefold(), number, ep.title.casefold(), ep.slug)
 
 
-def collect_episodes(config: Config, parsed: Sequence[Script] = ()) -> list[EpisodeInfo]:
+def collect_episodes(
+    config: Config, parsed: Sequence[Script] = (), read: Mapping[Path, EpisodeInfo] | None = None
+) -> list[EpisodeInfo]:
     """Every script whose MP3 is in output/, read from its tags and sidecars, in episode order.
 
     `parsed` are scripts the caller has already parsed (a build has): they are not read again.
+    `read` are episodes the caller has read already, by MP3 path, and not written since (a build
+    reads every MP3 once: the ones it leaves as they are come from there).
     """
+    read = read or {}
     languages = {Path(s.path).resolve(): s.meta.language or None for s in parsed}
     out = config.output_dir
     episodes = []
@@ -117,7 +125,12 @@ def collect_episodes(config: Config, parsed: Sequence[Script] = ()) -> list[Epis
         relative = script.relative_to(config.root).as_posix()
         resolved = script.resolve()
         language = languages[resolved] if resolved in languages else script_language(script)
-        episode = read_episode(audio, relative, language)
+        before = read.get(audio)
+        if before is not None:  # read before, perhaps by another name of the script
+            found = language or before.language
+            episode = replace(before, script=relative, guid=_guid(relative), language=found)
+        else:
+            episode = read_episode(audio, relative, language)
         if "m4b" in config.build.formats and files.m4b.is_file():
             episode = replace(episode, m4b=files.m4b, m4b_size=files.m4b.stat().st_size)
         episodes.append(episode)
@@ -126,6 +139,11 @@ def collect_episodes(config: Config, parsed: Sequence[Script] = ()) -> list[Epis
         if audio.stem not in known:
             log.warning("%s: no script scripts/%s.md; left out of the feed", audio, audio.stem)
     return sorted(episodes, key=episode_sort_key)
+
+
+def _guid(script: str) -> str:
+    """An episode's GUID: stable across rebuilds of the same script (its project path)."""
+    return str(uuid.uuid5(EPISODE_GUID_NS, script))
 
 
 def _text_frame(tags: object, key: str) -> str | None:
@@ -188,6 +206,7 @@ def read_episode(audio: Path, script: str, language: str | None = None) -> Episo
         comments = [c for c in tags.getall("COMM") if str(c).strip()]
         comment = str(comments[0]).strip() if comments else None
     transcript, chapters = files.transcript, files.chapters
+    published = _text_frame(tags, f"TXXX:{PUBLISHED_FRAME}")
     return EpisodeInfo(
         slug=slug,
         script=script,
@@ -195,8 +214,8 @@ def read_episode(audio: Path, script: str, language: str | None = None) -> Episo
         size=audio.stat().st_size,
         duration=float(mp3.info.length),
         title=_text_frame(tags, "TIT2") or slug,
-        published=_published(_text_frame(tags, f"TXXX:{PUBLISHED_FRAME}"), audio),
-        guid=str(uuid.uuid5(EPISODE_GUID_NS, script)),
+        published=_published(published, audio),
+        guid=_guid(script),
         subtitle=_text_frame(tags, "TIT3"),
         description=comment,
         author=_text_frame(tags, "TPE1"),
@@ -208,7 +227,21 @@ def read_episode(audio: Path, script: str, language: str | None = None) -> Episo
         chapters=chapters if chapters.is_file() else None,
         cover=cover,
         cover_data=cover_data,
+        build_key=_text_frame(tags, f"TXXX:{KEY_FRAME}"),
+        published_tag=published,
     )
+
+
+def read_existing(audio: Path, script: str, language: str | None = None) -> EpisodeInfo | None:
+    """The episode at `audio` as `read_episode` reads it; None when there is none, or it cannot
+    be read (a damaged file is not current: a build writes it again)."""
+    if not audio.is_file():
+        return None
+    try:
+        return read_episode(audio, script, language)
+    except Exception as exc:  # a damaged file means "not ours / not current": rebuild it
+        log.debug("cannot read %s: %s", audio, exc)
+        return None
 
 
 def _rss_language(tag: str | None) -> str | None:

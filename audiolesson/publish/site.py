@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from ..config import Config
 from ..errors import BuildError
 from ..script.model import Script
-from .catalog import collect_episodes
+from .catalog import EpisodeInfo, collect_episodes
 from .feed import normalize_base_url, write_feed
 from .page import write_page
 
@@ -19,18 +19,24 @@ log = logging.getLogger(__name__)
 
 
 def publish(
-    config: Config, *, parsed: Sequence[Script] = (), require_feed: bool = False
+    config: Config,
+    *,
+    parsed: Sequence[Script] = (),
+    read: Mapping[Path, EpisodeInfo] | None = None,
+    require_feed: bool = False,
 ) -> list[Path]:
     """Write output/feed.xml (when [feed] base_url is set) and output/index.html; their paths.
 
-    `parsed` are scripts the caller has already parsed (a build has). `require_feed` (the `feed`
+    `parsed` are scripts the caller has already parsed, `read` episodes it has read and left as
+    they were (a build has both: see `catalog.collect_episodes`). `require_feed` (the `feed`
     command) makes a missing base URL or an empty output/ an error; after a build nothing built
     simply means nothing to publish.
     """
     base_url = None
     if require_feed or config.feed.base_url:
         base_url = normalize_base_url(config.feed.base_url)  # fail before writing anything
-    episodes = collect_episodes(config, parsed=parsed) if config.output_dir.is_dir() else []
+    out = config.output_dir
+    episodes = collect_episodes(config, parsed, read) if out.is_dir() else []
     if not episodes:
         if require_feed:
             raise BuildError(

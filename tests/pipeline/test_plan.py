@@ -30,3 +30,36 @@ def test_the_build_and_check_lay_out_the_same_pauses(tmp_path: Path) -> None:
     speech = sum(speech_seconds(item.text) for item in items if isinstance(item, ClipItem))
     assert silence > 0
     assert estimate_seconds(script) == pytest.approx(speech + silence)
+
+
+def test_a_build_reads_each_episode_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the plan read the MP3's build key, the export its published date and the feed the whole
+    # file again: now the plan reads it once and the catalog reuses what is unchanged
+    import collections
+
+    import mutagen.id3
+    import mutagen.mp3
+
+    from audiolesson.pipeline import build
+
+    root = tmp_path / "project"
+    shutil.copytree(DATA, root)
+    reads: collections.Counter[str] = collections.Counter()
+    for module, name in ((mutagen.mp3, "MP3"), (mutagen.id3, "ID3")):
+        real = getattr(module, name)
+
+        def counting(*args, real=real, name=name, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            if args:  # ID3() with no file makes a new tag (the export writes one)
+                reads[f"{name} {Path(args[0]).name}"] += 1
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, counting)
+    build(load_config(root, jobs=1))
+    assert reads == {"MP3 lesson.mp3": 1}  # the catalog reads the new episode
+    reads.clear()
+    again = build(load_config(root, jobs=1))
+    assert again.episodes_unchanged == ["lesson"]
+    assert reads == {"MP3 lesson.mp3": 1}  # the plan reads it; the feed and page reuse that
+    reads.clear()
+    build(load_config(root, jobs=1), force=True)
+    assert reads == {"MP3 lesson.mp3": 2}  # the old file (its date), then the one written

@@ -1,4 +1,5 @@
-"""`build()`: orchestration only. Parse -> cast -> plan keys -> synthesise missing clips -> export.
+"""`build()`: orchestration only. Parse -> plan (cast, spoken forms, keys) -> synthesise the
+missing clips -> export -> publish, each stage a named call over the plans.
 
 What is redone follows from content keys (see `plan`): an episode whose key matches the file in
 output/ is not touched at all (same bytes, same mtime).
@@ -16,15 +17,17 @@ from pathlib import Path
 
 from .._killpoints import killpoint
 from ..config import Config
-from ..errors import BuildError, ScriptError, ScriptWarning
+from ..errors import BuildError, ScriptError
 from ..export.episode import export_episode
 from ..publish.site import publish
 from ..script.check import speech_seconds
+from ..script.model import Script
 from ..synth import ClipCache, SynthDone, SynthJob, SynthSettings, first_failure, synthesize_all
 from ..synth.clips import CachedClips
 from .events import (
     EpisodeUnchanged,
     EpisodeWritten,
+    Event,
     EventSink,
     Planned,
     Progress,
@@ -95,90 +98,127 @@ def build(
 ) -> BuildResult:
     """Build every script into output/: MP3, VTT transcript, chapters JSON (and the feed/page).
 
-    Script warnings are reported as events; with `strict` a warning stops the build (as in check).
+    The stages in order, each a call over the plans: parse, plan (cast, spoken forms, keys),
+    synthesise the missing clips (encoding early blocks beside), export, publish. Script
+    warnings are reported as events; with `strict` a warning stops the build (as in check).
     """
     started = time.perf_counter()
-    emit = on_event or (lambda event: None)
-    result = BuildResult()
+    emit = on_event or _ignore
     scripts = load_scripts(script_paths(config, paths))
-    cache = ClipCache(config.cache_dir)
-    clips = CachedClips(cache)
-    memo = SpokenMemo(config.cache_dir)
+    clips = CachedClips(ClipCache(config.cache_dir))
     with nullcontext() if plan_only else project_lock(config):  # a plan needs no lock
-        plans = [plan_episode(s, config, clips, force, memo) for s in scripts]
-        _warn([w for p in plans for w in [*p.script.warnings, *p.warnings]], strict, emit)
-        if not plan_only:
-            memo.save()
-        jobs: dict[str, SynthJob] = {}
-        for p in plans:
-            for job in p.missing:
-                jobs.setdefault(job.key, job)
-        missing_keys = set(jobs)
-        result.turns_total = sum(len(p.turns) for p in plans)
-        result.turns_cached = sum(1 for p in plans for k in p.keys if k not in missing_keys)
-        result.audio_seconds_planned = sum(speech_seconds(j.spoken) for j in jobs.values())
-        for p in plans:
-            planned = Planned(
-                script=p.script.path,
-                episode=p.slug,
-                up_to_date=p.up_to_date,
-                turns=len(p.turns),
-                to_synthesize=len(p.missing),
-                estimated_audio_seconds=round(sum(speech_seconds(j.spoken) for j in p.missing), 1),
-                lines=[j.line for j in p.missing],
-            )
-            result.plan.append(planned)
-            emit(planned)
-        if plan_only:
-            result.seconds = time.perf_counter() - started
-            return result
-        emit(Started(episodes=len(plans), turns=result.turns_total, to_synthesize=len(jobs)))
+        plans = plan_scripts(scripts, config, clips, force, keep_memo=not plan_only)
+        _warn(plans, strict, emit)
+        jobs = missing_jobs(plans)
+        result = _tally(plans, jobs, emit)
         done: list[SynthDone] = []
-        encoded_early: set[str] = set()
-        if jobs:
-            early = EarlyBlocks(plans, audio_settings(config), config.cache_dir)
-
-            def report(d: SynthDone) -> None:
-                emit(
-                    Synthesized(
-                        script=d.job.path,
-                        line=d.job.line,
-                        voice=d.job.voice.name,
-                        seconds=round(d.seconds, 3),
-                        error=d.error,
-                        elapsed=round(d.elapsed, 3),
-                    )
-                )
-                killpoint("clip-stored")
-                if d.error is None:
-                    early.clip_ready(d.job.key)
-
-            try:
-                done = synthesize_all(list(jobs.values()), cache, synth_settings(config), report)
-            except BaseException:
-                early.cancel()
-                raise
-            early.finish()
-            encoded_early = early.encoded
-        result.turns_synthesized = sum(1 for d in done if d.error is None)
-        failed = {d.job.path for d in done if d.error is not None}
-        for p in plans:
-            if p.up_to_date:
-                result.episodes_unchanged.append(p.slug)
-                emit(EpisodeUnchanged(episode=p.slug))
-                continue
-            if p.script.path in failed:
-                continue
-            _export(p, config, result, emit, force, encoded_early)
-        unchanged = {p.existing.audio: p.existing for p in plans if p.up_to_date and p.existing}
-        written = publish(config, parsed=scripts, read=unchanged)
-        if written:
-            emit(Published(files=[str(path) for path in written]))
+        if not plan_only:
+            emit(Started(episodes=len(plans), turns=result.turns_total, to_synthesize=len(jobs)))
+            done, encoded_early = _synthesize(plans, jobs, clips.cache, config, emit)
+            _export_all(plans, done, encoded_early, config, force, result, emit)
+            _publish(config, scripts, plans, emit)
         result.seconds = time.perf_counter() - started
         error = first_failure(done)
         if error is not None:
             raise error
     return result
+
+
+def _ignore(event: Event) -> None:
+    """The event sink of a build nobody listens to."""
+
+
+def plan_scripts(
+    scripts: Sequence[Script],
+    config: Config,
+    clips: CachedClips,
+    force: bool,
+    *,
+    keep_memo: bool = True,
+) -> list[EpisodePlan]:
+    """Plan every script with one clip source; remember the spoken forms made (`keep_memo`)."""
+    memo = SpokenMemo(config.cache_dir)
+    plans = [plan_episode(s, config, clips, force, memo) for s in scripts]
+    if keep_memo:
+        memo.save()
+    return plans
+
+
+def missing_jobs(plans: Sequence[EpisodePlan]) -> dict[str, SynthJob]:
+    """The clips to synthesise, once each (two scripts may share one), by key."""
+    jobs: dict[str, SynthJob] = {}
+    for plan in plans:
+        for job in plan.missing:
+            jobs.setdefault(job.key, job)
+    return jobs
+
+
+def _tally(plans: Sequence[EpisodePlan], jobs: dict[str, SynthJob], emit: EventSink) -> BuildResult:
+    """What the build has to do: counted, and one Planned event per script."""
+    result = BuildResult()
+    result.turns_total = sum(len(p.turns) for p in plans)
+    result.turns_cached = sum(1 for p in plans for k in p.keys if k not in jobs)
+    result.audio_seconds_planned = sum(speech_seconds(j.spoken) for j in jobs.values())
+    for p in plans:
+        planned = Planned(
+            script=p.script.path,
+            episode=p.slug,
+            up_to_date=p.up_to_date,
+            turns=len(p.turns),
+            to_synthesize=len(p.missing),
+            estimated_audio_seconds=round(sum(speech_seconds(j.spoken) for j in p.missing), 1),
+            lines=[j.line for j in p.missing],
+        )
+        result.plan.append(planned)
+        emit(planned)
+    return result
+
+
+def _synthesize(
+    plans: Sequence[EpisodePlan],
+    jobs: dict[str, SynthJob],
+    cache: ClipCache,
+    config: Config,
+    emit: EventSink,
+) -> tuple[list[SynthDone], set[str]]:
+    """Render the missing clips, encoding each block whose clips are all there meanwhile; the
+    results and the keys of the blocks encoded early."""
+    if not jobs:
+        return [], set()
+    early = EarlyBlocks(plans, audio_settings(config), config.cache_dir)
+
+    def report(d: SynthDone) -> None:
+        emit(
+            Synthesized(
+                script=d.job.path,
+                line=d.job.line,
+                voice=d.job.voice.name,
+                seconds=round(d.seconds, 3),
+                error=d.error,
+                elapsed=round(d.elapsed, 3),
+            )
+        )
+        killpoint("clip-stored")
+        if d.error is None:
+            early.clip_ready(d.job.key)
+
+    try:
+        done = synthesize_all(list(jobs.values()), cache, synth_settings(config), report)
+    except BaseException:
+        early.cancel()
+        raise
+    early.finish()
+    return done, early.encoded
+
+
+def _publish(
+    config: Config, scripts: Sequence[Script], plans: Sequence[EpisodePlan], emit: EventSink
+) -> None:
+    """The feed and the listening page, from the episodes written and those left as they were."""
+    unchanged = {p.existing.audio: p.existing for p in plans if p.up_to_date and p.existing}
+    written = publish(config, parsed=scripts, read=unchanged)
+    if written:
+        emit(Published(files=[str(path) for path in written]))
 
 
 def synth_settings(config: Config) -> SynthSettings:
@@ -188,8 +228,9 @@ def synth_settings(config: Config) -> SynthSettings:
     return SynthSettings(b.jobs, b.turn_timeout, b.executor, b.address)
 
 
-def _warn(warnings: Sequence[ScriptWarning], strict: bool, emit: EventSink) -> None:
+def _warn(plans: Sequence[EpisodePlan], strict: bool, emit: EventSink) -> None:
     """Emit each script warning; with strict, the first one is an error instead."""
+    warnings = [w for p in plans for w in [*p.script.warnings, *p.warnings]]
     if strict and warnings:
         first = warnings[0]
         more = len(warnings) - 1
@@ -199,13 +240,33 @@ def _warn(warnings: Sequence[ScriptWarning], strict: bool, emit: EventSink) -> N
         emit(Warned(script=w.path, line=w.line, message=w.message))
 
 
+def _export_all(
+    plans: Sequence[EpisodePlan],
+    done: Sequence[SynthDone],
+    encoded_early: set[str],
+    config: Config,
+    force: bool,
+    result: BuildResult,
+    emit: EventSink,
+) -> None:
+    """Write every episode that is not up to date and whose turns were all synthesised."""
+    result.turns_synthesized = sum(1 for d in done if d.error is None)
+    failed = {d.job.path for d in done if d.error is not None}
+    for plan in plans:
+        if plan.up_to_date:
+            result.episodes_unchanged.append(plan.slug)
+            emit(EpisodeUnchanged(episode=plan.slug))
+        elif plan.script.path not in failed:
+            _export(plan, config, result, emit, force, encoded_early)
+
+
 def _export(
     plan: EpisodePlan,
     config: Config,
     result: BuildResult,
     emit: EventSink,
     force: bool,
-    encoded_early: set[str] = frozenset(),  # type: ignore[assignment]
+    encoded_early: set[str],
 ) -> None:
     """Master, encode and tag one episode into output/ (some blocks may be encoded already; with
     `force`, every cached block of it is hashed whole)."""

@@ -202,8 +202,26 @@ def test_the_engine_base_declares_every_attribute_with_its_default() -> None:
     assert engine.native_effects == frozenset() and engine.online is False
     assert engine.option_specs is None  # undeclared options reach the engine unchecked
     assert engine.threads is None and Outside(threads=3).threads == 3
-    assert engine.voices() == [] and engine.fingerprint(Voice("v", engine="outside")) == ""
+    voice = Voice("v", engine="outside", model="a-name")
+    assert engine.voices() == [] and engine.fingerprint(voice) == ""
     engine.check()
+    # what voice files, listings and the cache ask of every engine, so none tests a name
+    assert engine.model_path(voice) is None and engine.check_voice(voice) is None
+    assert Outside.describe_model(voice) == "a-name" and Outside.claimed_files(voice) == set()
+    assert Outside.voice_file_keys == {} and Outside.models_are_files is False
+    assert Outside.read_voice_model({"model": "a-name"}, Path("voices/v.toml"), "") == "a-name"
+
+
+def test_callers_never_branch_on_an_engine_name() -> None:
+    named = re.compile(r"""(engine|name)\s*[!=]=\s*["'](piper|kokoro|pyttsx3|gtts|tone)["']""")
+    found = [
+        f"{name}: {line.strip()}"
+        for name, text in _sources().items()
+        if not name.startswith("voices/engines/")
+        for line in text.splitlines()
+        if named.search(line)
+    ]
+    assert not found
 
 
 # --- one home per fact: checked in the source ------------------------------------------------

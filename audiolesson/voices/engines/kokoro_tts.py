@@ -28,7 +28,7 @@ from ...audio import Audio
 from ...errors import ConfigError, EngineError, EngineUnavailable
 from ...files import atomic_writer, sha256_of, toml_key_line
 from ...paths import user_cache_dir
-from .base import Engine, EngineVoice, Voice
+from .base import Engine, EngineVoice, Voice, VoiceFileKey
 
 if TYPE_CHECKING:
     import numpy as np
@@ -259,6 +259,9 @@ class KokoroEngine(Engine):
     name: ClassVar[str] = "kokoro"
     native_effects: ClassVar[frozenset[str]] = frozenset({"speed"})
     option_specs: ClassVar[dict[str, tuple[type, str]]] = OPTIONS
+    voice_file_keys: ClassVar[dict[str, VoiceFileKey]] = {
+        "blend": ((dict,), "a table of voice = weight", "mixes Kokoro voices"),
+    }
 
     def __init__(self, *, threads: int | None = None) -> None:
         if threads is not None and threads < 1:
@@ -269,6 +272,19 @@ class KokoroEngine(Engine):
         self._hashes: dict[Path, str] = {}
         self._verified = False  # the joined bundled model was hashed in this process
         self._checked = False  # check() passed in this process
+
+    @classmethod
+    def read_voice_model(cls, data: dict[str, Any], path: Path, text: str) -> str | None:
+        """A voice of the voices file, or a blend of several (see `voice_file_model`)."""
+        return voice_file_model(data, path, text)
+
+    @classmethod
+    def claimed_files(cls, voice: Voice) -> set[Path]:
+        """The Kokoro .onnx the voice file names (options.model_file): not a Piper voice."""
+        model_file = voice.opts.get("model_file")
+        if not model_file or not voice.source:
+            return set()
+        return {(Path(voice.source).parent / str(model_file)).resolve()}
 
     def version(self) -> str:
         """kokoro-onnx and espeak-ng (phonemes) versions; both change the sound."""

@@ -86,6 +86,7 @@ class PiperEngine(Engine):
     native_effects: ClassVar[frozenset[str]] = frozenset({"speed"})
     phonemes: ClassVar[str | None] = "piper"  # piper-tts reads [[ IPA ]] blocks inside text
     option_specs: ClassVar[dict[str, tuple[type, str]]] = OPTIONS
+    models_are_files: ClassVar[bool] = True  # `model` is an .onnx with its .onnx.json beside it
 
     def __init__(self, *, threads: int | None = None) -> None:
         if threads is not None and threads < 1:
@@ -134,6 +135,10 @@ class PiperEngine(Engine):
                 path=where,
             )
         return path
+
+    def check_voice(self, voice: Voice) -> None:
+        """The voice's model file and its config exist (see `model_path`)."""
+        self.model_path(voice)
 
     def _load(self, path: Path) -> Any:
         """The PiperVoice for `path`, loaded once per process."""

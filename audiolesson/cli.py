@@ -224,11 +224,11 @@ def build(
     Writes output/NAME.mp3, NAME.vtt and NAME.chapters.json for every script, and the listening
     page output/index.html. Only turns whose text or voice changed are synthesised again.
     """
-    from .config import load_config
+    from .config import Overrides, load_config
     from .pipeline.build import build as run_build
     from .report import BuildReporter, WatchReporter
 
-    overrides = dict(
+    overrides = Overrides(
         output=output, jobs=jobs, stereo=stereo, bitrate=bitrate, loudness=loudness, id3=id3,
         formats=formats, base_url=base_url, executor=executor, address=address,
     )  # fmt: skip
@@ -241,7 +241,7 @@ def build(
         watch_project(project_root(), scripts, overrides=overrides, force=force, strict=strict,
                       listener=listener)  # fmt: skip
         return
-    config = load_config(project_root(), **overrides)
+    config = load_config(project_root(), overrides)
     with BuildReporter(json_lines=as_json, quiet=quiet) as reporter:
         result = run_build(
             config, scripts, force=force, plan_only=plan, strict=strict, on_event=reporter.event

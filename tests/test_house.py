@@ -280,3 +280,28 @@ def test_one_helper_hashes_json() -> None:
 def test_a_fact_has_one_home(fact: str, home: str) -> None:
     homes = sorted(name for name, text in _sources().items() if re.search(fact, text))
     assert homes == [home]
+
+
+#: the shared modules at the top of the package: they import no stage package (config included)
+BOTTOM = [
+    "_killpoints", "_version", "audio", "audio_io", "audio_settings", "choices", "config",
+    "errors", "files", "images", "keys", "options", "paths",
+]  # fmt: skip
+
+
+def test_the_shared_modules_and_the_config_import_no_stage() -> None:
+    graph = _graph()
+    for name in BOTTOM:
+        module = f"audiolesson.{name}"
+        assert module in graph, module
+        stages = {m for m in graph[module] if m.split(".")[1] in STAGES}
+        assert not stages, f"{module} imports {sorted(stages)}"
+
+
+def test_the_names_config_accepts_are_the_names_stages_implement() -> None:
+    from audiolesson.choices import CASTS, EXECUTOR_NAMES
+    from audiolesson.synth.executors import EXECUTORS
+    from audiolesson.voices.presets import designed
+
+    assert tuple(EXECUTORS) == EXECUTOR_NAMES
+    assert all(designed(cast) for cast in CASTS)

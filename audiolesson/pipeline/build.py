@@ -42,7 +42,6 @@ from .memo import SpokenMemo
 from .overlap import EarlyBlocks
 from .plan import (
     EpisodePlan,
-    audio_settings,
     episode_meta,
     load_scripts,
     plan_episode,
@@ -185,7 +184,7 @@ def _synthesize(
     results and the keys of the blocks encoded early."""
     if not jobs:
         return [], set()
-    early = EarlyBlocks(plans, audio_settings(config), config.cache_dir)
+    early = EarlyBlocks(plans, config.audio, config.cache_dir)
 
     def report(d: SynthDone) -> None:
         emit(
@@ -279,7 +278,7 @@ def _export(
         episode = export_episode(
             plan.chapters,
             meta,
-            audio_settings(config),
+            config.audio,
             out,
             plan.slug,
             config.cache_dir,

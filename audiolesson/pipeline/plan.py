@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .._version import __version__
-from ..audio_settings import MIX_VERSION, AudioSettings
+from ..audio_settings import MIX_VERSION
 from ..config import Config
 from ..errors import ScriptError, ScriptWarning
 from ..export.tags import EpisodeMeta
@@ -38,7 +38,6 @@ from .script_sounds import ScriptSounds
 
 __all__ = [
     "EpisodePlan",
-    "audio_settings",
     "episode_meta",
     "load_scripts",
     "plan_chapters",
@@ -199,18 +198,6 @@ def episode_meta(
     )
 
 
-def audio_settings(config: Config) -> AudioSettings:
-    """Exporter settings from the project config."""
-    b = config.build
-    return AudioSettings(
-        channels=b.channels,
-        bitrate_kbps=b.bitrate_kbps,
-        loudness_lufs=b.loudness_lufs,
-        true_peak_dbtp=b.true_peak,
-        id3_version=3 if b.id3 == "2.3" else 4,
-    )
-
-
 def plan_episode(
     script: Script,
     config: Config,
@@ -235,7 +222,7 @@ def plan_episode(
         clips.add_turn(job)
     cover = resolve_cover(script, config.root)
     slug = script_slug(script.path)
-    settings = audio_settings(config)
+    settings = config.audio
     mix_settings = {k: v for k, v in vars(settings).items() if k != "id3_version"}
     sounds = ScriptSounds(script, config.root, clips, settings)
     chapters = plan_chapters(script, turns, keys, mix_settings, sounds)

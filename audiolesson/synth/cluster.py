@@ -26,9 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from .._version import __version__
-from ..config import split_address
 from ..errors import ClusterError
 from ..files import write_atomic
+from ..options import Address, parse_address
 from ..voices.engines.base import get_engine
 from .cache import ClipCache
 from .job import SynthDone, SynthJob, describe_failure
@@ -92,8 +92,9 @@ def _import_ray() -> Any:
     return ray
 
 
-def _head_address(address: str | None) -> str:
+def _head_address(given: Address | None) -> str:
     """HOST:PORT of the head to join: the given one, $RAY_ADDRESS, or the cluster running here."""
+    address = None if given is None else str(given)
     if address is None:
         address = os.environ.get("RAY_ADDRESS") or None
     if address is None:
@@ -106,11 +107,11 @@ def _head_address(address: str | None) -> str:
                 "no Ray cluster is running on this machine: start one with `ray start --head` "
                 "or give the head's address with --address HOST:PORT"
             ) from None
-    where = split_address(address)
+    where = given or parse_address(address)
     if where is None:
         raise ClusterError(f"the Ray head's address must be HOST:PORT, got {address!r}")
     try:  # ray.init would wait minutes for an address where nothing answers, then exit
-        with socket.create_connection(where, timeout=CONNECT_TIMEOUT):
+        with socket.create_connection((where.host, where.port), timeout=CONNECT_TIMEOUT):
             pass
     except OSError as exc:
         why = exc.strerror or str(exc) or type(exc).__name__

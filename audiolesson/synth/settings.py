@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..choices import DEFAULT_EXECUTOR
+from ..options import Address
+
 __all__ = ["SynthSettings"]
 
 
@@ -13,5 +16,5 @@ class SynthSettings:
 
     workers: int = 0  #: worker processes or Ray actors; 0 = one per CPU (here, or of the cluster)
     timeout: float = 300.0  #: seconds one turn may take before it fails
-    executor: str = "local"  #: a name in `synth.executors.EXECUTORS`
-    address: str | None = None  #: the Ray head, HOST:PORT; None = the cluster this machine is in
+    executor: str = DEFAULT_EXECUTOR  #: a name in `synth.executors.EXECUTORS`
+    address: Address | None = None  #: the Ray head; None = the cluster this machine is in

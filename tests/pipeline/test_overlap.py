@@ -106,12 +106,12 @@ from audiolesson.export.blocks import preload_encoders
 from audiolesson.pipeline.memo import SpokenMemo
 from audiolesson.synth.cache import ClipCache
 from audiolesson.synth.clips import CachedClips
-from audiolesson.pipeline.plan import audio_settings, load_scripts, plan_episode, script_paths
+from audiolesson.pipeline.plan import load_scripts, plan_episode, script_paths
 config = load_config(Path({str(root)!r}))
 [script] = load_scripts(script_paths(config, None))
 clips = CachedClips(ClipCache(config.cache_dir))
 plan = plan_episode(script, config, clips, True, SpokenMemo(config.cache_dir))
-settings = audio_settings(config)
+settings = config.audio
 blocks = [b for chapter in episode_blocks(plan.chapters, settings, clips=clips) for b in chapter]
 folder = config.cache_dir / BLOCKS_FOLDER
 folder.mkdir(parents=True, exist_ok=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .._killpoints import killpoint
 from ..audio_settings import AudioSettings
-from ..errors import BuildError
+from ..errors import BuildError, os_errors_as
 from ..files import append_file, staged_files
 from ..paths import EpisodeFiles
 from .blocks import BLOCKS_FOLDER, EncodedBlock, block_key, encode_blocks, episode_blocks
@@ -153,8 +153,31 @@ def export_episode(
     MP3's; without it, an M4B an earlier build left is removed with the commit. `encoded_before`
     names blocks this build already encoded (beside synthesis): they count as encoded, not reused.
     `full_check` hashes every cached block whole (build --force), not only those whose mtime
-    changed.
+    changed. A file that cannot be written (a full or read-only disk) is a BuildError naming it,
+    or out_dir.
     """
+    with os_errors_as(BuildError, f"could not write episode {slug}", out_dir):
+        return _write_episode(
+            chapters, meta, settings, out_dir, slug, cache_dir, progress, jobs, formats,
+            encoded_before, full_check, clips,
+        )  # fmt: skip
+
+
+def _write_episode(
+    chapters: Sequence[ChapterTimeline],
+    meta: EpisodeMeta,
+    settings: AudioSettings,
+    out_dir: Path,
+    slug: str,
+    cache_dir: Path,
+    progress: Callable[[str], None] | None,
+    jobs: int | None,
+    formats: Sequence[str],
+    encoded_before: Collection[str],
+    full_check: bool,
+    clips: ClipSource,
+) -> EpisodeResult:
+    """`export_episode`, with OSError left as it is."""
     settings.validate()
     if not any(isinstance(item, ClipItem) for chapter in chapters for item in chapter.items):
         raise BuildError("nothing to export: the episode has no turns")

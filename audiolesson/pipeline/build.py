@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .._killpoints import killpoint
 from ..config import Config
-from ..errors import BuildError, ScriptError
+from ..errors import ScriptError
 from ..export.episode import export_episode
 from ..publish.site import publish
 from ..script.check import speech_seconds
@@ -270,31 +270,22 @@ def _export(
     """Master, encode and tag one episode into output/ (some blocks may be encoded already; with
     `force`, every cached block of it is hashed whole)."""
     out = config.output_dir
-    out.mkdir(parents=True, exist_ok=True)
     existing = plan.existing.published_tag if plan.existing is not None else None
     published = existing or dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     meta = episode_meta(plan.script, plan.key, plan.cover, published, plan.turns)
-    try:
-        episode = export_episode(
-            plan.chapters,
-            meta,
-            config.audio,
-            out,
-            plan.slug,
-            config.cache_dir,
-            progress=lambda message: emit(Progress(episode=plan.slug, message=message)),
-            formats=config.build.formats,
-            encoded_before=encoded_early,
-            full_check=force,
-            clips=plan.clips,
-        )
-    except OSError as exc:
-        where = Path(exc.filename) if exc.filename else out
-        if where.name.startswith(".") and where.name.endswith(".tmp"):
-            where = where.parent  # a temporary file that never came to be: name its folder
-        raise BuildError(
-            f"could not write episode {plan.slug}: {exc.strerror or exc}", path=where
-        ) from None
+    episode = export_episode(
+        plan.chapters,
+        meta,
+        config.audio,
+        out,
+        plan.slug,
+        config.cache_dir,
+        progress=lambda message: emit(Progress(episode=plan.slug, message=message)),
+        formats=config.build.formats,
+        encoded_before=encoded_early,
+        full_check=force,
+        clips=plan.clips,
+    )
     killpoint("episode-stored")
     result.episodes_written.append(plan.slug)
     result.chapters_with_new_blocks += episode.chapters_with_new_blocks

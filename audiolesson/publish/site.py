@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from ..config import Config
-from ..errors import BuildError
+from ..errors import BuildError, os_errors_as
 from ..script.model import Script
 from .catalog import EpisodeInfo, collect_episodes
 from .feed import normalize_base_url, write_feed
@@ -30,8 +30,21 @@ def publish(
     `parsed` are scripts the caller has already parsed, `read` episodes it has read and left as
     they were (a build has both: see `catalog.collect_episodes`). `require_feed` (the `feed`
     command) makes a missing base URL or an empty output/ an error; after a build nothing built
-    simply means nothing to publish.
+    simply means nothing to publish. A file that cannot be read or written is a BuildError
+    naming it (or output/).
     """
+    out = config.output_dir
+    with os_errors_as(BuildError, "could not publish the feed and listening page", out):
+        return _publish(config, parsed, read, require_feed)
+
+
+def _publish(
+    config: Config,
+    parsed: Sequence[Script],
+    read: Mapping[Path, EpisodeInfo] | None,
+    require_feed: bool,
+) -> list[Path]:
+    """`publish`, with OSError left as it is."""
     base_url = None
     if require_feed or config.feed.base_url:
         base_url = normalize_base_url(config.feed.base_url)  # fail before writing anything

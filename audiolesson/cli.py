@@ -470,7 +470,7 @@ def feed(
     from .publish.site import publish
 
     config = load_config(project_root(), base_url=base_url)
-    for path in publish(config, require_feed=True):
+    for path in publish(config.site, require_feed=True):
         print(path)
 
 
@@ -507,7 +507,8 @@ def serve(
     from .publish.serve import create_server, run, running, server_urls
 
     config = load_config(project_root())
-    server = create_server(config, host or "127.0.0.1", 8000 if port is None else port, live=watch)
+    port = 8000 if port is None else port
+    server = create_server(config.site, host or "127.0.0.1", port, live=watch)
     for url in server_urls(server):
         print(f"Listening page: {url}   Podcast feed: {url}feed.xml", flush=True)
     print("Press Ctrl+C to stop.", flush=True)

@@ -50,6 +50,7 @@ __all__ = [
     "Config",
     "FeedSettings",
     "Overrides",
+    "SiteSettings",
     "VoicesSettings",
     "load_config",
 ]
@@ -193,6 +194,16 @@ class Overrides:
 
 
 @dataclass(frozen=True)
+class SiteSettings:
+    """What publishing needs of a project: its folders, its feed, the formats it writes."""
+
+    root: Path
+    output_dir: Path
+    feed: FeedSettings = field(default_factory=FeedSettings)
+    formats: tuple[str, ...] = ("mp3",)
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything configurable about a project."""
 
@@ -215,6 +226,11 @@ class Config:
     def state_dir(self) -> Path:
         """Project-local state (locks, chapter encodes): `.audiolesson/` next to the scripts."""
         return (self.root / ".audiolesson").resolve()
+
+    @property
+    def site(self) -> SiteSettings:
+        """What the publish stage needs: the folders, [feed], the formats written."""
+        return SiteSettings(self.root, self.output_dir, self.feed, self.build.formats)
 
     @property
     def audio(self) -> AudioSettings:

@@ -215,7 +215,7 @@ def _publish(
 ) -> None:
     """The feed and the listening page, from the episodes written and those left as they were."""
     unchanged = {p.existing.audio: p.existing for p in plans if p.up_to_date and p.existing}
-    written = publish(config, parsed=scripts, read=unchanged)
+    written = publish(config.site, parsed=scripts, read=unchanged)
     if written:
         emit(Published(files=[str(path) for path in written]))
 

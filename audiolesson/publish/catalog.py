@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..config import Config
+from ..config import SiteSettings
 from ..errors import AudiolessonError, BuildError, ConfigError
 from ..export.tags import KEY_FRAME, PUBLISHED_FRAME
 from ..files import write_if_changed
@@ -76,7 +76,7 @@ class EpisodeInfo:
 
 @dataclass(frozen=True)
 class Channel:
-    """The show as a whole: config [feed] settings, defaulted from the episodes."""
+    """The show as a whole: the [feed] settings, defaulted from the episodes."""
 
     title: str
     description: str
@@ -104,7 +104,9 @@ def episode_sort_key(ep: EpisodeInfo) -> tuple:
 
 
 def collect_episodes(
-    config: Config, parsed: Sequence[Script] = (), read: Mapping[Path, EpisodeInfo] | None = None
+    site: SiteSettings,
+    parsed: Sequence[Script] = (),
+    read: Mapping[Path, EpisodeInfo] | None = None,
 ) -> list[EpisodeInfo]:
     """Every script whose MP3 is in output/, read from its tags and sidecars, in episode order.
 
@@ -114,15 +116,15 @@ def collect_episodes(
     """
     read = read or {}
     languages = {Path(s.path).resolve(): s.meta.language or None for s in parsed}
-    out = config.output_dir
+    out = site.output_dir
     episodes = []
-    for script in find_scripts(config.root):
+    for script in find_scripts(site.root):
         files = EpisodeFiles(out, script_slug(script))
         audio = files.mp3
         if not audio.is_file():
             log.info("%s: not built yet (no %s); left out of the feed", script, audio)
             continue
-        relative = script.relative_to(config.root).as_posix()
+        relative = script.relative_to(site.root).as_posix()
         resolved = script.resolve()
         language = languages[resolved] if resolved in languages else script_language(script)
         before = read.get(audio)
@@ -131,7 +133,7 @@ def collect_episodes(
             episode = replace(before, script=relative, guid=_guid(relative), language=found)
         else:
             episode = read_episode(audio, relative, language)
-        if "m4b" in config.build.formats and files.m4b.is_file():
+        if "m4b" in site.formats and files.m4b.is_file():
             episode = replace(episode, m4b=files.m4b, m4b_size=files.m4b.stat().st_size)
         episodes.append(episode)
     known = {ep.slug for ep in episodes}
@@ -251,15 +253,15 @@ def _rss_language(tag: str | None) -> str | None:
     return None
 
 
-def channel_for(config: Config, episodes: list[EpisodeInfo]) -> Channel:
+def channel_for(site: SiteSettings, episodes: list[EpisodeInfo]) -> Channel:
     """The channel's settings: [feed] in audiolesson.toml first, then the first episode's tags."""
-    settings = config.feed
+    settings = site.feed
     first = episodes[0] if episodes else None
-    title = settings.title or (first and (first.series or first.title)) or config.root.name
+    title = settings.title or (first and (first.series or first.title)) or site.root.name
     image = None
     if settings.image:
-        source = config.root / settings.image
-        image = config.output_dir / (CHANNEL_COVER + source.suffix.lower())
+        source = site.root / settings.image
+        image = site.output_dir / (CHANNEL_COVER + source.suffix.lower())
     elif first is not None:
         image = next((ep.cover for ep in episodes if ep.cover is not None), None)
     return Channel(
@@ -273,22 +275,22 @@ def channel_for(config: Config, episodes: list[EpisodeInfo]) -> Channel:
     )
 
 
-def write_covers(config: Config, episodes: list[EpisodeInfo]) -> list[Path]:
+def write_covers(site: SiteSettings, episodes: list[EpisodeInfo]) -> list[Path]:
     """Write each episode's cover (from its MP3) and the channel image into output/, if changed."""
     written = []
     for ep in episodes:
         if ep.cover is not None and ep.cover_data is not None:
             if write_if_changed(ep.cover, ep.cover_data):
                 written.append(ep.cover)
-    if config.feed.image:
-        source = config.root / config.feed.image
+    if site.feed.image:
+        source = site.root / site.feed.image
         if not source.is_file():
             raise ConfigError(
-                f"[feed] image {config.feed.image!r} not found; give a JPEG or PNG path "
+                f"[feed] image {site.feed.image!r} not found; give a JPEG or PNG path "
                 "relative to the project",
-                path=config.root / "audiolesson.toml",
+                path=site.root / "audiolesson.toml",
             )
-        target = config.output_dir / (CHANNEL_COVER + source.suffix.lower())
+        target = site.output_dir / (CHANNEL_COVER + source.suffix.lower())
         if write_if_changed(target, source.read_bytes()):
             written.append(target)
     return written

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from ..config import Config
+from ..config import SiteSettings
 from ..errors import BuildError, os_errors_as
 from ..script.model import Script
 from .catalog import EpisodeInfo, collect_episodes
@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 
 def publish(
-    config: Config,
+    site: SiteSettings,
     *,
     parsed: Sequence[Script] = (),
     read: Mapping[Path, EpisodeInfo] | None = None,
@@ -33,31 +33,31 @@ def publish(
     simply means nothing to publish. A file that cannot be read or written is a BuildError
     naming it (or output/).
     """
-    out = config.output_dir
+    out = site.output_dir
     with os_errors_as(BuildError, "could not publish the feed and listening page", out):
-        return _publish(config, parsed, read, require_feed)
+        return _publish(site, parsed, read, require_feed)
 
 
 def _publish(
-    config: Config,
+    site: SiteSettings,
     parsed: Sequence[Script],
     read: Mapping[Path, EpisodeInfo] | None,
     require_feed: bool,
 ) -> list[Path]:
     """`publish`, with OSError left as it is."""
     base_url = None
-    if require_feed or config.feed.base_url:
-        base_url = normalize_base_url(config.feed.base_url)  # fail before writing anything
-    out = config.output_dir
-    episodes = collect_episodes(config, parsed, read) if out.is_dir() else []
+    if require_feed or site.feed.base_url:
+        base_url = normalize_base_url(site.feed.base_url)  # fail before writing anything
+    out = site.output_dir
+    episodes = collect_episodes(site, parsed, read) if out.is_dir() else []
     if not episodes:
         if require_feed:
             raise BuildError(
-                f"no built episodes in {config.output_dir} (scripts/*.md with an MP3 in output/); "
+                f"no built episodes in {site.output_dir} (scripts/*.md with an MP3 in output/); "
                 "run `audiolesson build` first"
             )
         return []
-    written = [] if base_url is None else [write_feed(config, episodes, base_url)]
-    written.append(write_page(config, episodes))
+    written = [] if base_url is None else [write_feed(site, episodes, base_url)]
+    written.append(write_page(site, episodes))
     log.debug("published %s", ", ".join(str(p) for p in written))
     return written

@@ -54,7 +54,7 @@ def vtt_cues(vtt: Path) -> list[tuple[float, str]]:
 def test_events_tell_each_state_and_end_on_close(project: Path) -> None:
     (project / "output").mkdir()
     (project / "output" / "lesson.mp3").write_bytes(b"not really audio")
-    server = create_server(load_config(project), "127.0.0.1", 0, live=True)
+    server = create_server(load_config(project).site, "127.0.0.1", 0, live=True)
     live = server.live
     assert isinstance(live, LiveChannel)
     with running(server):
@@ -78,7 +78,7 @@ def test_events_tell_each_state_and_end_on_close(project: Path) -> None:
 
 
 def test_live_page_has_the_script_and_a_page_before_the_first_build(project: Path) -> None:
-    server = create_server(load_config(project), "127.0.0.1", 0, live=True)
+    server = create_server(load_config(project).site, "127.0.0.1", 0, live=True)
     with running(server):
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
         conn.request("GET", "/")
@@ -89,7 +89,7 @@ def test_live_page_has_the_script_and_a_page_before_the_first_build(project: Pat
         assert json.loads(state)["events"] == LIVE_PATH
         assert page.index("data-audiolesson-live") < page.index("</head>")
     # without --watch: no live script, no event stream (and output/ must exist)
-    plain = create_server(load_config(project), "127.0.0.1", 0)
+    plain = create_server(load_config(project).site, "127.0.0.1", 0)
     (project / "output" / "index.html").write_text("<html><head></head><body>hi</body></html>")
     with running(plain):
         conn = http.client.HTTPConnection("127.0.0.1", plain.port, timeout=10)

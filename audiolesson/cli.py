@@ -9,22 +9,25 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperCommand
 
 from .errors import AudiolessonError, error_line
 
+if TYPE_CHECKING:
+    from typer._click.core import Context  # the click typer builds on (typer.Context's base)
+
 
 class Command(TyperCommand):
     """Help that names arguments as people write them (SCRIPTS...), not by type (<list[Path]>)."""
 
-    def format_options(self, ctx: typer.Context, formatter: Any) -> None:
+    def format_options(self, ctx: Context, formatter: Any) -> None:
         """An Arguments section of names and help, then the Options section as usual."""
         params = self.get_params(ctx)
         arguments = [
-            ((p.metavar or str(p.name).upper()) + ("..." if p.nargs != 1 else ""), p.help or "")
+            ((p.metavar or str(p.name).upper()) + ("..." if p.nargs != 1 else ""), _help(p))
             for p in params
             if p.param_type_name == "argument"
         ]
@@ -34,7 +37,7 @@ class Command(TyperCommand):
                 with formatter.section(title):
                     formatter.write_dl(rows)
 
-    def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:
+    def collect_usage_pieces(self, ctx: Context) -> list[str]:
         """`[OPTIONS] PAGE`, `[OPTIONS] [SCRIPTS]...`: click's usual notation."""
         pieces = [self.options_metavar] if self.options_metavar else []
         for p in self.get_params(ctx):
@@ -43,6 +46,11 @@ class Command(TyperCommand):
                 name = name if p.required else f"[{name}]"
                 pieces.append(name + ("..." if p.nargs != 1 else ""))
         return pieces
+
+
+def _help(parameter: object) -> str:
+    """A parameter's help text: typer's arguments have one, click's own do not."""
+    return str(getattr(parameter, "help", None) or "")
 
 
 def examples(*lines: str) -> str:

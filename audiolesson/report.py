@@ -161,7 +161,7 @@ class WatchReporter:
         self.build.__exit__()
         if rebuilt.error is not None:
             print(rebuilt.error_line, file=sys.stderr, flush=True)
-        else:
+        elif rebuilt.result is not None:  # a rebuild has one or the other
             self.build.finish(rebuilt.result, plan_only=False)
         if not (self.quiet or self.json_lines):
             print("watching for changes; Ctrl+C stops", flush=True)

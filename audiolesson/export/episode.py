@@ -196,10 +196,11 @@ def _write_episode(
     fresh = [i for i, key in enumerate(keys) if i in encoded or key in encoded_before]
     touched = {owner[i] for i in fresh}
     audible = [piece for piece in pieces if piece.frames]
+    block_mp3s = [piece.path for piece in audible if piece.path is not None]  # each has one
     last = audible[-1]
-    first_header = _first_header(audible[0])
+    first_header = _first_header(block_mp3s[0])
     frames = sum(piece.frames for piece in audible)
-    audio_bytes = sum(piece.path.stat().st_size for piece in audible)  # type: ignore[union-attr]
+    audio_bytes = sum(path.stat().st_size for path in block_mp3s)
     tag = build_tag(meta, marks, cues, settings.id3_version)
     info = info_frame(first_header, frames, audio_bytes, last.padding)
     loudness, peak = _episode_levels(pieces, settings.sample_rate)
@@ -227,8 +228,8 @@ def _write_episode(
             out.write(tag)
             out.write(info)
             out.flush()
-            for piece in audible:  # the kernel copies the blocks: hundreds of MB for a book
-                append_file(out.fileno(), piece.path)  # type: ignore[arg-type]
+            for path in block_mp3s:  # the kernel copies the blocks: hundreds of MB for a book
+                append_file(out.fileno(), path)
             os.fsync(out.fileno())
         killpoint("episode-writing")
         staged.temp(vtt).write_text(vtt_text(cues, meta.transcript_header), encoding="utf-8")
@@ -256,8 +257,9 @@ def _write_episode(
     )
 
 
-def _first_header(piece: EncodedBlock) -> int:
-    with piece.path.open("rb") as part:  # type: ignore[union-attr]
+def _first_header(mp3: Path) -> int:
+    """The first frame header of a block's MP3 (checked), for the episode's Info frame."""
+    with mp3.open("rb") as part:
         header = int.from_bytes(part.read(4), "big")
     frame_length(header)
     return header

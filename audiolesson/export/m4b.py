@@ -21,6 +21,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..audio import pcm16_bytes
 from ..audio_settings import AudioSettings
@@ -32,6 +33,9 @@ from .blocks import EncodedBlock, check_file, in_threads, stamp
 from .mix import stitch
 from .tags import EpisodeMeta
 from .timeline import Block, ChapterMark, ClipSource
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = [
     "AAC_PRIMING",
@@ -141,13 +145,17 @@ def encode_aac_block(
         with tempfile.TemporaryFile() as errors:
             proc = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=errors)
             assert proc.stdin is not None  # stdin=PIPE
-            write = proc.stdin.write
+            pipe = proc.stdin
+
+            def feed(samples: np.ndarray) -> None:
+                pipe.write(pcm16_bytes(samples))
+
             try:
-                mix = stitch(block, settings, lambda s: write(pcm16_bytes(s)), clips=clips)
+                mix = stitch(block, settings, feed, clips=clips)
             except BrokenPipeError:
                 mix = None
             finally:
-                proc.stdin.close()
+                pipe.close()
                 code = proc.wait()
             errors.seek(0)
             message = errors.read().decode("utf-8", "replace").strip().splitlines()

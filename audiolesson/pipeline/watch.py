@@ -207,7 +207,7 @@ class _Watcher:
         while not until.is_set():
             self._watch(folders, True, until)
 
-    def _watch(self, paths: list[Path], recursive: bool, until: object) -> None:
+    def _watch(self, paths: list[Path], recursive: bool, until: _Stop) -> None:
         """Feed one watcher's saves into `changes` until stopped."""
         import watchfiles
 
@@ -232,6 +232,14 @@ class _Watcher:
             time.sleep(0.2)
             if not recursive:
                 self._refresh()
+
+
+class _Stop(Protocol):
+    """What watchfiles asks of its stop event."""
+
+    def is_set(self) -> bool:
+        """True once the watcher should stop."""
+        ...
 
 
 class _Either:

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from ..config import SiteSettings
 from ..errors import AudiolessonError, BuildError, ConfigError
@@ -193,11 +194,13 @@ def read_episode(audio: Path, script: str, language: str | None = None) -> Episo
         raise BuildError(
             f"cannot read the MP3 ({exc}); rebuild it with `audiolesson build`", path=audio
         ) from None
-    tags = mp3.tags
+    tags, info = mp3.tags, mp3.info
+    if info is None:  # mutagen found no MPEG frame: MP3() raises for that, but says it may not
+        raise BuildError("the MP3 has no audio; rebuild it with `audiolesson build`", path=audio)
     files = EpisodeFiles.of_mp3(audio)
     slug = files.slug
     cover_data, cover = None, None
-    pictures = tags.getall("APIC") if tags is not None else []
+    pictures: list[Any] = tags.getall("APIC") if tags is not None else []
     if pictures:
         front = next((p for p in pictures if p.type == 3), pictures[0])  # 3: front cover
         mime = (front.mime or "").lower()
@@ -214,7 +217,7 @@ def read_episode(audio: Path, script: str, language: str | None = None) -> Episo
         script=script,
         audio=audio,
         size=audio.stat().st_size,
-        duration=float(mp3.info.length),
+        duration=float(info.length),
         title=_text_frame(tags, "TIT2") or slug,
         published=_published(published, audio),
         guid=_guid(script),

@@ -151,7 +151,8 @@ def _add_item(ch: ET.Element, ep: EpisodeInfo, base: str) -> None:
         _add(item, it + "episode", str(number))
         # The value must be a number that sorts like ours ("1.10" after "1.2"), so it is the
         # iTunes episode number; the display attribute keeps the number as written.
-        _add(item, pc + "episode", str(number), display=ep.episode.strip())
+        display = (ep.episode or "").strip()  # a number came from it, so it is there
+        _add(item, pc + "episode", str(number), display=display)
     _add(item, it + "episodeType", "full")
     if ep.cover is not None:
         _add(item, it + "image", href=file_url(base, ep.cover))

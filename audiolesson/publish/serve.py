@@ -140,6 +140,12 @@ class OutputServer(ThreadingHTTPServer):
         """The port actually bound (useful after asking for port 0)."""
         return int(self.server_address[1])
 
+    @property
+    def host(self) -> str:
+        """The address bound (an IP address)."""
+        name = self.server_address[0]
+        return name.decode() if isinstance(name, bytes) else str(name)
+
     def handle_error(self, request: object, client_address: tuple) -> None:
         """A client that hangs up (a page reloading, a phone locking) is no error to print."""
         if isinstance(sys.exc_info()[1], ConnectionError):
@@ -221,7 +227,7 @@ class OutputHandler(BaseHTTPRequestHandler):
         """This server's URL as the client reached it (so a phone gets URLs it can open)."""
         host = (self.headers.get("Host") or "").strip()
         if not _HOST.fullmatch(host):
-            name = self.server.server_address[0]
+            name = self.server.host
             host = f"[{name}]:{self.server.port}" if ":" in name else f"{name}:{self.server.port}"
         return f"http://{host}/"
 
@@ -347,7 +353,7 @@ def lan_addresses() -> list[str]:
 
 def server_urls(server: OutputServer) -> list[str]:
     """Base URLs that reach the server: its own address, plus LAN addresses when bound to all."""
-    host, port = server.server_address[0], server.port
+    host, port = server.host, server.port
     if host in ("0.0.0.0", "::"):
         return [f"http://127.0.0.1:{port}/"] + [f"http://{a}:{port}/" for a in lan_addresses()]
     if ":" in host:

@@ -273,7 +273,7 @@ class Body:
             why = f"chapter '{chapter.title}' already has music at line {chapter.music.line}"
         elif chapter.items:
             why = f"chapter '{chapter.title}' already has turns above it"
-        if why is not None:
+        if why is not None or chapter is None:
             raise self.error(
                 "a music comment belongs on its own line right after a chapter heading, before "
                 f"its first turn ({why})",

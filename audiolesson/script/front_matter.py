@@ -246,7 +246,10 @@ class _FrontMatter:
                         f"music '{key}' must be a number of dB from {low:g} to {high:g}, "
                         f"not '{raw}'",
                     )
-                music = replace(music, **{key: number})
+                if key == "volume":
+                    music = replace(music, volume=number)
+                else:
+                    music = replace(music, rise=number)
             else:
                 raise ScriptError(
                     f"unknown music setting '{key}'; choose one of: {', '.join(_MUSIC_KEYS)}",

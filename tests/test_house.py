@@ -305,3 +305,10 @@ def test_the_names_config_accepts_are_the_names_stages_implement() -> None:
 
     assert tuple(EXECUTORS) == EXECUTOR_NAMES
     assert all(designed(cast) for cast in CASTS)
+
+
+def test_the_architecture_names_the_stage_order_this_test_uses() -> None:
+    doc = (PACKAGE.parent / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    assert f"`{', '.join(STAGES)}`" in " ".join(doc.split())
+    for stage in STAGES:
+        assert f"\n      {stage}/" in doc, stage  # the layout lists every stage package

@@ -22,7 +22,7 @@ from audiolesson.voices.engines import kokoro_tts
 from audiolesson.voices.engines.base import Voice, available_engines
 from audiolesson.voices.engines.kokoro_tts import KokoroEngine
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.requires_extra("kokoro")]
 TOOLS = Path(__file__).parents[2] / "tools"
 SENTENCE = "First, they spend years mastering basic techniques and understanding music theory."
 SHORT = "Later, they can play jazz with ease."

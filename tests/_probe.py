@@ -62,11 +62,11 @@ def loudness(path: Path) -> tuple[float, float]:
 
 
 class Cue(NamedTuple):
-    """One WebVTT cue: start and end in seconds, the <v> voice (None if it has none), the text."""
+    """One WebVTT cue: start and end in seconds, the speaker its <v> tag names, the text."""
 
     start: float
     end: float
-    voice: str | None
+    voice: str
     text: str
 
 
@@ -79,7 +79,8 @@ def vtt_cues(path: Path) -> list[Cue]:
     """The cues of a WebVTT file, parsed here rather than with the exporter's own code.
 
     The file must start with WEBVTT; each block with a timing line is a cue (its identifier line,
-    if any, is skipped); the lines after the timing are its text, joined with spaces.
+    if any, is skipped); the lines after the timing are its text, joined with spaces, and must
+    open with the speaker's <v> tag (every cue the exporter writes has one).
     """
     text = path.read_text(encoding="utf-8")
     assert text.startswith("WEBVTT"), text[:40]
@@ -92,6 +93,6 @@ def vtt_cues(path: Path) -> list[Cue]:
         start, end = (_seconds(x.strip().split()[0]) for x in timing.split("-->"))
         body = " ".join(lines[lines.index(timing) + 1 :])
         voiced = re.match(r"<v ([^>]*)>(.*)", body)
-        voice, said = (voiced.group(1), voiced.group(2)) if voiced else (None, body)
-        cues.append(Cue(start, end, voice, said))
+        assert voiced, body
+        cues.append(Cue(start, end, voiced.group(1), voiced.group(2)))
     return cues

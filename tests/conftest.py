@@ -1,22 +1,19 @@
 """What many test files share: the fixture project, and skipping a test whose extra is missing.
 
-Helpers that are plain functions live beside this file: `_cli.py` (running the CLI), `_probe.py`
-(reading outputs back with ffprobe, ffmpeg and a WebVTT reader of our own).
+Helpers that are plain functions live beside this file: `_project.py` (copies of the fixture
+project), `_cli.py` (running the CLI), `_probe.py` (reading outputs back with ffprobe, ffmpeg and
+a WebVTT reader of our own).
 """
 
 from __future__ import annotations
 
 import importlib.metadata
 import os
-import shutil
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from _project import copy_project
 from packaging.requirements import Requirement
-
-DATA = Path(__file__).parent / "data"
-PROJECT = DATA / "project"  #: tone voices, scripts/lesson.md: nine turns in four chapters
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -62,18 +59,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
             )
 
 
-@pytest.fixture(scope="session")
-def copy_project() -> Callable[[Path], Path]:
-    """copy_project(dest): a fresh copy of tests/data/project at dest, for tests needing several."""
-
-    def copy(dest: Path) -> Path:
-        shutil.copytree(PROJECT, dest)
-        return dest
-
-    return copy
-
-
 @pytest.fixture
-def project(tmp_path: Path, copy_project: Callable[[Path], Path]) -> Path:
+def project(tmp_path: Path) -> Path:
     """A copy of tests/data/project at tmp_path/project (tone voices: no neural-model time)."""
     return copy_project(tmp_path / "project")

@@ -22,10 +22,10 @@ import pytest
 from _cli import audiolesson as run_cli
 from _cli import in_process
 from _probe import ffmpeg_decode, vtt_cues
+from _project import PROJECT, copy_project
 
 DATA = Path(__file__).parent / "data"
 BAD = DATA / "bad"
-PROJECT = DATA / "project"
 CASES: list[dict[str, Any]] = tomllib.loads((BAD / "cases.toml").read_text("utf-8"))["case"]
 #: run again as processes: an error in a script, in a setting, from the OS (a folder opened as a
 #: file), a warning that still builds (its workers are real processes too), and a listing that
@@ -153,7 +153,7 @@ def vtt_texts(vtt: Path) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def plain(tmp_path_factory: pytest.TempPathFactory, copy_project: Callable[[Path], Path]) -> Path:
+def plain(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The fixture project built as it is, once for every variant."""
     root = copy_project(tmp_path_factory.mktemp("plain") / "project")
     build_json(root)
@@ -162,7 +162,7 @@ def plain(tmp_path_factory: pytest.TempPathFactory, copy_project: Callable[[Path
 
 @pytest.mark.parametrize("variant", ["bom", "crlf", "cr", "tabs", "bom_crlf"])
 def test_odd_but_valid_encodings_build_like_the_original(
-    tmp_path: Path, plain: Path, variant: str, copy_project: Callable[[Path], Path]
+    tmp_path: Path, plain: Path, variant: str
 ) -> None:
     odd = copy_project(tmp_path / "odd")
     text = LESSON

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from _probe import ffmpeg_decode
+from _project import copy_project
 
 from audiolesson.config import load_config
 from audiolesson.pipeline import build
@@ -46,7 +47,7 @@ def audio_frames(mp3: Path) -> bytes:
 
 
 @pytest.mark.slow  # nine slowed turns: ~4 s
-def test_blocks_are_encoded_while_synthesis_runs(tmp_path: Path, slow_tone, copy_project) -> None:
+def test_blocks_are_encoded_while_synthesis_runs(tmp_path: Path, slow_tone) -> None:
     root = copy_project(tmp_path / "overlap")
     blocks = root / ".audiolesson" / "cache" / "blocks"
     in_cache: list[int] = []  # encoded blocks in the block cache as each turn is reported
@@ -64,9 +65,7 @@ def test_blocks_are_encoded_while_synthesis_runs(tmp_path: Path, slow_tone, copy
 
 
 @pytest.mark.slow  # two builds of nine slowed turns: ~9 s
-def test_early_blocks_change_nothing_in_the_episode(
-    tmp_path: Path, slow_tone, monkeypatch, copy_project
-) -> None:
+def test_early_blocks_change_nothing_in_the_episode(tmp_path: Path, slow_tone, monkeypatch) -> None:
     early = copy_project(tmp_path / "early")
     build(load_config(early, jobs=2))
     from audiolesson.pipeline import overlap
@@ -85,7 +84,7 @@ def test_early_blocks_change_nothing_in_the_episode(
 
 
 @pytest.mark.slow  # a build, then a fresh interpreter importing the pipeline: ~3 s
-def test_encoding_a_block_imports_nothing_the_preload_missed(tmp_path: Path, copy_project) -> None:
+def test_encoding_a_block_imports_nothing_the_preload_missed(tmp_path: Path) -> None:
     """Blocks are encoded on threads while worker processes may be forked: an import in flight
     at a fork leaves its lock held in the worker. So every import happens before, in preload."""
     root = copy_project(tmp_path / "imports")

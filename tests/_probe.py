@@ -70,6 +70,9 @@ class Cue(NamedTuple):
     text: str
 
 
+STAMP = r"\d\d+:\d\d:\d\d\.\d{3}"  #: a cue timestamp with its hours
+
+
 def _seconds(stamp: str) -> float:
     h, m, s = stamp.split(":")
     return int(h) * 3600 + int(m) * 60 + float(s)
@@ -79,8 +82,9 @@ def vtt_cues(path: Path) -> list[Cue]:
     """The cues of a WebVTT file, parsed here rather than with the exporter's own code.
 
     The file must start with WEBVTT; each block with a timing line is a cue (its identifier line,
-    if any, is skipped); the lines after the timing are its text, joined with spaces, and must
-    open with the speaker's <v> tag (every cue the exporter writes has one).
+    if any, is skipped), whose times must be hh:mm:ss.ttt; the lines after the timing are its
+    text, joined with spaces, and must open with the speaker's <v> tag (the exporter gives every
+    cue one).
     """
     text = path.read_text(encoding="utf-8")
     assert text.startswith("WEBVTT"), text[:40]
@@ -90,7 +94,9 @@ def vtt_cues(path: Path) -> list[Cue]:
         timing = next((x for x in lines if "-->" in x), None)
         if timing is None:
             continue
-        start, end = (_seconds(x.strip().split()[0]) for x in timing.split("-->"))
+        stamps = re.match(rf"({STAMP}) --> ({STAMP})(?: |$)", timing)
+        assert stamps, timing  # WebVTT's hh:mm:ss.ttt, as the exporter writes it
+        start, end = _seconds(stamps.group(1)), _seconds(stamps.group(2))
         body = " ".join(lines[lines.index(timing) + 1 :])
         voiced = re.match(r"<v ([^>]*)>(.*)", body)
         assert voiced, body

@@ -194,6 +194,7 @@ def test_failing_turn_names_line_voice_engine_and_keeps_the_rest(project, monkey
     assert result.turns_synthesized == 1 and result.turns_cached == 8
 
 
+@pytest.mark.slow  # waits out its 2 s turn timeout
 def test_hanging_turn_times_out(project, monkeypatch) -> None:
     import time
 

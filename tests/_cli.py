@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import contextlib
+import inspect
 import logging
 import os
 import shutil
@@ -19,6 +20,7 @@ import sys
 import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner
 
@@ -58,14 +60,14 @@ def audiolesson(
     **popen: object,
 ) -> subprocess.CompletedProcess[str]:
     """Run `audiolesson *args` in root to its end; stdout and stderr captured as text."""
-    return subprocess.run(
+    return subprocess.run(  # type: ignore[call-overload]  # **popen: any of run's options
         command(*args, script=script, prelude=prelude),
         cwd=root,
         capture_output=True,
         text=True,
         timeout=timeout,
         env=env if env is not None else dict(os.environ),
-        **popen,  # type: ignore[arg-type]
+        **popen,
     )
 
 
@@ -78,7 +80,7 @@ def start(
 ) -> subprocess.Popen[str]:
     """Start `audiolesson *args` in root and leave it running; stdout and stderr are pipes."""
     options: dict[str, object] = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, **popen}
-    return subprocess.Popen(  # type: ignore[call-overload, no-any-return]
+    return subprocess.Popen(  # type: ignore[call-overload]
         command(*args, prelude=prelude),
         cwd=root,
         text=True,
@@ -119,10 +121,10 @@ def in_process(root: Path, *args: str) -> Ran:
     root_logger = logging.getLogger()
     handlers, level = root_logger.handlers[:], root_logger.level
     argv = sys.argv
-    try:
-        runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]  # click < 8.2
-    except TypeError:
-        runner = CliRunner()  # click >= 8.2 keeps stderr apart always
+    # click < 8.2 mixes stderr into stdout unless told not to; 8.2 keeps them apart always
+    apart = "mix_stderr" in inspect.signature(CliRunner).parameters
+    options: dict[str, Any] = {"mix_stderr": False} if apart else {}
+    runner = CliRunner(**options)
     try:
         root_logger.handlers = []
         with contextlib.chdir(root):

@@ -24,5 +24,6 @@ fi
 python3 -m pip install -q --disable-pip-version-check -e '.[test,kokoro,verify,ray]'
 python3 -m pip check
 python3 -m ruff check .
+python3 -m ruff format --check .
 python3 -m mypy
 python3 -m pytest -q -p no:cacheprovider "$@"

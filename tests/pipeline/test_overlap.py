@@ -15,12 +15,12 @@ import time
 from pathlib import Path
 
 import pytest
+from _probe import ffmpeg_decode
+from _project import copy_project
 
 from audiolesson.config import load_config
 from audiolesson.pipeline import build
 from audiolesson.pipeline.events import Synthesized
-
-DATA = Path(__file__).parents[1] / "data" / "project"
 
 
 @pytest.fixture
@@ -36,12 +36,6 @@ def slow_tone(monkeypatch):
     monkeypatch.setattr(tone.ToneEngine, "synthesize", slow)
 
 
-def copy(tmp_path: Path, name: str) -> Path:
-    root = tmp_path / name
-    shutil.copytree(DATA, root)
-    return root
-
-
 def audio_frames(mp3: Path) -> bytes:
     """The MP3 after its ID3v2 tag (the tag holds the build time)."""
     data = mp3.read_bytes()
@@ -52,8 +46,9 @@ def audio_frames(mp3: Path) -> bytes:
     return data[10 + size :]
 
 
+@pytest.mark.slow  # nine slowed turns: ~4 s
 def test_blocks_are_encoded_while_synthesis_runs(tmp_path: Path, slow_tone) -> None:
-    root = copy(tmp_path, "overlap")
+    root = copy_project(tmp_path / "overlap")
     blocks = root / ".audiolesson" / "cache" / "blocks"
     in_cache: list[int] = []  # encoded blocks in the block cache as each turn is reported
 
@@ -69,13 +64,14 @@ def test_blocks_are_encoded_while_synthesis_runs(tmp_path: Path, slow_tone) -> N
     assert result.chapters_with_new_blocks == len(chapters) and result.chapters_reused == 0
 
 
+@pytest.mark.slow  # two builds of nine slowed turns: ~9 s
 def test_early_blocks_change_nothing_in_the_episode(tmp_path: Path, slow_tone, monkeypatch) -> None:
-    early = copy(tmp_path, "early")
+    early = copy_project(tmp_path / "early")
     build(load_config(early, jobs=2))
     from audiolesson.pipeline import overlap
 
     monkeypatch.setattr(overlap.EarlyBlocks, "clip_ready", lambda self, key: None)
-    late = copy(tmp_path, "late")
+    late = copy_project(tmp_path / "late")
     result = build(load_config(late, jobs=2))
     assert result.turns_synthesized == 9
     for name in ("lesson.vtt", "lesson.chapters.json"):
@@ -83,18 +79,15 @@ def test_early_blocks_change_nothing_in_the_episode(tmp_path: Path, slow_tone, m
     assert audio_frames(early / "output" / "lesson.mp3") == audio_frames(
         late / "output" / "lesson.mp3"
     )
-    decoded = subprocess.run(
-        ["ffmpeg", "-v", "error", "-i", str(early / "output" / "lesson.mp3"), "-f", "null", "-"],
-        capture_output=True,
-        text=True,
-    )
+    decoded = ffmpeg_decode(early / "output" / "lesson.mp3")
     assert decoded.returncode == 0 and decoded.stderr == ""
 
 
+@pytest.mark.slow  # a build, then a fresh interpreter importing the pipeline: ~3 s
 def test_encoding_a_block_imports_nothing_the_preload_missed(tmp_path: Path) -> None:
     """Blocks are encoded on threads while worker processes may be forked: an import in flight
     at a fork leaves its lock held in the worker. So every import happens before, in preload."""
-    root = copy(tmp_path, "imports")
+    root = copy_project(tmp_path / "imports")
     build(load_config(root, jobs=2))
     shutil.rmtree(root / ".audiolesson" / "cache" / "blocks")
     code = f"""
@@ -134,7 +127,7 @@ def test_a_music_bed_leaves_synthesis_to_the_workers(
     # before any worker started ("clip missing from the cache; synthesising it again")
     from sound_files import tone, write_sound
 
-    root = copy(tmp_path, "music")
+    root = copy_project(tmp_path / "music")
     write_sound(root / "sounds" / "bed.wav", tone(300.0, 2.0, level=0.3))
     script = root / "scripts" / "lesson.md"
     script.write_text(script.read_text().replace("---\n", "---\nmusic: ../sounds/bed.wav\n", 1))

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from pathlib import Path
 
 import feedparser
 import pytest
+from _cli import in_process
 from _delivery import EPISODES, ORDER, TRICKY_TITLE, make_project, mp3_bytes, tag
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -182,11 +181,10 @@ def test_no_base_url_says_how_to_set_one(project: Path) -> None:
 
 
 def test_cli_feed_writes_feed_and_page(project: Path) -> None:
-    cli = [sys.executable, "-m", "audiolesson", "feed"]
-    failed = subprocess.run(cli, cwd=project, capture_output=True, text=True)
+    failed = in_process(project, "feed")
     assert failed.returncode == 1
     assert failed.stderr.startswith("error: no base URL") and failed.stderr.count("\n") == 1
-    done = subprocess.run([*cli, "--base-url", BASE], cwd=project, capture_output=True, text=True)
+    done = in_process(project, "feed", "--base-url", BASE)
     assert done.returncode == 0, done.stderr
     out = project / "output"
     assert done.stdout.split() == [str(out / "feed.xml"), str(out / "index.html")]

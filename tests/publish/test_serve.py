@@ -5,8 +5,6 @@ from __future__ import annotations
 import http.client
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -15,6 +13,7 @@ from urllib.parse import quote, urlsplit
 
 import feedparser
 import pytest
+from _cli import start
 from _delivery import make_project
 
 from audiolesson.config import load_config
@@ -228,13 +227,7 @@ def test_missing_output_folder(tmp_path: Path) -> None:
 
 
 def test_cli_serve_prints_the_feed_url_and_serves(project: Path) -> None:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "audiolesson", "serve", "--port", "0"],
-        cwd=project,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = start(project, "serve", "--port", "0")
     try:
         line = proc.stdout.readline()
         assert line.startswith("Listening page: http://127.0.0.1:"), line + proc.stderr.read()

@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from _cli import Ran, in_process
 
 from audiolesson.script import parse
 from audiolesson.script.check import check_scripts, estimate_seconds, summarize
@@ -18,14 +17,9 @@ DATA = Path(__file__).parents[1] / "data" / "script"
 EXAMPLE = Path(__file__).parents[2] / "scripts" / "example.md"
 
 
-def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "audiolesson", "check", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+def run(cwd: Path, *args: str) -> Ran:
+    """`audiolesson check *args` in-process (tests/test_bad_inputs.py runs it as a process too)."""
+    return in_process(cwd, "check", *args)
 
 
 @pytest.fixture

@@ -1,0 +1,184 @@
+"""Test helper: real books made by real tools (ebooklib, python-docx, Chromium), from one text.
+
+`sample_book()` is the text: chapters with sub-chapters, numbered sentences (so a test can ask
+that every one of them is in the script, in order) and a dialogue. The makers write it as an
+EPUB, a DOCX, a printed PDF, a saved web page and Markdown, each with the chrome its format
+has (a copyright page and a table of contents, page headers and numbers, navigation...).
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+import zlib
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+
+TITLE = "Rivers and Light"
+AUTHOR = "Ada Brook"
+WORDS = (
+    "river light water stone valley rain delta current bank bridge spring meadow cloud "
+    "harbour channel reed willow tide estuary marsh"
+).split()
+#: text that only the formats' chrome holds: none of it may reach a script
+CHROME = [
+    "All rights reserved",
+    "Table of Contents",
+    "Accept all cookies",
+    "Popular posts",
+    "Running Header",
+    "Privacy policy",
+    "Subscribe to our newsletter",
+    "tracking",
+]
+
+
+@dataclass
+class Part:
+    """A chapter (level 1) or sub-chapter (level 2) of the sample book."""
+
+    title: str
+    level: int
+    paragraphs: list[str] = field(default_factory=list)
+
+
+def _sentence(n: int) -> str:
+    picked = [WORDS[(n * 7 + k * 3) % len(WORDS)] for k in range(6 + n % 5)]
+    return f"Sentence {n} tells of the {' '.join(picked)}."
+
+
+def sample_book(chapters: int = 3, paragraphs: int = 3, sentences: int = 3) -> list[Part]:
+    """Chapters of numbered sentences, the second with a sub-chapter, the last a dialogue."""
+    parts: list[Part] = []
+    n = 0
+
+    def para() -> str:
+        nonlocal n
+        out = []
+        for _ in range(sentences):
+            n += 1
+            out.append(_sentence(n))
+        return " ".join(out)
+
+    for c in range(1, chapters + 1):
+        part = Part(f"Chapter {c}: The {WORDS[c].title()}", 1)
+        part.paragraphs = [para() for _ in range(paragraphs)]
+        parts.append(part)
+        if c == 2:
+            parts.append(Part(f"Where the {WORDS[c + 5]} begins", 2, [para() for _ in range(2)]))
+    parts.append(
+        Part(
+            "A Conversation",
+            1,
+            [
+                "Teacher: Why does the river bend near the old mill?",
+                "Student: Because the bank is softer there, so the water cuts into it?",
+                "Teacher: Exactly, and the bend grows a little every spring.",
+            ],
+        )
+    )
+    return parts
+
+
+def sentences_of(parts: list[Part]) -> list[str]:
+    """Every sentence (and dialogue line's text) of the sample, in order."""
+    out = []
+    for part in parts:
+        for paragraph in part.paragraphs:
+            text = re.sub(r"^(Teacher|Student): ", "", paragraph)
+            out.extend(re.findall(r"[^.?!]+[.?!]", text))
+    return [s.strip() for s in out]
+
+
+def png(width: int = 8, height: int = 8, rgb: tuple[int, int, int] = (200, 80, 40)) -> bytes:
+    """A small valid PNG, written by hand (no imaging library needed)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+def _html_paragraphs(part: Part, notes: bool = False) -> str:
+    out = []
+    for k, paragraph in enumerate(part.paragraphs):
+        if notes and k == 0:
+            # a footnote marker after the first sentence, pointing at a note below
+            first, _, rest = paragraph.partition(". ")
+            paragraph = (
+                f'{escape(first)}.<sup><a epub:type="noteref" href="#fn-{id(part)}">1</a></sup> '
+                + escape(rest)
+            )
+            out.append(f"<p>{paragraph}</p>")
+        else:
+            out.append(f"<p>{escape(paragraph)}</p>")
+    return "\n".join(out)
+
+
+def make_epub(
+    path: Path, parts: list[Part], *, cover: bytes | None = None, epub2: bool = False
+) -> Path:
+    """An EPUB written with ebooklib: cover, copyright page, contents page, chapters, notes."""
+    from ebooklib import epub
+
+    book = epub.EpubBook()
+    book.set_identifier("rivers-and-light-test")
+    book.set_title(TITLE)
+    book.set_language("en")
+    book.add_author(AUTHOR)
+    if cover is not None:
+        book.set_cover("cover.png", cover, create_page=True)
+    copyright_page = epub.EpubHtml(title="Copyright", file_name="copyright.xhtml", lang="en")
+    copyright_page.content = "<p>Copyright 2024 Ada Brook. All rights reserved.</p>"
+    contents = epub.EpubHtml(title="Table of Contents", file_name="contents.xhtml", lang="en")
+    contents.content = "<h1>Table of Contents</h1>" + "".join(
+        f"<p>{escape(p.title)}</p>" for p in parts
+    )
+    book.add_item(copyright_page)
+    book.add_item(contents)
+    chapters: list[epub.EpubHtml] = []
+    toc: list[object] = []
+    for k, part in enumerate(parts):
+        if part.level == 2:
+            # a sub-chapter lives in its chapter's file, from an anchor on
+            chapter = chapters[-1]
+            anchor = f"sub{k}"
+            chapter.content += (
+                f'<h2 id="{anchor}">{escape(part.title)}</h2>{_html_paragraphs(part)}'
+            )
+            link = epub.Link(f"{chapter.file_name}#{anchor}", part.title, anchor)
+            if isinstance(toc[-1], tuple):
+                toc[-1][1].append(link)
+            else:
+                toc[-1] = (epub.Section(toc[-1].title, toc[-1].href), [link])
+            continue
+        chapter = epub.EpubHtml(title=part.title, file_name=f"chapter{k}.xhtml", lang="en")
+        note = (
+            f'<aside epub:type="footnote" id="fn-{id(part)}"><p>1. A note that is not read.</p>'
+            "</aside>"
+            if k == 0
+            else ""
+        )
+        chapter.content = f"<h1>{escape(part.title)}</h1>{_html_paragraphs(part, k == 0)}"
+        chapter.content += note
+        book.add_item(chapter)
+        chapters.append(chapter)
+        toc.append(epub.Link(chapter.file_name, part.title, f"c{k}"))
+    book.toc = toc
+    book.add_item(epub.EpubNcx())
+    if not epub2:
+        book.add_item(epub.EpubNav())
+    book.spine = [*(["cover"] if cover else []), copyright_page, contents, *chapters]
+    options = {"epub3_pages": False}
+    if epub2:
+        options["epub2"] = True  # ebooklib still writes the package as EPUB 3; NCX only
+    epub.write_epub(str(path), book, options)
+    return path

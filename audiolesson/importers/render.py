@@ -145,8 +145,9 @@ def render_book(
     series = series or book.series
     if series:
         meta["series"] = series
-        if episode or book.episode:
-            meta["episode"] = episode or book.episode
+        number = episode or book.episode
+        if number:
+            meta["episode"] = int(number) if number.isdigit() else number
     if book.language and _LANGUAGE_RE.fullmatch(book.language):
         meta["language"] = book.language
     if cover:

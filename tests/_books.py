@@ -182,3 +182,32 @@ def make_epub(
         options["epub2"] = True  # ebooklib still writes the package as EPUB 3; NCX only
     epub.write_epub(str(path), book, options)
     return path
+
+
+def make_docx(path: Path, parts: list[Part], *, cover: bytes | None = None) -> Path:
+    """A DOCX written with python-docx: properties, a cover picture, page header and footer,
+    a table of contents line, headings, paragraphs and a list."""
+    import io
+
+    import docx
+
+    document = docx.Document()
+    document.core_properties.title = TITLE
+    document.core_properties.author = AUTHOR
+    document.core_properties.language = "en-GB"
+    section = document.sections[0]
+    section.header.paragraphs[0].text = f"{TITLE} Running Header"
+    section.footer.paragraphs[0].text = "Page footer: All rights reserved"
+    if cover is not None:
+        document.add_picture(io.BytesIO(cover))
+    document.add_paragraph(TITLE, style="Title")
+    document.add_paragraph("Table of Contents", style="TOC Heading")
+    for part in parts:
+        document.add_heading(part.title, level=part.level)
+        for paragraph in part.paragraphs:
+            document.add_paragraph(paragraph)
+        if part.level == 2:
+            document.add_paragraph("Rivers carry silt", style="List Bullet")
+            document.add_paragraph("Deltas grow at the mouth", style="List Bullet")
+    document.save(str(path))
+    return path

@@ -73,6 +73,18 @@ class Archive:
     def __exit__(self, *exc: object) -> None:
         self.zip.close()
 
+    def head(self, name: str, size: int) -> bytes:
+        """The first `size` bytes of a member (for checks that need only its start)."""
+        try:
+            with self.zip.open(self.members[name]) as fh:
+                return fh.read(size)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
+            raise ScriptError(
+                f"{name} inside this {self.kind} is damaged ({exc}); the file is truncated or "
+                "corrupt: export or download it again",
+                path=self.path,
+            ) from None
+
     def read(self, name: str) -> bytes:
         """A member's bytes (CRC-checked); a damaged member is a ScriptError naming it."""
         info = self.members.get(name)

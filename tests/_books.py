@@ -95,7 +95,9 @@ def png(width: int = 8, height: int = 8, rgb: tuple[int, int, int] = (200, 80, 4
     """A small valid PNG, written by hand (no imaging library needed)."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
 
     rows = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
@@ -211,3 +213,120 @@ def make_docx(path: Path, parts: list[Part], *, cover: bytes | None = None) -> P
             document.add_paragraph("Deltas grow at the mouth", style="List Bullet")
     document.save(str(path))
     return path
+
+
+def book_html(parts: list[Part], *, columns: bool = False) -> str:
+    """The sample as one HTML document to print: h1 chapters (each on a new page), h2 subs."""
+    body = []
+    for part in parts:
+        tag = "h1" if part.level == 1 else "h2"
+        paragraphs = "".join(f"<p>{escape(p)}</p>" for p in part.paragraphs)
+        if columns:
+            paragraphs = f'<div style="column-count: 2; column-gap: 2em">{paragraphs}</div>'
+        body.append(f"<{tag}>{escape(part.title)}</{tag}>{paragraphs}")
+    style = (
+        "body { font: 11pt serif } h1 { font-size: 22pt; break-before: page } "
+        "h1:first-of-type { break-before: auto } h2 { font-size: 15pt }"
+    )
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{TITLE}</title>'
+        f"<style>{style}</style></head><body>{''.join(body)}</body></html>"
+    )
+
+
+def print_pdf(
+    browser: object, path: Path, html: str, *, outline: bool = True, chrome: bool = True
+) -> Path:
+    """Print HTML to PDF with headless Chromium: a running header and page numbers on every
+    page (unless chrome=False), the headings as the PDF outline unless outline=False."""
+    page = browser.new_page()  # type: ignore[attr-defined]
+    try:
+        page.set_content(html)
+        page.pdf(
+            path=str(path),
+            format="A5",
+            display_header_footer=chrome,
+            header_template=(
+                f'<div style="font-size:8px;width:100%;text-align:center">{TITLE} Running Header'
+                "</div>"
+            ),
+            footer_template=(
+                '<div style="font-size:8px;width:100%;text-align:center">'
+                '<span class="pageNumber"></span></div>'
+            ),
+            margin={"top": "2cm", "bottom": "2cm", "left": "1.5cm", "right": "1.5cm"},
+            outline=outline,
+            tagged=outline,
+        )
+    finally:
+        page.close()
+    return path
+
+
+def saved_page(path: Path, parts: list[Part]) -> Path:
+    """A web page as a browser saves it: the article amid a cookie banner, navigation, a
+    sidebar, a newsletter box, a footer and scripts."""
+    article = [
+        f"<h1>{escape(TITLE)}</h1>",
+        f'<p class="byline">By <a rel="author">{AUTHOR}</a></p>',
+    ]
+    for part in parts:
+        tag = "h2" if part.level == 1 else "h3"
+        article.append(f"<{tag}>{escape(part.title)}</{tag}>")
+        article.extend(f"<p>{escape(p)}</p>" for p in part.paragraphs)
+    html = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{TITLE} | River Blog</title>
+<meta name="author" content="{AUTHOR}">
+<script>window.tracking = "tracking pixel";</script>
+<style>.banner {{ position: fixed }}</style></head>
+<body>
+<div id="cookie-consent" class="banner">We use cookies to improve your visit. Accept all cookies?
+<button>Accept</button></div>
+<header><a href="/">River Blog</a><nav><ul><li><a href="/">Home</a></li>
+<li><a href="/about">About us</a></li><li><a href="/shop">Shop</a></li></ul></nav></header>
+<div class="layout">
+<aside class="sidebar"><h3>Popular posts</h3><ul><li><a href="/a">Ten facts about otters</a></li>
+<li><a href="/b">Why lakes freeze</a></li></ul></aside>
+<main><article>{"".join(article)}</article></main>
+<div class="newsletter"><p>Subscribe to our newsletter for weekly posts.</p></div>
+</div>
+<footer><p>Copyright 2024 River Blog. All rights reserved.</p><a href="/privacy">Privacy policy</a>
+</footer>
+<script>document.querySelector(".banner").remove();</script>
+</body></html>
+"""
+    path.write_text(html, encoding="utf-8")
+    return path
+
+
+def read_back(script: Path, parts: list[Part]) -> object:
+    """Check an imported script as a reader would: `audiolesson check` passes with no warning,
+    the chapters are the book's in order, every sentence is there in order, no chrome."""
+    from audiolesson.script.check import check_scripts
+
+    (checked,) = check_scripts([script], script.parent)
+    assert checked.error is None, checked.error
+    parsed = checked.script
+    assert parsed.warnings == [], parsed.warnings
+    assert [(c.title, c.level) for c in parsed.chapters] == [(p.title, p.level) for p in parts]
+    spoken = " ".join(t.text for t in parsed.turns)
+    at = 0
+    for sentence in sentences_of(parts):
+        found = spoken.find(sentence, at)
+        assert found >= 0, f"missing or out of order: {sentence!r}"
+        at = found + len(sentence)
+    body = script.read_text("utf-8").split("\n---\n", 1)[1]
+    for chrome in CHROME:
+        assert chrome not in body, chrome
+    talk = [(t.speaker, t.text) for t in parsed.chapters[-1].turns]
+    assert [s for s, _ in talk] == ["Teacher", "Student", "Teacher"]
+    assert all(t.speaker is None for c in parsed.chapters[:-1] for t in c.turns)
+    return parsed
+
+
+def front_matter(script: Path) -> dict[str, object]:
+    """A script's front matter, read with PyYAML."""
+    import yaml
+
+    text = script.read_text("utf-8")
+    return yaml.safe_load(text[4 : text.index("\n---\n", 4)])

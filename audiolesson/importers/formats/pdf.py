@@ -38,6 +38,10 @@ MAX_HEADING_WORDS = 20
 _PAGE_NUMBER = re.compile(
     r"(page\s+)?(\d{1,4}|[ivxlcdm]{1,7})(\s*(/|of)\s*\d{1,4})?|[-–—]\s*\d{1,4}\s*[-–—]", re.I
 )
+#: document-info titles that name no book (a printed blank page, a file name, Word's prefix)
+_NO_TITLE = re.compile(
+    r"about:blank|untitled.*|microsoft word - .*|.*\.(docx?|pdf|html?|txt)", re.I
+)
 _ENDS_SENTENCE = re.compile(r"[.!?:;…\"”’)\]]$")
 
 
@@ -65,13 +69,52 @@ class _Mark:
     top: float | None
 
 
+def _reading_order(boxes: list[Any], height: float) -> list[Any]:
+    """Text boxes in reading order: between boxes as wide as the text, columns left to right.
+
+    pdfminer's own ordering (boxes_flow) reads a right column first when it starts a few
+    points higher than the left one, as Chromium's columns do; this one does not, and skipping
+    pdfminer's hierarchical grouping makes each page faster to lay out.
+    """
+    # boxes wholly in the top or bottom margin (headers, footers): kept apart, in place
+    margin = [b for b in boxes if b.y0 > (1 - MARGIN) * height or b.y1 < MARGIN * height]
+    body = sorted((b for b in boxes if b not in margin), key=lambda b: -b.y1)
+    if not body:
+        return margin
+    left, right = min(b.x0 for b in body), max(b.x1 for b in body)
+    wide = 0.55 * (right - left)  # two columns are under half the width each
+    ordered: list[Any] = []
+    band: list[Any] = []
+
+    def close_band() -> None:
+        columns: list[list[Any]] = []  # narrow boxes grouped by overlapping x ranges
+        for box in sorted(band, key=lambda b: b.x0):
+            if columns and box.x0 < max(b.x1 for b in columns[-1]) - 2:
+                columns[-1].append(box)
+            else:
+                columns.append([box])
+        for column in columns:
+            ordered.extend(sorted(column, key=lambda b: -b.y1))
+        band.clear()
+
+    for box in body:
+        if box.x1 - box.x0 >= wide:
+            close_band()
+            ordered.append(box)
+        else:
+            band.append(box)
+    close_band()
+    top = [b for b in margin if b.y0 > (1 - MARGIN) * height]
+    return top + ordered + [b for b in margin if b not in top]
+
+
 def _lines(layout: Any, page: int) -> list[_Line]:
-    """A laid-out page's text lines, in pdfminer's reading order (columns one after another)."""
+    """A laid-out page's text lines in reading order (columns one after another)."""
     from pdfminer.layout import LTChar, LTTextBox, LTTextLine
 
     out: list[_Line] = []
     boxes = [el for el in layout if isinstance(el, LTTextBox | LTTextLine)]
-    for b, box in enumerate(boxes):
+    for b, box in enumerate(_reading_order(boxes, layout.height)):
         for line in box if isinstance(box, LTTextBox) else [box]:
             text = " ".join(line.get_text().split())
             if not text:
@@ -201,13 +244,18 @@ class _Assembler:
             return
         last = self.last
         if last is not None and (line.page, line.box) != (last.page, last.box):
-            runs_on = last.x1 - last.x0 >= 0.8 * self.width and not _ENDS_SENTENCE.search(self.text)
+            # A paragraph runs on into the next column or page when it has not ended a
+            # sentence and either filled its line or goes on in lower case.
+            full = last.x1 - last.x0 >= 0.8 * self.width
+            runs_on = not _ENDS_SENTENCE.search(self.text) and (full or line.text[:1].islower())
             if not runs_on:
                 self.flush()
         if not self.text:
             self.text = line.text
-        elif re.search(r"[^\W\d_][-\xad]$", self.text) and line.text[:1].islower():
-            self.text = self.text[:-1] + line.text  # hyphenated at the line end
+        elif re.search(r"[^\W\d_][-\xad\u2010]$", self.text):
+            # A word hyphenated at the line end is joined; before a capital the hyphen is real.
+            keep = self.text[:-1] if line.text[:1].islower() else self.text[:-1] + "-"
+            self.text = keep + line.text
         else:
             self.text += " " + line.text
         self.last = line
@@ -278,7 +326,7 @@ def _read(path: Path, doc: Any) -> Book:
     from pdfminer.pdfpage import PDFPage
 
     resources = PDFResourceManager(caching=True)
-    device = PDFPageAggregator(resources, laparams=LAParams())
+    device = PDFPageAggregator(resources, laparams=LAParams(boxes_flow=None))
     interp = PDFPageInterpreter(resources, device)
     pages: list[list[_Line]] = []
     ids: dict[int, tuple[int, float]] = {}
@@ -325,6 +373,8 @@ def _read(path: Path, doc: Any) -> Book:
         marks = []
     info = doc.info[0] if doc.info else {}
     title = _decode(info.get("Title"))
+    if title and _NO_TITLE.fullmatch(title):
+        title = None
     language = _decode(doc.catalog.get("Lang")) if hasattr(doc, "catalog") else None
     outline = _assemble(pages, marks)
     outline.drop_title(title)

@@ -145,9 +145,11 @@ def _plan(paths: list[Path], series: str | None) -> tuple[list[_Planned], str | 
         folders = {p.parent.resolve() for p, _ in sources}
         series = readable_title(next(iter(folders)).name) if len(folders) == 1 else None
     taken = {s.name for p in planned for s in p.scripts}
-    for episode, (plan, book) in enumerate(zip(planned, books, strict=True), start=1):
+    episode = 0  # books only: a course page keeps the episode number the site gave it
+    for plan, book in zip(planned, books, strict=True):
         if book is None:
             continue
+        episode += 1
         stem = slugify(book.source.stem)
         name, n = f"{stem}.md", 2
         while name in taken:  # two inputs with one stem (notes.pdf, notes.docx)

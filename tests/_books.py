@@ -62,7 +62,7 @@ def sample_book(chapters: int = 3, paragraphs: int = 3, sentences: int = 3) -> l
         return " ".join(out)
 
     for c in range(1, chapters + 1):
-        part = Part(f"Chapter {c}: The {WORDS[c].title()}", 1)
+        part = Part(f"Chapter {c}: The {WORDS[c % len(WORDS)].title()}", 1)
         part.paragraphs = [para() for _ in range(paragraphs)]
         parts.append(part)
         if c == 2:

@@ -49,8 +49,7 @@ def three_hundred_megabytes(path: Path) -> None:
 
 
 GENERATORS = {
-    f.__name__: f
-    for f in (one_megabyte_line, ten_megabyte_script, folder, three_hundred_megabytes)
+    f.__name__: f for f in (one_megabyte_line, ten_megabyte_script, folder, three_hundred_megabytes)
 }
 
 

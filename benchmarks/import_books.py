@@ -89,8 +89,12 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        epub = _books.make_epub(work / "book.epub", _parts(args.pages, pdf=False))
-        print(json.dumps(_measure("epub", epub, args.pages, args.runs, work)), flush=True)
+        parts = _parts(args.pages, pdf=False)
+        epub = _books.make_epub(work / "book.epub", parts)
+        # pages of 300 words, counted from the book's own words
+        words = sum(len(p.split()) for part in parts for p in part.paragraphs)
+        pages = words // WORDS_PER_PAGE
+        print(json.dumps(_measure("epub", epub, pages, args.runs, work)), flush=True)
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             pdfs = {}

@@ -117,6 +117,12 @@ def detect(path: Path) -> str:
             "it is damaged or misnamed",
             path=path,
         )
+    elif re.search(rb"^MIME-Version:.*?multipart/related", head[:4096], re.I | re.S | re.M):
+        raise ScriptError(
+            "is a single-file web archive (MHTML); save the page as HTML (Webpage, HTML only) "
+            "and import that",
+            path=path,
+        )
     elif b"\x00" in head:
         try:  # the project's message for a binary "text" file, with the NUL's line and column
             read_text(path, "file", limit=MAX_BOOK_BYTES)

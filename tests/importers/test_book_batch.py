@@ -124,6 +124,11 @@ def test_without_the_books_extra_the_error_names_it(
         ("photo.txt", png(), "is a picture, sound or archive, not a book"),
         ("folder", "dir", "holds no file to import"),
         ("missing.epub", "missing", "no such file or folder; check the path"),
+        (
+            "page.mhtml",
+            b"From: <Saved by Blink>\nMIME-Version: 1.0\nContent-Type: multipart/related;\n",
+            r"is a single-file web archive \(MHTML\); save the page as HTML",
+        ),
     ],
 )
 def test_bad_files_are_one_line_and_write_nothing(

@@ -316,14 +316,20 @@ def cache_prune() -> None:
     "import",
     cls=Command,
     epilog=examples(
-        "audiolesson import page.txt",
-        "audiolesson import page.txt -o scripts/ --force",
+        "audiolesson import book.epub",
+        "audiolesson import handout.pdf notes.docx article.html -o scripts/",
+        "audiolesson import course/ --series 'Biology Basics'",
+        "audiolesson import page.txt --force",
     ),
 )
 def import_page(
-    page: Annotated[
-        Path,
-        typer.Argument(help="A course page saved as text.", metavar="PAGE", show_default=False),
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Books, pages or folders of them (EPUB, PDF, DOCX, HTML, text).",
+            metavar="FILE",
+            show_default=False,
+        ),
     ],
     output: Annotated[
         Path | None,
@@ -332,20 +338,44 @@ def import_page(
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite scripts that differ from the import.")
     ] = False,
+    series: Annotated[
+        str | None,
+        typer.Option(
+            "--series", metavar="NAME", help="Series of several books (default: their folder)."
+        ),
+    ] = None,
 ) -> None:
-    """Turn a course page into a lesson and an audiobook script.
+    """Turn books, documents and web pages into scripts you can edit.
 
-    Writes SLUG-lesson.md (the dialogue) and SLUG-audiobook.md (the narration); a script you
-    edited is never overwritten without --force.
+    Writes one script per book (BOOK.md, its cover beside it) and, for a course page,
+    SLUG-lesson.md and SLUG-audiobook.md; several files make a series numbered in the order
+    of their names. Nothing is written if any file cannot be read; a script you edited is
+    never overwritten without --force.
     """
-    from .importers import import_file
+    from .importers.batch import import_paths
 
-    report = import_file(page, output or project_root() / "scripts", force=force)
+    report = import_paths(paths, output or project_root() / "scripts", force=force, series=series)
     for warning in report.warnings:
         err(f"warning: {warning}")
+    for path, why in report.skipped:
+        err(f"skipped {path}: {why}")
+    counts: dict[str, int] = {}
     for done in report.files:
-        script = done.script
-        print(f"{done.status} {done.path} ({script.chapters} chapters, {script.turns} turns)")
+        source = "" if done.kind == "course page" else f"{done.kind}, "
+        source += f"{done.pages} pages, " if done.pages else ""
+        for written in done.scripts:
+            script = written.script
+            counts[written.status] = counts.get(written.status, 0) + 1
+            print(
+                f"{written.status} {written.path} ({source}{script.chapters} chapters, "
+                f"{script.turns} turns)"
+            )
+        if done.cover is not None:
+            print(f"{done.cover[1]} {done.cover[0]} (cover)")
+    if len(report.files) > 1:
+        states = ", ".join(f"{n} {state}" for state, n in counts.items())
+        series_note = f" as the series '{report.series}'" if report.series else ""
+        print(f"imported {len(report.files)} files{series_note}: {states}")
 
 
 @app.command(

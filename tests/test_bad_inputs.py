@@ -58,7 +58,15 @@ def folder(path: Path) -> None:
     path.mkdir()
 
 
-GENERATORS = {f.__name__: f for f in (one_megabyte_line, ten_megabyte_script, folder)}
+def three_hundred_megabytes(path: Path) -> None:
+    """A 300 MiB file that takes no disk space (sparse): a book too large to import."""
+    with path.open("wb") as fh:
+        fh.truncate(300 * 1024 * 1024)
+
+
+GENERATORS = {
+    f.__name__: f for f in (one_megabyte_line, ten_megabyte_script, folder, three_hundred_megabytes)
+}
 
 
 def audiolesson(root: Path, *args: str, script: bool = False) -> Any:

@@ -5,23 +5,22 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from dataclasses import fields
 from pathlib import Path
 
 import pytest
+from _cli import Ran, audiolesson, in_process
+from _probe import ffprobe
 
-from audiolesson.config import BuildSettings, Config, FeedSettings, load_config
+from audiolesson.config import BuildSettings, Config, FeedSettings, VoicesSettings, load_config
 from audiolesson.scaffold import new_project, settings_file
 from audiolesson.script.loader import load_script
 from audiolesson.voices.cast import cast_script
 
 
-def cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "audiolesson", *args], cwd=cwd, capture_output=True, text=True
-    )
+def cli(cwd: Path, *args: str) -> Ran:
+    """The CLI in-process: these checks are about what it prints and writes."""
+    return in_process(cwd, *args)
 
 
 def tree(folder: Path) -> dict[str, tuple[bytes, int]]:
@@ -44,12 +43,12 @@ def uncomment(text: str, keep: object = lambda key, value: True) -> str:
 
 def test_the_settings_file_names_every_setting_with_its_default(tmp_path: Path) -> None:
     text = settings_file()
-    for cls in (BuildSettings, FeedSettings):
+    for cls in (BuildSettings, FeedSettings, VoicesSettings):
         for f in fields(cls):
             # each setting has its line, and above it the comment config.py gives it
             assert re.search(rf"^# [^\n]+\n# {f.name} = ", text, re.M), f.name
     # switched on, the defaults shown are the defaults in effect
-    unset = {f.name for cls in (BuildSettings, FeedSettings) for f in fields(cls)
+    unset = {f.name for cls in (BuildSettings, FeedSettings, VoicesSettings) for f in fields(cls)
              if f.default is None}  # fmt: skip
     (tmp_path / "audiolesson.toml").write_text(uncomment(text, lambda key, value: key not in unset))
     assert load_config(tmp_path) == Config(root=tmp_path.resolve())
@@ -58,6 +57,8 @@ def test_the_settings_file_names_every_setting_with_its_default(tmp_path: Path) 
     config = load_config(tmp_path)
     assert config.feed.base_url == "https://example.org/lessons/"
     assert config.build.loudness == -19.0
+    # each section shows its own setting's example, even where two share a name
+    assert (config.feed.language, config.voices.language) == ("en", "en-GB")
 
 
 def test_new_writes_a_project_that_checks_clean(tmp_path: Path) -> None:
@@ -119,17 +120,13 @@ def test_new_in_place_of_a_file_is_an_error(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_new_then_build_with_the_default_piper_voice(tmp_path: Path) -> None:
     """The README's promise: `audiolesson new x && cd x && audiolesson build` works."""
-    assert cli(tmp_path, "new", "x").returncode == 0
-    proc = cli(tmp_path / "x", "build", "--json")
+    assert audiolesson(tmp_path, "new", "x", script=True).returncode == 0  # the installed command
+    proc = audiolesson(tmp_path / "x", "build", "--json", script=True)
     assert proc.returncode == 0, proc.stderr
     summary = json.loads(proc.stdout.splitlines()[-1])
     assert summary["episodes_written"] == 1 and summary["turns_synthesized"] == 5
     mp3 = tmp_path / "x" / "output" / "welcome.mp3"
-    probe = subprocess.run(
-        ["ffprobe", "-v", "error", "-show_chapters", "-show_format", "-of", "json", str(mp3)],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    info = json.loads(probe.stdout)
+    info = ffprobe(mp3)
     assert [c["tags"]["title"] for c in info["chapters"]] == ["Your first lesson", "Next steps"]
     assert 10 < float(info["format"]["duration"]) < 60
     assert info["format"]["tags"]["title"] == "Welcome to audiolesson"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, replace
@@ -11,6 +9,7 @@ from pathlib import Path
 
 from ..errors import AudiolessonError, EngineUnavailable, ScriptWarning
 from ..files import read_text
+from ..keys import spaced_digest
 from ..script.model import Script, Turn
 from ..speech import (
     RULES_VERSION,
@@ -162,9 +161,7 @@ def _speaker(lexicon: Lexicon, memo: MutableMapping[str, str]):  # noqa: ANN202
     context = [RULES_VERSION, lexicon.digest()]
 
     def speak(text: str, language: str, dialect: str | None) -> str:
-        key = hashlib.sha256(
-            json.dumps([*context, language, dialect, text], ensure_ascii=False).encode()
-        ).hexdigest()[:32]
+        key = spaced_digest([*context, language, dialect, text], 32, ascii_only=False)
         if key not in memo:
             memo[key] = spoken_form(text, language, lexicon, phonemes=dialect)
         return memo[key]

@@ -193,7 +193,12 @@ def _title_or_place(match: re.Match[str]) -> str:
     if _NAME_AFTER.match(match.string, match.end()):
         # before a name: Saint or Doctor, unless a street's name stands before it, not at the
         # start of a sentence ("go down Baker St. Then...")
-        street = named and previous["start"] is None and previous["word"][0].isalpha()
+        street = (
+            previous is not None
+            and named
+            and previous["start"] is None
+            and previous["word"][0].isalpha()
+        )
         return place if street else title
     return (place if named else title) + ("." if named and _full_stop(match) else "")
 

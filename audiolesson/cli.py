@@ -455,7 +455,12 @@ def say(
     from .voices.render import say as render_say
 
     config = load_config(project_root())
-    print(render_say(text, voice, output or Path("say.wav"), config.root, config.voices.cast))
+    voices = config.voices
+    print(
+        render_say(
+            text, voice, output or Path("say.wav"), config.root, voices.cast, voices.language
+        )
+    )
 
 
 @app.command(

@@ -455,12 +455,8 @@ def say(
     from .voices.render import say as render_say
 
     config = load_config(project_root())
-    voices = config.voices
-    print(
-        render_say(
-            text, voice, output or Path("say.wav"), config.root, voices.cast, voices.language
-        )
-    )
+    cast, language = config.voices.cast, config.voices.language
+    print(render_say(text, voice, output or Path("say.wav"), config.root, cast, language))
 
 
 @app.command(

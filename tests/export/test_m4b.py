@@ -1,0 +1,188 @@
+"""The M4B's chapters, read back as players read them: the QuickTime chapter track (Apple Books,
+iOS, VLC...) parsed box by box here, and ffprobe; plus the join's leftovers and odd paths."""
+
+from __future__ import annotations
+
+import json
+import struct
+import subprocess
+from pathlib import Path
+
+import pytest
+from synth_clips import clip
+
+from audiolesson.export.episode import export_episode
+from audiolesson.export.settings import AudioSettings
+from audiolesson.export.tags import EpisodeMeta
+from audiolesson.export.timeline import ChapterInput, Silence
+
+#: boxes that hold other boxes, on the way from the file to a track's sample table
+CONTAINERS = {b"moov", b"trak", b"mdia", b"minf", b"stbl", b"tref", b"udta", b"edts", b"dinf"}
+
+
+def boxes(data: bytes, start: int = 0, end: int | None = None) -> list[tuple[bytes, bytes]]:
+    """(type, payload) of each ISO BMFF box between start and end (no recursion)."""
+    end = len(data) if end is None else end
+    found, pos = [], start
+    while pos + 8 <= end:
+        size, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        header = 8
+        if size == 1:
+            size, header = struct.unpack(">Q", data[pos + 8 : pos + 16])[0], 16
+        elif size == 0:
+            size = end - pos
+        assert size >= header, f"bad box size at {pos}"
+        found.append((kind, data[pos + header : pos + size]))
+        pos += size
+    return found
+
+
+def child(payload: bytes, *path: bytes) -> bytes:
+    """The payload of the first box along path inside a container's payload."""
+    for kind in path:
+        payload = next(body for name, body in boxes(payload) if name == kind)
+    return payload
+
+
+def full_box(payload: bytes) -> tuple[int, bytes]:
+    """(version, rest) of a full box (version and 24 flag bits first)."""
+    return payload[0], payload[4:]
+
+
+def qt_chapters(path: Path) -> list[tuple[float, float, str]]:
+    """(start, duration, title) of each sample of the text track the audio track's tref/chap
+    names, in seconds: what QuickTime-chapter players list. Fails if there is no such track."""
+    data = path.read_bytes()
+    moov = child(data, b"moov")
+    tracks = {}
+    references = []
+    for kind, trak in boxes(moov):
+        if kind != b"trak":
+            continue
+        version, tkhd = full_box(child(trak, b"tkhd"))
+        track_id = struct.unpack(">I", tkhd[16:20] if version else tkhd[8:12])[0]
+        tracks[track_id] = trak
+        tref = [body for name, body in boxes(trak) if name == b"tref"]
+        if tref:
+            chap = child(tref[0], b"chap")
+            references += struct.unpack(f">{len(chap) // 4}I", chap)
+    assert references, "no tref/chap: the M4B has no QuickTime chapters"
+    assert all(ref in tracks for ref in references), (references, sorted(tracks))
+    trak = tracks[references[0]]
+    mdia = child(trak, b"mdia")
+    _, hdlr = full_box(child(mdia, b"hdlr"))
+    assert hdlr[4:8] == b"text", hdlr[4:8]
+    version, mdhd = full_box(child(mdia, b"mdhd"))
+    timescale = struct.unpack(">I", mdhd[16:20] if version else mdhd[8:12])[0]
+    stbl = child(mdia, b"minf", b"stbl")
+    _, stts = full_box(child(stbl, b"stts"))
+    durations = []
+    for n in range(struct.unpack(">I", stts[:4])[0]):
+        count, delta = struct.unpack(">II", stts[4 + 8 * n : 12 + 8 * n])
+        durations += [delta] * count
+    _, stsz = full_box(child(stbl, b"stsz"))
+    fixed, count = struct.unpack(">II", stsz[:8])
+    sizes = [fixed] * count if fixed else list(struct.unpack(f">{count}I", stsz[8 : 8 + 4 * count]))
+    _, stsc = full_box(child(stbl, b"stsc"))
+    runs = [struct.unpack(">III", stsc[4 + 12 * n : 16 + 12 * n]) for n in range(stsc[3])]
+    stco = [body for name, body in boxes(stbl) if name in (b"stco", b"co64")]
+    _, offsets_box = full_box(stco[0])
+    wide = any(name == b"co64" for name, _ in boxes(stbl))
+    chunks = struct.unpack(f">{offsets_box[3]}{'Q' if wide else 'I'}", offsets_box[4:])
+    offsets: list[int] = []
+    for n, position in enumerate(chunks, start=1):
+        for _ in range([run[1] for run in runs if run[0] <= n][-1]):  # samples in chunk n
+            offsets.append(position)
+            position += sizes[len(offsets) - 1]
+    titles = []
+    for offset, size in zip(offsets, sizes, strict=True):
+        length = struct.unpack(">H", data[offset : offset + 2])[0]
+        assert 2 + length <= size
+        titles.append(data[offset + 2 : offset + 2 + length].decode("utf-8"))
+    assert len(durations) == len(titles)
+    out, start = [], 0
+    for delta, title in zip(durations, titles, strict=True):
+        out.append((start / timescale, delta / timescale, title))
+        start += delta
+    return out
+
+
+def ffprobe(path: Path) -> tuple[dict, str]:
+    """ffprobe's chapters and format, and what it warned about."""
+    done = subprocess.run(
+        ["ffprobe", "-v", "warning", "-show_chapters", "-show_format", "-of", "json", str(path)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return json.loads(done.stdout), done.stderr
+
+
+def long_chapters() -> list[ChapterInput]:
+    """Three chapters, the first and the last well over 76 s (a few turns and long pauses:
+    cheap to mix and encode)."""
+
+    def chapter(n: int, title: str, pause: float) -> ChapterInput:
+        items = [clip(n, 1.5), Silence(pause), clip(n + 1, 1.5), Silence(0.5)]
+        return ChapterInput(title, 1, f"chapter-{n}-{pause}", items)
+
+    return [chapter(0, "Opening, long", 80.0), chapter(2, "Short", 3.0), chapter(4, "Long", 90.0)]
+
+
+def export_m4b(tmp_path: Path, chapters: list[ChapterInput], out: Path | None = None):
+    meta = EpisodeMeta(title="Book", author="Author", build_key="key-1")
+    return export_episode(
+        chapters, meta, AudioSettings(), out or tmp_path / "out", "book", tmp_path / "work",
+        formats=("mp3", "m4b"),
+    )  # fmt: skip
+
+
+@pytest.mark.slow
+def test_chapters_over_76_seconds_are_in_the_quicktime_chapter_track(tmp_path: Path) -> None:
+    result = export_m4b(tmp_path, long_chapters())
+    assert result.chapters[0].end - result.chapters[0].start > 80
+    track = qt_chapters(result.m4b)
+    assert [title for *_, title in track] == ["Opening, long", "Short", "Long"]
+    for (start, duration, _), mark in zip(track, result.chapters, strict=True):
+        assert abs(start - mark.start) < 0.05, (start, mark)
+        assert abs(duration - (mark.end - mark.start)) < 0.05, (duration, mark)
+    info, warnings = ffprobe(result.m4b)
+    # ffprobe lists the chapter track as a data stream it cannot decode, and says so
+    known = "Unsupported codec with id 98314 for input stream 1"
+    assert [line for line in warnings.splitlines() if line != known] == [], warnings
+    chapters = info["chapters"]
+    assert [c["tags"]["title"] for c in chapters] == ["Opening, long", "Short", "Long"]
+    for got, mark in zip(chapters, result.chapters, strict=True):
+        assert abs(float(got["start_time"]) - mark.start) < 0.05
+    assert abs(float(info["format"]["duration"]) - result.duration) < 0.05
+    # Every AAC frame lasts its 1024 samples: the blocks are joined with exact timestamps (the
+    # concat demuxer offset each block by a duration estimated from its bitrate: seconds off).
+    durations = packet_durations(result.m4b)
+    assert set(durations[:-1]) == {1024}, sorted(set(durations))
+
+
+def packet_durations(path: Path) -> list[int]:
+    """Each audio packet's duration in samples, as ffprobe reads them from the MP4 tables."""
+    done = subprocess.run(
+        ["ffprobe", "-v", "error", "-select_streams", "a:0", "-show_entries",
+         "packet=duration", "-of", "json", str(path)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return [int(packet["duration"]) for packet in json.loads(done.stdout)["packets"]]
+
+
+def short_chapters() -> list[ChapterInput]:
+    """Two short chapters of two turns each."""
+    chapters = []
+    for n in range(2):
+        items = [clip(2 * n, 1.0), Silence(0.4), clip(2 * n + 1, 1.0), Silence(0.4)]
+        chapters.append(ChapterInput(f"Part {n + 1}", 1, f"part-{n}", items))
+    return chapters
+
+
+def test_a_path_with_a_line_break_makes_an_m4b(tmp_path: Path) -> None:
+    root = tmp_path / "two\nlines"
+    result = export_m4b(root, short_chapters())
+    assert "\n" in str(result.m4b)
+    info, _ = ffprobe(result.m4b)
+    assert [c["tags"]["title"] for c in info["chapters"]] == ["Part 1", "Part 2"]
+    assert [title for *_, title in qt_chapters(result.m4b)] == ["Part 1", "Part 2"]
+    assert abs(float(info["format"]["duration"]) - result.duration) < 0.05

@@ -20,7 +20,14 @@ from ..errors import BuildError
 from ..files import append_file, staged_files
 from .blocks import BLOCKS_FOLDER, EncodedBlock, block_key, encode_blocks, episode_blocks
 from .loudness import BLOCK_SECONDS, HOPS_PER_BLOCK, gated_loudness
-from .m4b import M4B_SUFFIX, SAMPLES_PER_AAC_FRAME, AacBlock, encode_aac_blocks, write_m4b
+from .m4b import (
+    M4B_SUFFIX,
+    SAMPLES_PER_AAC_FRAME,
+    AacBlock,
+    encode_aac_blocks,
+    remove_join_leftovers,
+    write_m4b,
+)
 from .mp3 import SAMPLES_PER_FRAME, frame_length, info_frame
 from .settings import AudioSettings
 from .sidecars import CHAPTERS_SUFFIX, TRANSCRIPT_SUFFIX, chapters_json_text, vtt_text
@@ -161,6 +168,8 @@ def export_episode(
     out_dir.mkdir(parents=True, exist_ok=True)
     folder = work_dir / BLOCKS_FOLDER
     _clean_stale(out_dir, f"{slug}.")
+    for leftover in remove_join_leftovers(out_dir):
+        log.info("removed %s, left by an M4B join that was killed", leftover)
     blocks = episode_blocks(chapters, settings)
     flat = [block for chapter_blocks in blocks for block in chapter_blocks]
     workers = jobs or os.cpu_count() or 1

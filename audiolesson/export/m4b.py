@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import struct
 import subprocess
 import tempfile
@@ -41,6 +42,7 @@ __all__ = [
     "aac_tag",
     "encode_aac_blocks",
     "prune_aac",
+    "remove_join_leftovers",
     "write_m4b",
 ]
 
@@ -400,6 +402,31 @@ def write_m4b(
             path=target,
         )
     tag_m4b(target, meta)
+
+
+#: the folder an M4B join made in output/ while it listed the blocks in a file: tempfile's name for
+#: TemporaryDirectory(prefix=".m4b-"), holding the join's file list and its chapters
+_JOIN_FOLDER = re.compile(r"\.m4b-[a-z0-9_]{8}")
+_JOIN_FILES = frozenset({"blocks.txt", "chapters.txt"})
+
+
+def remove_join_leftovers(folder: Path) -> list[Path]:
+    """Remove the folders killed M4B joins left in folder; the folders removed.
+
+    Only a real folder (not a symlink) named as the join named it, holding nothing but the
+    join's own two files, is the build's; anything else is left alone, whatever its name.
+    """
+    removed = []
+    for path in sorted(folder.glob(".m4b-*")):
+        if not _JOIN_FOLDER.fullmatch(path.name) or path.is_symlink() or not path.is_dir():
+            continue
+        entries = list(path.iterdir())
+        if all(e.name in _JOIN_FILES and e.is_file() and not e.is_symlink() for e in entries):
+            for entry in entries:
+                entry.unlink()
+            path.rmdir()
+            removed.append(path)
+    return removed
 
 
 def narrator_text(meta: EpisodeMeta) -> str | None:

@@ -186,3 +186,46 @@ def test_a_path_with_a_line_break_makes_an_m4b(tmp_path: Path) -> None:
     assert [c["tags"]["title"] for c in info["chapters"]] == ["Part 1", "Part 2"]
     assert [title for *_, title in qt_chapters(result.m4b)] == ["Part 1", "Part 2"]
     assert abs(float(info["format"]["duration"]) - result.duration) < 0.05
+
+
+def test_a_killed_joins_folders_go_and_nothing_else(tmp_path: Path, monkeypatch) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    # What an M4B join killed by an earlier version left: tempfile's folder, its two files.
+    for name, files in ((".m4b-k3j_x9aq", ("blocks.txt", "chapters.txt")), (".m4b-0a1b2c3d", ())):
+        (out / name).mkdir()
+        for file in files:
+            (out / name / file).write_text("left by a killed build\n")
+    # What the build did not make: kept, whatever the name looks like.
+    mine = {
+        ".m4b-notes/notes.txt": "a user's folder",
+        ".m4b-abcdefgh/blocks.txt": "the build's name, but",
+        ".m4b-abcdefgh/mine.txt": "a file the build never writes",
+        ".m4b-deep0000/sub/blocks.txt": "a folder inside",
+    }
+    for name, text in mine.items():
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_text(text)
+    (out / ".m4b-12345678").write_text("a file, not a folder")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "blocks.txt").write_text("behind a symlink")
+    (out / ".m4b-linklink").symlink_to(elsewhere)
+
+    during: list[list[str]] = []
+    popen = subprocess.Popen
+
+    def watch(command, *args, **kwargs):  # noqa: ANN001, ANN202 - subprocess.Popen's own
+        if "ipod" in command:  # the join: what is in output/ while it runs
+            during.append(sorted(p.name for p in out.iterdir() if p.is_dir()))
+        return popen(command, *args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "Popen", watch)
+    export_m4b(tmp_path, short_chapters(), out)
+    assert not (out / ".m4b-k3j_x9aq").exists() and not (out / ".m4b-0a1b2c3d").exists()
+    for name, text in mine.items():
+        assert (out / name).read_text() == text
+    assert (out / ".m4b-12345678").read_text() == "a file, not a folder"
+    assert (out / ".m4b-linklink").is_symlink() and (elsewhere / "blocks.txt").is_file()
+    # and the join itself makes no folder a kill could leave behind
+    assert during == [[".m4b-abcdefgh", ".m4b-deep0000", ".m4b-linklink", ".m4b-notes"]]

@@ -28,7 +28,7 @@ from .m4b import (
     remove_join_leftovers,
     write_m4b,
 )
-from .mp3 import SAMPLES_PER_FRAME, frame_length, info_frame
+from .mp3 import SAMPLES_PER_FRAME, frame_length, info_frame, join_crc16
 from .settings import AudioSettings
 from .sidecars import CHAPTERS_SUFFIX, TRANSCRIPT_SUFFIX, chapters_json_text, vtt_text
 from .tags import EpisodeMeta, build_tag
@@ -185,9 +185,13 @@ def export_episode(
     last = audible[-1]
     first_header = _first_header(audible[0])
     frames = sum(piece.frames for piece in audible)
-    audio_bytes = sum(piece.path.stat().st_size for piece in audible)  # type: ignore[union-attr]
+    sizes = [piece.path.stat().st_size for piece in audible]  # type: ignore[union-attr]
+    audio_bytes = sum(sizes)
     tag = build_tag(meta, marks, cues, settings.id3_version)
-    info = info_frame(first_header, frames, audio_bytes, last.padding)
+    music_crc = 0
+    for piece, size in zip(audible, sizes, strict=True):  # the blocks' CRCs: none read again
+        music_crc = join_crc16(music_crc, piece.crc16, size)
+    info = info_frame(first_header, frames, audio_bytes, last.padding, music_crc)
     loudness, peak = _episode_levels(pieces, settings.sample_rate)
 
     mp3, vtt, chapters_json = (out_dir / f"{slug}{suffix}" for suffix in EPISODE_SUFFIXES)

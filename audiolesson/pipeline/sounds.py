@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..audio import Audio
 from ..errors import ScriptError
+from ..export.music import MIN_BED_SECONDS
 from ..export.settings import AudioSettings
 from ..export.sounds import SOUND_DECODER, SOUND_FORMATS, SoundFileError, decode_sound
 from ..export.timeline import Bed, ClipItem
@@ -134,4 +135,11 @@ class ScriptSounds:
         if music.path is None:
             return None
         found = self.file(music.path, music.line, "music")
+        frames, rate = self.size(found)()
+        if frames < MIN_BED_SECONDS * rate:
+            raise self.fail(
+                f"music {music.path!r} lasts {frames / rate:.3f} s; a music bed loops under the "
+                f"speech and must last at least {MIN_BED_SECONDS:g} s",
+                music.line,
+            )
         return Bed(found.key, self.loader(found), music.volume, music.rise)

@@ -229,3 +229,15 @@ def test_a_killed_joins_folders_go_and_nothing_else(tmp_path: Path, monkeypatch)
     assert (out / ".m4b-linklink").is_symlink() and (elsewhere / "blocks.txt").is_file()
     # and the join itself makes no folder a kill could leave behind
     assert during == [[".m4b-abcdefgh", ".m4b-deep0000", ".m4b-linklink", ".m4b-notes"]]
+
+
+def test_the_movie_timescale_is_the_sample_rate_unless_a_chapter_is_too_long_for_it() -> None:
+    from audiolesson.export.m4b import MAX_SAMPLE_TICKS, movie_timescale
+    from audiolesson.export.timeline import ChapterMark
+
+    marks = [ChapterMark("One", 1, 0.0, 80.0), ChapterMark("Two", 1, 80.0, 36000.0)]
+    assert movie_timescale(marks, 36000.0, 44100) == 44100  # a 10-hour chapter fits
+    longest = MAX_SAMPLE_TICKS / 44100  # 13.5 hours
+    marks = [ChapterMark("One", 1, 0.0, 10.0), ChapterMark("Two", 1, 10.0, 10.0 + longest)]
+    assert movie_timescale(marks, 10.0 + longest, 44100) == 1000
+    assert MAX_SAMPLE_TICKS / 1000 > 20 * 86400  # milliseconds: any chapter a book has

@@ -144,6 +144,12 @@ def test_chapters_over_76_seconds_are_in_the_quicktime_chapter_track(tmp_path: P
     for (start, duration, _), mark in zip(track, result.chapters, strict=True):
         assert abs(start - mark.start) < 0.05, (start, mark)
         assert abs(duration - (mark.end - mark.start)) < 0.05, (duration, mark)
+    from mutagen.mp4 import MP4
+
+    nero = MP4(result.m4b).chapters  # mutagen reads the Nero chapters (chpl): the same marks
+    assert [c.title for c in nero] == ["Opening, long", "Short", "Long"]
+    for chapter, mark in zip(nero, result.chapters, strict=True):
+        assert abs(chapter.start - mark.start) < 0.05
     info, warnings = ffprobe(result.m4b)
     # ffprobe lists the chapter track as a data stream it cannot decode, and says so
     known = "Unsupported codec with id 98314 for input stream 1"

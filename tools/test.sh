@@ -15,7 +15,8 @@ command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v mp3guessenc >/dev/null 2>&1 || need+=(mp3guessenc)
-ldconfig -p | grep -q 'libmp3lame\.so\.0 ' || need+=(libmp3lame0)
+python3 -c 'import ctypes.util as u, sys; sys.exit(u.find_library("mp3lame") is None)' \
+  || need+=(libmp3lame0)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"

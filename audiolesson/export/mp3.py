@@ -12,17 +12,17 @@ from typing import TYPE_CHECKING
 
 import anycrc
 
+from ..audio_io import lame_encoder
 from ..errors import BuildError
 
 if TYPE_CHECKING:
     import lameenc
 
-    from .settings import AudioSettings
+    from ..audio_settings import AudioSettings
 
 __all__ = [
     "DECODER_DELAY",
     "ENCODER_DELAY",
-    "LAME_QUALITY",
     "SAMPLES_PER_FRAME",
     "FrameCounter",
     "crc16",
@@ -32,8 +32,6 @@ __all__ = [
     "new_encoder",
 ]
 
-#: LAME -q 7: about twice as fast as -q 5 on mono speech at 64 kb/s, with the same or better SNR
-LAME_QUALITY = 7
 SAMPLES_PER_FRAME = 1152  #: MPEG-1 Layer III
 ENCODER_DELAY = 576  #: LAME's fixed encoder delay
 DECODER_DELAY = 529  #: what MP3 decoders add (528 + 1), as the LAME tag convention assumes
@@ -128,12 +126,14 @@ def info_frame(
     audio_bytes: int,
     padding: int,
     music_crc: int,
-    quality: int = LAME_QUALITY,
+    *,
+    quality: int,
 ) -> bytes:
     """The Xing "Info" frame with the LAME tag that LAME writes in front of a CBR stream: frame
     count, bytes, TOC, encoder delay and padding, how it was encoded, music and tag CRCs.
 
-    `music_crc` is the CRC-16 of every audio frame after it. Where the stream's bitrate makes a
+    `music_crc` is the CRC-16 of every audio frame after it, `quality` the -q the blocks were
+    encoded at (audio_io.LAME_QUALITY, which new_encoder sets). Where the stream's bitrate makes a
     frame too small for the tag (32 kb/s at 32 kHz) LAME writes none; this one then takes the
     next bitrate that fits, so players still learn the delay and padding.
     """
@@ -173,12 +173,6 @@ def info_frame(
 
 def new_encoder(settings: AudioSettings) -> lameenc.Encoder:
     """A fresh CBR encoder for one block (each block starts with its own encoder delay)."""
-    import lameenc
-
-    encoder = lameenc.Encoder()
-    encoder.set_bit_rate(settings.bitrate_kbps)
-    encoder.set_in_sample_rate(settings.sample_rate)
-    encoder.set_out_sample_rate(settings.sample_rate)
-    encoder.set_channels(settings.channels)
-    encoder.set_quality(LAME_QUALITY)
-    return encoder
+    return lame_encoder(
+        settings.bitrate_kbps, settings.sample_rate, settings.channels, keep_rate=True
+    )

@@ -20,17 +20,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from synth_clips import lesson
+from _probe import ffprobe
+from synth_clips import CLIPS, lesson
 
+from audiolesson.audio_io import LAME_QUALITY
+from audiolesson.audio_settings import MP3_BITRATES, SAMPLE_RATES, AudioSettings
 from audiolesson.export.episode import export_episode
-from audiolesson.export.mp3 import (
-    DECODER_DELAY,
-    ENCODER_DELAY,
-    LAME_QUALITY,
-    SAMPLES_PER_FRAME,
-    info_frame,
-)
-from audiolesson.export.settings import MP3_BITRATES, SAMPLE_RATES, AudioSettings
+from audiolesson.export.mp3 import DECODER_DELAY, ENCODER_DELAY, SAMPLES_PER_FRAME, info_frame
 from audiolesson.export.tags import EpisodeMeta
 
 LIBMP3LAME = ctypes.util.find_library("mp3lame")
@@ -138,7 +134,7 @@ def test_the_info_frame_is_the_one_lame_writes_for_the_same_stream(quality: int)
         frames = len(frame_starts(stream))
         padding = frames * SAMPLES_PER_FRAME - ENCODER_DELAY - len(pcm)
         first = int.from_bytes(stream[:4], "big")
-        ours = info_frame(first, frames, len(stream), padding, crc16_arc(stream), quality)
+        ours = info_frame(first, frames, len(stream), padding, crc16_arc(stream), quality=quality)
         side_info = 17 if channels == 1 else 32
         if not lames:  # LAME writes none where the tag does not fit a frame at this bitrate
             assert 144 * kbps * 1000 // rate < 4 + side_info + 120 + 36
@@ -175,7 +171,8 @@ def test_the_toc_is_lames_for_a_longer_stream() -> None:
     lames, stream = lame_encode(pcm, rate, 64, LAME_QUALITY)
     frames = len(frame_starts(stream))
     padding = frames * SAMPLES_PER_FRAME - ENCODER_DELAY - len(pcm)
-    ours = info_frame(int.from_bytes(stream[:4], "big"), frames, len(stream), padding, 0)
+    first = int.from_bytes(stream[:4], "big")
+    ours = info_frame(first, frames, len(stream), padding, 0, quality=LAME_QUALITY)
     toc = toc_of(ours)
     lame_toc, our_toc = np.frombuffer(lames[toc], np.uint8), np.frombuffer(ours[toc], np.uint8)
     assert np.abs(lame_toc.astype(int) - our_toc).max() <= 2  # CBR: a straight line
@@ -195,8 +192,9 @@ def episode(tmp_path_factory: pytest.TempPathFactory):
     tmp = tmp_path_factory.mktemp("lame-tag")
     meta = EpisodeMeta(title="Lesson", author="Teacher", build_key="key-1")
     return export_episode(
-        lesson(chapters=4, turns=3), meta, AudioSettings(), tmp / "out", "lesson", tmp / "work"
-    )
+        lesson(chapters=4, turns=3), meta, AudioSettings(), tmp / "out", "lesson", tmp / "cache",
+        clips=CLIPS,
+    )  # fmt: skip
 
 
 @pytest.mark.slow
@@ -219,20 +217,17 @@ def test_eyed3_and_mutagen_read_lames_tag_in_the_episode(episode, caplog) -> Non
 
 @pytest.mark.slow
 def test_ffmpeg_checks_the_tag_and_plays_the_episode_gaplessly(episode) -> None:
-    probe = subprocess.run(
-        ["ffprobe", "-v", "error", "-show_streams", "-of", "json", str(episode.mp3)],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    stream = json.loads(probe.stdout)["streams"][0]
+    stream = ffprobe(episode.mp3)["streams"][0]
     assert stream["tags"]["encoder"] == "LAME3.100"  # ffmpeg names it only if the tag CRC holds
     assert float(stream["start_time"]) == pytest.approx((ENCODER_DELAY + DECODER_DELAY) / 44100,
                                                         abs=1e-6)  # fmt: skip
+    # decoded to samples (not _probe.decodes, which discards them): every frame, none extra
     done = subprocess.run(
         ["ffmpeg", "-v", "error", "-i", str(episode.mp3), "-f", "s16le", "-ac", "1", "-"],
         capture_output=True, check=True,
     )  # fmt: skip
     assert done.stderr == b""
-    assert abs(len(done.stdout) // 2 - round(episode.duration * 44100)) <= 1
+    assert abs(len(done.stdout) // 2 - round(episode.duration * 44100)) <= 1  # delay, padding cut
 
 
 @pytest.mark.slow
@@ -254,7 +249,7 @@ def test_mp3guessenc_verifies_both_crcs(episode) -> None:
 
 
 def test_the_info_frame_crc_is_crc16_arc() -> None:
-    frame = info_frame(0xFFFB50C4, 100, 100 * 208, 500, 0x1234)
+    frame = info_frame(0xFFFB50C4, 100, 100 * 208, 500, 0x1234, quality=LAME_QUALITY)
     lame = frame.index(b"LAME")
     assert struct.unpack(">H", frame[lame + 34 : lame + 36])[0] == crc16_arc(frame[: lame + 34])
     assert struct.unpack(">H", frame[lame + 32 : lame + 34])[0] == 0x1234  # the music CRC
@@ -266,13 +261,14 @@ def test_blocks_cached_before_the_music_crc_get_it_when_reused(tmp_path: Path) -
 
     def export(chapters):
         return export_episode(
-            chapters, meta, AudioSettings(), tmp_path / "out", "lesson", tmp_path / "work"
-        )
+            chapters, meta, AudioSettings(), tmp_path / "out", "lesson", tmp_path / "cache",
+            clips=CLIPS,
+        )  # fmt: skip
 
     first = export(lesson(chapters=2, turns=3))
     stored, found = music_crc(first.mp3)
     assert stored == found != 0
-    indexes = sorted((tmp_path / "work" / "blocks").glob("*.json"))
+    indexes = sorted((tmp_path / "cache" / "blocks").glob("*.json"))
     assert len(indexes) > 1
     for index in indexes:  # as an earlier version wrote them
         entry = json.loads(index.read_text())

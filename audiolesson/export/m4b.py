@@ -392,13 +392,15 @@ def write_m4b(
         proc = subprocess.Popen(
             command, stdin=subprocess.PIPE, stderr=errors, pass_fds=(metadata.fileno(),)
         )
+        assert proc.stdin is not None  # stdin=PIPE
+        pipe = proc.stdin
         try:
             for path in audible:
-                append_file(proc.stdin.fileno(), path)  # type: ignore[union-attr]
+                append_file(pipe.fileno(), path)
         except BrokenPipeError:
             pass  # ffmpeg stopped early: its exit status and message say why
         finally:
-            proc.stdin.close()  # type: ignore[union-attr]
+            pipe.close()
             code = proc.wait()
         errors.seek(0)
         lines = errors.read().decode("utf-8", "replace").strip().splitlines()

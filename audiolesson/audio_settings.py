@@ -19,6 +19,7 @@ __all__ = [
     "LOUDNESS",
     "LOUDNESS_RANGE",
     "TRUE_PEAK",
+    "EXPORT_VERSION",
     "MIX_VERSION",
     "MP3_BITRATES",
     "OUTPUT_FORMATS",
@@ -34,6 +35,11 @@ __all__ = [
 #: blocks (32-bit gains, linear fades at the joins instead of raised-cosine ones): the same
 #: script gives different bytes than with 2, so every block is encoded again once.
 MIX_VERSION = "3"
+#: Bump when the episode files change around the same blocks (the MP3's Info frame, the M4B's
+#: boxes), so episodes are written again from the cached blocks; only the episode key has it, not
+#: the block keys. 2: the Info frame is the one LAME writes (source rate, lowpass, music CRC) and
+#: the M4B's QuickTime chapter track holds every chapter (1, before: no entry in the key).
+EXPORT_VERSION = "2"
 MP3_BITRATES = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)  #: MPEG-1 Layer III
 SAMPLE_RATES = (32000, 44100, 48000)
 LOUDNESS_RANGE = (-40.0, -5.0)  #: LUFS

@@ -29,7 +29,7 @@ from ..errors import BuildError
 from ..files import sha256_of, staged_files, write_atomic
 from ..keys import spaced_digest
 from .mix import stitch
-from .mp3 import ENCODER_DELAY, SAMPLES_PER_FRAME, FrameCounter, new_encoder
+from .mp3 import ENCODER_DELAY, SAMPLES_PER_FRAME, FrameCounter, crc16, new_encoder
 from .music import place_music
 from .timeline import Block, ChapterTimeline, ClipItem, ClipSource, Silence
 
@@ -82,6 +82,7 @@ class EncodedBlock:
     loudness_lufs: float
     true_peak_db: float
     hops_path: Path | None
+    crc16: int = 0  #: CRC-16 of the MP3's bytes (the episode's LAME tag joins the blocks')
 
     @property
     def padding(self) -> int:
@@ -248,6 +249,8 @@ def load_block(
             if meta["format"] != BLOCK_FORMAT or len(meta["spans"]) != clips:
                 return None  # an older layout: encoded again, silently
             why, stale = _damage(meta, mp3_path, hops_path, full_check)
+            if why is None and meta["frames"] and "crc16" not in meta:  # an older entry
+                meta["crc16"], stale = crc16(mp3_path.read_bytes()), True
             if why is None and stale:  # copied, touched or from an older version, and whole
                 write_atomic(meta_path, json.dumps(stamp(meta, mp3_path)).encode("utf-8"))
         except (OSError, KeyError, TypeError) as exc:
@@ -264,6 +267,7 @@ def load_block(
         meta["loudness"] if meta["loudness"] is not None else -math.inf,
         meta["peak"] if meta["peak"] is not None else -math.inf,
         hops_path,
+        meta.get("crc16", 0),
     )
 
 
@@ -306,6 +310,7 @@ def encode_block(
             "frames": counter.frames,
             "bytes": size,
             "sha256": checksum.hexdigest(),
+            "crc16": counter.crc,
             "hops_sha256": sha256_of(staged.temp(hops_path)),
             "samples": mix.frames,
             "spans": mix.spans,

@@ -16,14 +16,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .._killpoints import killpoint
+from ..audio_io import LAME_QUALITY
 from ..audio_settings import AudioSettings
 from ..errors import BuildError, os_errors_as
 from ..files import append_file, staged_files
 from ..paths import EpisodeFiles
 from .blocks import BLOCKS_FOLDER, EncodedBlock, block_key, encode_blocks, episode_blocks
 from .loudness import BLOCK_SECONDS, HOPS_PER_BLOCK, gated_loudness
-from .m4b import SAMPLES_PER_AAC_FRAME, AacBlock, encode_aac_blocks, write_m4b
-from .mp3 import SAMPLES_PER_FRAME, frame_length, info_frame
+from .m4b import (
+    SAMPLES_PER_AAC_FRAME,
+    AacBlock,
+    encode_aac_blocks,
+    remove_join_leftovers,
+    write_m4b,
+)
+from .mp3 import SAMPLES_PER_FRAME, frame_length, info_frame, join_crc16
 from .sidecars import chapters_json_text, vtt_text
 from .tags import EpisodeMeta, build_tag
 from .timeline import Block, ChapterMark, ChapterTimeline, ClipItem, ClipSource, Cue
@@ -184,6 +191,8 @@ def _write_episode(
     out_dir.mkdir(parents=True, exist_ok=True)
     folder = cache_dir / BLOCKS_FOLDER
     _clean_stale(out_dir, f"{slug}.")
+    for leftover in remove_join_leftovers(out_dir):
+        log.info("removed %s, left by an M4B join that was killed", leftover)
     blocks = episode_blocks(chapters, settings, clips=clips)
     flat = [block for chapter_blocks in blocks for block in chapter_blocks]
     workers = jobs or os.cpu_count() or 1
@@ -200,9 +209,15 @@ def _write_episode(
     last = audible[-1]
     first_header = _first_header(block_mp3s[0])
     frames = sum(piece.frames for piece in audible)
-    audio_bytes = sum(path.stat().st_size for path in block_mp3s)
+    sizes = [path.stat().st_size for path in block_mp3s]
+    audio_bytes = sum(sizes)
     tag = build_tag(meta, marks, cues, settings.id3_version)
-    info = info_frame(first_header, frames, audio_bytes, last.padding)
+    music_crc = 0
+    for piece, size in zip(audible, sizes, strict=True):  # the blocks' CRCs: none read again
+        music_crc = join_crc16(music_crc, piece.crc16, size)
+    info = info_frame(
+        first_header, frames, audio_bytes, last.padding, music_crc, quality=LAME_QUALITY
+    )
     loudness, peak = _episode_levels(pieces, settings.sample_rate)
 
     files = EpisodeFiles(out_dir, slug)

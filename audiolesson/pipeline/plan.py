@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .._version import __version__
-from ..audio_settings import MIX_VERSION
+from ..audio_settings import EXPORT_VERSION, MIX_VERSION
 from ..config import Config
 from ..errors import ScriptError, ScriptWarning
 from ..export.tags import EpisodeMeta
@@ -234,6 +234,7 @@ def plan_episode(
             "cover": sha256_of(cover) if cover else None,
             "settings": vars(settings),
             "mix": MIX_VERSION,  # a new mix sounds different: episodes are written again
+            "export": EXPORT_VERSION,  # new episode files around the same cached blocks
             "version": __version__,
             # only then: projects that write MP3 alone keep their keys
             **({"formats": sorted(config.build.formats)} if "m4b" in config.build.formats else {}),

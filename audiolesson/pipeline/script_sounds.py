@@ -16,6 +16,7 @@ from ..audio import Audio
 from ..audio_settings import AudioSettings
 from ..errors import ScriptError
 from ..export.decoding import SOUND_DECODER, SOUND_FORMATS, SoundFileError, decode_sound
+from ..export.music import MIN_BED_SECONDS
 from ..export.timeline import Bed, ClipItem
 from ..files import sha256_of
 from ..keys import digest
@@ -106,4 +107,11 @@ class ScriptSounds:
         if music.path is None:
             return None
         found = self.file(music.path, music.line, "music")
+        frames, rate = self.clips.size(found.key)
+        if frames < MIN_BED_SECONDS * rate:
+            raise self.error(
+                f"music {music.path!r} lasts {frames / rate:.3f} s; a music bed loops under the "
+                f"speech and must last at least {MIN_BED_SECONDS:g} s",
+                music.line,
+            )
         return Bed(found.key, music.volume, music.rise)

@@ -12,7 +12,7 @@ import logging
 import math
 import os
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .._killpoints import killpoint
@@ -24,9 +24,17 @@ from .blocks import BLOCKS_FOLDER, EncodedBlock, block_key, encode_blocks, episo
 from .loudness import BLOCK_SECONDS, HOPS_PER_BLOCK, gated_loudness
 from .m4b import SAMPLES_PER_AAC_FRAME, AacBlock, encode_aac_blocks, write_m4b
 from .mp3 import SAMPLES_PER_FRAME, frame_length, info_frame
-from .sidecars import chapters_json_text, vtt_text
+from .sidecars import chapters_json_text, practice_marks, vtt_text
 from .tags import EpisodeMeta, build_tag
-from .timeline import Block, ChapterMark, ChapterTimeline, ClipItem, ClipSource, Cue
+from .timeline import (
+    PRACTICE_TEXT,
+    Block,
+    ChapterMark,
+    ChapterTimeline,
+    ClipItem,
+    ClipSource,
+    Cue,
+)
 
 __all__ = ["EpisodeResult", "export_episode"]
 
@@ -70,6 +78,7 @@ def _timeline(
             position += piece.frames * frame_samples
     duration = end / rate
     cues: list[Cue] = []
+    practice: Cue | None = None  #: a practice gap waiting for its answer's start
     first_cue: list[float | None] = []
     starts: list[int] = []
     index = 0
@@ -80,11 +89,17 @@ def _timeline(
             piece, start = encoded[index], block_starts[index]
             clips = [item for item in block.items if isinstance(item, ClipItem)]
             for item, (a, b) in zip(clips, piece.spans, strict=True):
+                if item.practice:  # shown from the cue until the answer starts
+                    practice = _practice_cue(item, (start + a) / rate)
+                    continue
                 if item.sound:  # a sound cue is heard, not transcribed
                     continue
                 cue = Cue(
                     (start + a) / rate, (start + b) / rate, item.speaker, item.text, item.line
                 )
+                if practice is not None:
+                    cues.append(replace(practice, end=cue.start))
+                    practice = None
                 cues.append(cue)
                 first = cue.start if first is None else first
             index += 1
@@ -113,6 +128,11 @@ def _timeline(
             )
         )
     return cues, marks, duration
+
+
+def _practice_cue(item: ClipItem, start: float) -> Cue:
+    """The transcript's cue of a practice gap (its end is the answer's start)."""
+    return Cue(start, start, None, PRACTICE_TEXT, item.line, practice=True)
 
 
 def _episode_levels(encoded: Sequence[EncodedBlock], rate: int) -> tuple[float, float]:
@@ -233,7 +253,9 @@ def _write_episode(
             os.fsync(out.fileno())
         killpoint("episode-writing")
         staged.temp(vtt).write_text(vtt_text(cues, meta.transcript_header), encoding="utf-8")
-        staged.temp(chapters_json).write_text(chapters_json_text(marks), encoding="utf-8")
+        staged.temp(chapters_json).write_text(
+            chapters_json_text(marks, practice_marks(cues)), encoding="utf-8"
+        )
         staged.commit()
     if "m4b" not in formats and m4b.is_file():
         m4b.unlink()  # an M4B no longer asked for would be offered in the feed, out of date

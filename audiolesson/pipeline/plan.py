@@ -19,13 +19,13 @@ from ..audio_settings import MIX_VERSION
 from ..config import Config
 from ..errors import ScriptError, ScriptWarning
 from ..export.tags import EpisodeMeta
-from ..export.timeline import ChapterTimeline, ClipItem, Silence
+from ..export.timeline import AnswerGap, ChapterTimeline, ClipItem, Silence
 from ..files import sha256_of
 from ..images import read_image_type
 from ..keys import digest
 from ..paths import EpisodeFiles, script_slug
 from ..publish.catalog import EpisodeInfo, read_existing
-from ..script.layout import Gap, lay_out
+from ..script.layout import PRACTICE_CAP, PRACTICE_FLOOR, Gap, Practice, lay_out
 from ..script.loader import find_scripts, load_script
 from ..script.model import Music, Script, Sound
 from ..synth.cache import clip_key
@@ -114,20 +114,28 @@ def plan_chapters(
     keys: Sequence[str],
     settings: dict[str, object],
     sounds: ScriptSounds,
+    gaps: bool = True,
 ) -> list[ChapterTimeline]:
-    """Turn the script's chapters into explicit exporter input: clips, sound cues and silences,
-    laid out by `script.layout.lay_out`. `sounds` turns the script's sound files into items and
-    music beds."""
+    """Turn the script's chapters into explicit exporter input: clips, sound cues, silences and
+    practice gaps, laid out by `script.layout.lay_out` (without practice gaps unless `gaps`).
+    `sounds` turns the script's sound files into items and music beds, and makes the practice
+    cue."""
     index = {id(ct.turn): i for i, ct in enumerate(turns)}
-    laid = lay_out(script, says=lambda turn: id(turn) in index)
+    laid = lay_out(script, says=lambda turn: id(turn) in index, gaps=gaps)
     units: list[ChapterTimeline] = []
     for chapter, entries, (setting, continues) in zip(
         script.chapters, laid, _music(script), strict=True
     ):
-        items: list[Silence | ClipItem] = []
+        items: list[Silence | ClipItem | AnswerGap] = []
         for item in entries:
             if isinstance(item, Gap):
                 items.append(Silence(item.seconds))
+            elif isinstance(item, Practice):
+                items.append(sounds.cue(item.line))
+                if item.seconds is not None:  # [your turn 5s]
+                    items.append(Silence(item.seconds))
+                else:
+                    items.append(AnswerGap(keys[index[id(item.answer)]]))
             elif isinstance(item, Sound):
                 items.append(sounds.item(item, _sound_kind(script, item)))
             else:
@@ -145,18 +153,22 @@ def plan_chapters(
 def _chapter_key(unit: ChapterTimeline, settings: dict[str, object]) -> str:
     """What changes a chapter's audio or its transcript: its clips and pauses, the settings."""
     data: dict[str, object] = {
-        "items": [
-            {"silence": it.seconds}
-            if isinstance(it, Silence)
-            else {"clip": it.key, "speaker": it.speaker, "text": it.text}
-            for it in unit.items
-        ],
+        "items": [_item_key(it) for it in unit.items],
         "audio": settings,
         "version": __version__,
     }
     if unit.bed is not None:  # only then: chapters without music keep their keys
         data["bed"] = [*unit.bed.fingerprint(), unit.bed_continues]
     return digest(data)
+
+
+def _item_key(item: Silence | ClipItem | AnswerGap) -> dict[str, object]:
+    """What of a timeline item goes into its chapter's key."""
+    if isinstance(item, Silence):
+        return {"silence": item.seconds}
+    if isinstance(item, AnswerGap):  # its length follows from the answer's clip, and the bounds
+        return {"gap": item.answer, "within": [PRACTICE_FLOOR, PRACTICE_CAP]}
+    return {"clip": item.key, "speaker": item.speaker, "text": item.text}
 
 
 def _sound_kind(script: Script, sound: Sound) -> str:
@@ -225,7 +237,8 @@ def plan_episode(
     settings = config.audio
     mix_settings = {k: v for k, v in vars(settings).items() if k != "id3_version"}
     sounds = ScriptSounds(script, config.root, clips, settings)
-    chapters = plan_chapters(script, turns, keys, mix_settings, sounds)
+    gaps = config.build.practice_gaps
+    chapters = plan_chapters(script, turns, keys, mix_settings, sounds, gaps)
     m = script.meta
     key = digest(
         {

@@ -362,7 +362,8 @@ def import_page(
     """Turn books, documents and web pages into scripts you can edit.
 
     Writes one script per book (BOOK.md, its cover beside it) and, for a course page,
-    SLUG-lesson.md and SLUG-audiobook.md; several files make a series numbered in the order
+    SLUG-lesson.md, SLUG-audiobook.md and SLUG-review.md (its glossary, flash cards and key
+    concepts as questions with practice gaps); several files make a series numbered in the order
     of their names. Nothing is written if any file cannot be read; a script you edited is
     never overwritten without --force.
     """

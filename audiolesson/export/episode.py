@@ -20,6 +20,7 @@ from ..audio_settings import AudioSettings
 from ..errors import BuildError, os_errors_as
 from ..files import append_file, staged_files
 from ..paths import EpisodeFiles
+from .anki import Deck, write_deck
 from .blocks import BLOCKS_FOLDER, EncodedBlock, block_key, encode_blocks, episode_blocks
 from .loudness import BLOCK_SECONDS, HOPS_PER_BLOCK, gated_loudness
 from .m4b import SAMPLES_PER_AAC_FRAME, AacBlock, encode_aac_blocks, write_m4b
@@ -60,6 +61,7 @@ class EpisodeResult:
     true_peak_dbtp: float = -math.inf  #: true peak of the mix before encoding
     m4b: Path | None = None  #: the M4B, when asked for
     aac_blocks_encoded: int = 0
+    deck: Path | None = None  #: the Anki deck, when asked for and the script has cards
 
 
 def _timeline(
@@ -166,20 +168,22 @@ def export_episode(
     full_check: bool = False,
     *,
     clips: ClipSource,
+    deck: Deck | None = None,
 ) -> EpisodeResult:
     """Write <slug>.mp3 (mastered, chaptered, tagged), <slug>.vtt and <slug>.chapters.json.
 
     With "m4b" in formats also <slug>.m4b (AAC, chapters, tags), from AAC blocks cached like the
-    MP3's; without it, an M4B an earlier build left is removed with the commit. `encoded_before`
-    names blocks this build already encoded (beside synthesis): they count as encoded, not reused.
-    `full_check` hashes every cached block whole (build --force), not only those whose mtime
-    changed. A file that cannot be written (a full or read-only disk) is a BuildError naming it,
-    or out_dir.
+    MP3's; without it, an M4B an earlier build left is removed with the commit. With "anki" in
+    formats and a `deck` with notes also <slug>.apkg (export.anki); otherwise an old one goes.
+    `encoded_before` names blocks this build already encoded (beside synthesis): they count as
+    encoded, not reused. `full_check` hashes every cached block whole (build --force), not only
+    those whose mtime changed. A file that cannot be written (a full or read-only disk) is a
+    BuildError naming it, or out_dir.
     """
     with os_errors_as(BuildError, f"could not write episode {slug}", out_dir):
         return _write_episode(
             chapters, meta, settings, out_dir, slug, cache_dir, progress, jobs, formats,
-            encoded_before, full_check, clips,
+            encoded_before, full_check, clips, deck,
         )  # fmt: skip
 
 
@@ -196,6 +200,7 @@ def _write_episode(
     encoded_before: Collection[str],
     full_check: bool,
     clips: ClipSource,
+    deck: Deck | None = None,
 ) -> EpisodeResult:
     """`export_episode`, with OSError left as it is."""
     settings.validate()
@@ -236,8 +241,11 @@ def _write_episode(
         _, aac_marks, aac_duration = _timeline(
             chapters, blocks, aac, settings.sample_rate, SAMPLES_PER_AAC_FRAME
         )
+    cards = deck if "anki" in formats and deck is not None and deck.notes else None
     # The MP3 goes last: its build key is what later builds trust.
-    with staged_files(vtt, chapters_json, m4b, mp3) as staged:
+    with staged_files(vtt, chapters_json, m4b, files.deck, mp3) as staged:
+        if cards is not None:
+            _write_deck(staged.temp(files.deck), cards, settings, clips, progress)
         if "m4b" in formats:
             if progress:
                 progress(f"writing {m4b.name}")
@@ -259,6 +267,8 @@ def _write_episode(
         staged.commit()
     if "m4b" not in formats and m4b.is_file():
         m4b.unlink()  # an M4B no longer asked for would be offered in the feed, out of date
+    if cards is None and files.deck.is_file():
+        files.deck.unlink()  # a deck no longer asked for (or of no cards) would be out of date
     log.info("wrote %s (%.1f s, %d blocks encoded)", mp3, duration, len(encoded))
     return EpisodeResult(
         mp3=mp3,
@@ -276,7 +286,21 @@ def _write_episode(
         true_peak_dbtp=peak,
         m4b=m4b if "m4b" in formats else None,
         aac_blocks_encoded=len(aac_encoded),
+        deck=files.deck if cards is not None else None,
     )
+
+
+def _write_deck(
+    path: Path,
+    deck: Deck,
+    settings: AudioSettings,
+    clips: ClipSource,
+    progress: Callable[[str], None] | None,
+) -> None:
+    """The Anki deck of the episode's cards, into the staged file `path`."""
+    if progress:
+        progress(f"writing the Anki deck ({len(deck.notes)} cards)")
+    write_deck(path, deck, settings, clips=clips)
 
 
 def _first_header(mp3: Path) -> int:

@@ -18,6 +18,7 @@ from .._version import __version__
 from ..audio_settings import MIX_VERSION
 from ..config import Config
 from ..errors import ScriptError, ScriptWarning
+from ..export.anki import Deck, make_deck
 from ..export.tags import EpisodeMeta
 from ..export.timeline import AnswerGap, ChapterTimeline, ClipItem, Silence
 from ..files import sha256_of
@@ -43,6 +44,7 @@ __all__ = [
     "plan_chapters",
     "plan_episode",
     "resolve_cover",
+    "script_deck",
     "script_paths",
 ]
 
@@ -68,6 +70,7 @@ class EpisodePlan:
     missing: list[SynthJob] = field(default_factory=list)  #: clips not in the cache
     sound_keys: list[str] = field(default_factory=list)  #: decoded sound files in the clip cache
     warnings: list[ScriptWarning] = field(default_factory=list)  #: from casting and spoken forms
+    deck: Deck | None = None  #: the script's cards, with "anki" in [build] formats
 
 
 def resolve_cover(script: Script, root: Path) -> Path | None:
@@ -181,6 +184,18 @@ def _sound_kind(script: Script, sound: Sound) -> str:
     return "sound"
 
 
+def script_deck(script: Script, slug: str, turns: Sequence[CastTurn], keys: Sequence[str]) -> Deck:
+    """The Anki deck of the script's cards whose question and answer both have a clip."""
+    said = {id(ct.turn): (key, ct.voice.volume) for ct, key in zip(turns, keys, strict=True)}
+    cards = [
+        (card.question.text, *said[id(card.question)], card.answer.text, *said[id(card.answer)])
+        for card in script.cards
+        if id(card.question) in said and id(card.answer) in said
+    ]
+    m = script.meta
+    return make_deck(slug, m.title, m.series, m.episode, m.description, cards)
+
+
 def episode_meta(
     script: Script,
     plan_key: str,
@@ -240,6 +255,8 @@ def plan_episode(
     gaps = config.build.practice_gaps
     chapters = plan_chapters(script, turns, keys, mix_settings, sounds, gaps)
     m = script.meta
+    formats = config.build.formats
+    deck = script_deck(script, slug, turns, keys) if "anki" in formats else None
     key = digest(
         {
             "chapters": [(c.title, c.level, c.key) for c in chapters],
@@ -249,7 +266,8 @@ def plan_episode(
             "mix": MIX_VERSION,  # a new mix sounds different: episodes are written again
             "version": __version__,
             # only then: projects that write MP3 alone keep their keys
-            **({"formats": sorted(config.build.formats)} if "m4b" in config.build.formats else {}),
+            **({"formats": sorted(formats)} if set(formats) != {"mp3"} else {}),
+            **({"deck": deck.fingerprint()} if deck is not None and deck.notes else {}),
         }
     )
     plan = EpisodePlan(
@@ -263,11 +281,12 @@ def plan_episode(
         clips,
         sound_keys=sounds.keys,
         warnings=speech_warnings(script, cast),
+        deck=deck,
     )
     files = EpisodeFiles(config.output_dir, slug)
     plan.existing = read_existing(files.mp3, script.path, script.meta.language or None)
     if not force and plan.existing is not None:
-        sidecars = files.sidecars(config.build.formats)
+        sidecars = files.sidecars(formats, cards=deck is not None and bool(deck.notes))
         plan.up_to_date = all(p.is_file() for p in sidecars) and plan.existing.build_key == key
     if not plan.up_to_date:
         seen: set[str] = set()

@@ -90,6 +90,7 @@ def _render_episode(index: int, ep: EpisodeInfo) -> tuple[str, dict]:
         )
     if ep.transcript:
         links.append(f'<a href="{_href(ep.transcript)}" download>Transcript (WebVTT)</a>')
+    links += _deck_link(ep)
     out.append(f'<p class="links">{" · ".join(links)}</p>')
     if marks:
         out.append(f'<nav class="chapters" aria-label="Chapters: {_e(ep.title)}">')
@@ -113,6 +114,13 @@ def _render_episode(index: int, ep: EpisodeInfo) -> tuple[str, dict]:
         "cues": [[round(c.start, 3), round(c.end, 3)] for c in cues],
     }
     return "\n".join(out), data
+
+
+def _deck_link(ep: EpisodeInfo) -> list[str]:
+    """The download link of the episode's Anki deck, if it has one."""
+    if ep.deck is None:
+        return []
+    return [f'<a href="{_href(ep.deck)}" download>Flash cards (Anki deck)</a>']
 
 
 def _transcript_item(cue: Cue) -> str:

@@ -1,7 +1,7 @@
 """The practice cue: a short, soft two-note chime before a `[your turn]` gap, made, not shipped.
 
 It is computed from a formula (two rising sine notes with a quick attack and an exponential
-decay), so it needs no file in the project and is the same samples on every machine; CUE_VERSION
+decay), so it needs no file in the project and is made the same way everywhere; CUE_VERSION
 goes into its cache key, so changing the formula changes every block that plays it. The mixer
 level-matches it like any sound cue and then lowers it by CUE_GAIN_DB: it is heard, not startling.
 """
@@ -15,7 +15,7 @@ from ..script.layout import PRACTICE_CUE_SECONDS
 
 __all__ = ["CUE_GAIN_DB", "CUE_VERSION", "practice_cue"]
 
-CUE_VERSION = 1  #: bump when the formula below changes
+CUE_VERSION = 1  #: bump when the formula below changes (CUE_GAIN_DB is in the key as it is)
 CUE_GAIN_DB = -10.0  #: the cue's level relative to the voices' (soft)
 #: (start s, frequency Hz, decay s) of each note: a rising fourth, which invites an answer
 _NOTES = ((0.0, 660.0, 0.09), (0.12, 880.0, 0.12))

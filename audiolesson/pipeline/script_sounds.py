@@ -109,7 +109,9 @@ class ScriptSounds:
         """The practice cue before a `[your turn]` gap at `line`, as a timeline item."""
         rate, channels = self.settings.sample_rate, self.settings.channels
         if self.cue_key is None:
-            key = digest({"practice_cue": CUE_VERSION, "rate": rate, "channels": channels})
+            # the gain is mixed in, not stored: it is in the key so that blocks follow a change
+            cue = {"practice_cue": CUE_VERSION, "gain": CUE_GAIN_DB}
+            key = digest({**cue, "rate": rate, "channels": channels})
             if not self.cache.has(key):
                 self.cache.put(key, practice_cue(rate, channels))
             self.clips.add_sound(

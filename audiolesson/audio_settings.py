@@ -46,8 +46,9 @@ LOUDNESS_RANGE = (-40.0, -5.0)  #: LUFS
 TRUE_PEAK_RANGE = (-9.0, 0.0)  #: dBTP: below -9 the ceiling would squash speech mastered to -19
 FADE_RANGE_MS = (0.0, 500.0)
 ID3_VERSIONS = ("2.3", "2.4")
-#: what a build can write for each episode; the MP3 always (feed, page and build keys read it)
-OUTPUT_FORMATS = ("mp3", "m4b")
+#: what a build can write for each episode; the MP3 always (feed, page and build keys read it);
+#: "anki": a deck of the script's cards (question / [your turn] / answer), for scripts with any
+OUTPUT_FORMATS = ("mp3", "m4b", "anki")
 
 
 def default_loudness(channels: int) -> float:
@@ -81,7 +82,9 @@ CHANNELS = Choice((1, 2), 1, "1 = mono, 2 = stereo", must="1 (mono) or 2 (stereo
 SAMPLE_RATE = Choice(SAMPLE_RATES, 44100, "output sample rate", must="one of {values}, got {value}")
 FADE = Number(10.0, "fade at every join, against clicks", within=FADE_RANGE_MS, unit="ms")
 FORMATS = Texts(
-    ("mp3",), 'files per episode: "mp3" (always), "m4b" (audiobook)', choices=OUTPUT_FORMATS
+    ("mp3",),
+    'files per episode: "mp3" (always), "m4b" (audiobook), "anki" (flash cards)',
+    choices=OUTPUT_FORMATS,
 )
 
 

@@ -132,18 +132,14 @@ def check(
     ] = False,
     unsure: Annotated[
         bool,
-        typer.Option(
-            "--unsure",
-            help="Print each word no spoken-form rule was sure of (path:line: a lexicon line to "
-            "correct and paste into voices/lexicon.toml).",
-        ),
+        typer.Option("--unsure", help="Print each word no rule was sure of, as a lexicon line."),
     ] = False,
 ) -> None:
     """Check scripts and show what will be said, without synthesising.
 
     Parses each script and makes its spoken forms (numbers, units, formulas in words) without
-    synthesising anything; prints one summary line per script; warnings and errors go to stderr
-    as path:line: message.
+    synthesising anything; prints one summary line per script and one line per practice point
+    ([your turn]); warnings and errors go to stderr as path:line: message.
     """
     import json
 
@@ -152,17 +148,10 @@ def check(
     from .voices.cast import spoken_turns
 
     root = project_root()
-    voices = load_config(root).voices
-    results = check_scripts(scripts, root, speak=spoken_turns(root, voices.cast, voices.language))
+    results = check_scripts(scripts, root, speak=spoken_turns(root, load_config(root).voices))
     for result in results:
-        if not as_json and result.report_line():
-            print(result.report_line(), flush=True)
-        if spoken and not as_json:
-            for line in result.spoken_lines():
-                print(line, flush=True)
-        if unsure and not as_json:
-            for line in result.unsure_lines():
-                print(line, flush=True)
+        for line in [] if as_json else result.report(spoken, unsure):
+            print(line, flush=True)
         for line in result.problems(strict):
             err(line)
     if as_json:
@@ -180,6 +169,8 @@ def check(
         "audiolesson build --watch",
         "audiolesson build --stereo --loudness -16 --id3 2.3",
         "audiolesson build --format mp3 --format m4b",
+        "audiolesson build --format anki         # output/NAME.apkg: cards with audio",
+        "audiolesson build --no-gaps -o review/  # the episodes without practice gaps",
         "audiolesson build --base-url https://example.org/lessons/",
         "audiolesson build --executor ray --address 10.0.0.5:6379",
     ),
@@ -222,7 +213,16 @@ def build(
     formats: Annotated[
         list[str] | None,
         typer.Option(
-            "--format", metavar="FORMAT", help="mp3 (always) or m4b (audiobook); repeatable."
+            "--format",
+            metavar="FORMAT",
+            help="mp3 (always), m4b (audiobook) or anki (flash cards); repeatable.",
+        ),
+    ] = None,
+    gaps: Annotated[
+        bool | None,
+        typer.Option(
+            "--gaps/--no-gaps",
+            help="Practice gaps at [your turn] (default: on); --no-gaps to review.",
         ),
     ] = None,
     base_url: Annotated[
@@ -253,6 +253,7 @@ def build(
     overrides = Overrides(
         output=output, jobs=jobs, stereo=stereo, bitrate=bitrate, loudness=loudness, id3=id3,
         formats=formats, base_url=base_url, executor=executor, address=address,
+        practice_gaps=gaps,
     )  # fmt: skip
     if watch:
         from .pipeline.watch import watch_project
@@ -362,7 +363,8 @@ def import_page(
     """Turn books, documents and web pages into scripts you can edit.
 
     Writes one script per book (BOOK.md, its cover beside it) and, for a course page,
-    SLUG-lesson.md and SLUG-audiobook.md; several files make a series numbered in the order
+    SLUG-lesson.md, SLUG-audiobook.md and SLUG-review.md (its glossary, flash cards and key
+    concepts as questions with practice gaps); several files make a series numbered in the order
     of their names. Nothing is written if any file cannot be read; a script you edited is
     never overwritten without --force.
     """
@@ -455,8 +457,7 @@ def say(
     from .voices.render import say as render_say
 
     config = load_config(project_root())
-    cast, language = config.voices.cast, config.voices.language
-    print(render_say(text, voice, output or Path("say.wav"), config.root, cast, language))
+    print(render_say(text, voice, output or Path("say.wav"), config.root, config.voices))
 
 
 @app.command(

@@ -7,6 +7,7 @@ from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ..config import VoicesSettings
 from ..errors import AudiolessonError, EngineUnavailable, ScriptWarning
 from ..files import read_text
 from ..keys import spaced_digest
@@ -195,10 +196,12 @@ def speech_warnings(script: Script, turns: list[CastTurn]) -> list[ScriptWarning
 
 
 def spoken_turns(
-    root: Path, cast: str = DEFAULT_CAST, language: str | None = None
+    root: Path, settings: VoicesSettings | None = None
 ) -> Callable[[Script], tuple[list[str], list[ScriptWarning], list[Unsure]]]:
-    """For `check`: a script's spoken form per turn (as the build makes them), their warnings,
-    and the words no rule was sure of, each at its line, once per script."""
+    """For `check`: a script's spoken form per turn (as the build makes them with the project's
+    [voices] `settings`: its cast and language), their warnings, and the words no rule was sure
+    of, each at its line, once per script."""
+    cast, language = (settings.cast, settings.language) if settings else (DEFAULT_CAST, None)
 
     def speak(script: Script) -> tuple[list[str], list[ScriptWarning], list[Unsure]]:
         turns = cast_script(script, root, cast=cast, language=language)

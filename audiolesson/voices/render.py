@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from ..audio import Audio
 from ..audio_io import FORMATS, write_audio
+from ..config import VoicesSettings
 from ..errors import ConfigError
 from ..speech import speech_language, spoken_form
 from .engines.base import Voice, engine_class, get_engine
@@ -188,11 +189,12 @@ def say(
     voice_name: str | None,
     output: Path,
     root: Path,
-    cast: str = DEFAULT_CAST,
-    language: str | None = None,
+    settings: VoicesSettings | None = None,
 ) -> Path:
-    """Render text with a named voice (default: teacher) and the lexicon into a WAV or MP3,
-    read as a build reads it: in `language` ([voices] language) if set, else the voice's region."""
+    """Render text with a named voice (default: teacher) and the lexicon into a WAV or MP3, read
+    as a build reads it: the project's [voices] `settings` give the cast and the language (if
+    set; else the voice's region)."""
+    cast, language = (settings.cast, settings.language) if settings else (DEFAULT_CAST, None)
     if Path(output).suffix.lower() not in FORMATS:  # say so before spending time on synthesis
         raise ConfigError(f"name the output file with one of: {', '.join(FORMATS)}", path=output)
     if not text.strip():

@@ -116,6 +116,7 @@ StrictOption = Annotated[bool, typer.Option("--strict", help="Treat warnings as 
         "audiolesson check",
         "audiolesson check scripts/intro.md --strict",
         "audiolesson check --spoken          # what is said for numbers and formulas",
+        "audiolesson check --unsure          # words no rule was sure of",
         "audiolesson check --json > scripts.json",
     ),
 )
@@ -129,6 +130,10 @@ def check(
         bool,
         typer.Option("--spoken", help="Print each turn whose spoken form differs from its text."),
     ] = False,
+    unsure: Annotated[
+        bool,
+        typer.Option("--unsure", help="Print each word no rule was sure of, as a lexicon line."),
+    ] = False,
 ) -> None:
     """Check scripts and show what will be said, without synthesising.
 
@@ -138,19 +143,15 @@ def check(
     """
     import json
 
+    from .config import load_config
     from .script.check import check_scripts
     from .voices.cast import spoken_turns
 
     root = project_root()
-    results = check_scripts(scripts, root, speak=spoken_turns(root))
+    results = check_scripts(scripts, root, speak=spoken_turns(root, load_config(root).voices))
     for result in results:
-        if not as_json and result.report_line():
-            print(result.report_line(), flush=True)
-            for line in result.practice_lines():
-                print(line, flush=True)
-        if spoken and not as_json:
-            for line in result.spoken_lines():
-                print(line, flush=True)
+        for line in [] if as_json else result.report(spoken, unsure):
+            print(line, flush=True)
         for line in result.problems(strict):
             err(line)
     if as_json:
@@ -456,7 +457,7 @@ def say(
     from .voices.render import say as render_say
 
     config = load_config(project_root())
-    print(render_say(text, voice, output or Path("say.wav"), config.root, config.voices.cast))
+    print(render_say(text, voice, output or Path("say.wav"), config.root, config.voices))
 
 
 @app.command(

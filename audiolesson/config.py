@@ -34,6 +34,7 @@ from .options import (
     AddressSetting,
     Choice,
     Flag,
+    LanguageCode,
     Number,
     OutOfRange,
     PathSetting,
@@ -153,7 +154,7 @@ class FeedSettings:
 
 @dataclass(frozen=True)
 class VoicesSettings:
-    """Which default cast gives speakers their voices."""
+    """Which default cast gives speakers their voices, and whose English they read."""
 
     cast: str = setting(
         Choice(
@@ -161,6 +162,14 @@ class VoicesSettings:
             DEFAULT_CAST,
             '"fast": Piper only; "rich": Kokoro students (audiolesson[kokoro])',
             must="one of: {listed}; got {value!r}",
+        )
+    )
+    language: str | None = setting(
+        LanguageCode(
+            None,
+            'how numbers, dates and units are read ("en-US", "en-GB", "en-IN"); None = the '
+            "script's language if it names a region, else each voice's region",
+            example="en-GB",
         )
     )
 
@@ -267,7 +276,7 @@ class _Reader:
         self.problems: list[Problem] = []
         self.values: dict[str, dict[str, Any]] = {name: {} for name in SECTIONS}
         self.impossible: dict[tuple[str, str], str] = {}  #: read, but no value (OutOfRange)
-        self.from_cli: set[str] = set()
+        self.from_cli: set[tuple[str, str]] = set()  #: (section, name) given on the command line
 
     def table(self, section: str, table: Any) -> None:
         """Read one section of the file."""
@@ -295,9 +304,11 @@ class _Reader:
     def overrides(self, overrides: Overrides) -> None:
         """The command line's settings, read as the file's are (they win over it)."""
         for name, value in overrides.given().items():
+            # two sections may share a name ([feed] and [voices] language); an override's is
+            # in one section only (tests/test_config.py checks it)
             section = next(s for s, (cls, _) in SECTIONS.items() if name in _names(cls))
             option = next(option_of(f) for f in fields(SECTIONS[section][0]) if f.name == name)
-            self.from_cli.add(name)
+            self.from_cli.add((section, name))
             self.impossible.pop((section, name), None)
             try:
                 self.values[section][name] = option.read(value)
@@ -313,9 +324,8 @@ class _Reader:
             if phrase is None:
                 phrase = option_of(f).problem(getattr(settings, f.name))
             if phrase is not None:
-                line = (
-                    None if f.name in self.from_cli else toml_key_line(self.text, f.name, section)
-                )
+                given = (section, f.name) in self.from_cli
+                line = None if given else toml_key_line(self.text, f.name, section)
                 self.problems.append((f"{prefix}{f.name} must be {phrase}", line))
 
 
@@ -352,7 +362,7 @@ def load_config(root: Path, overrides: Overrides | None = None, **given: Any) ->
     voices = VoicesSettings(**reader.values["voices"])
     for section, settings in (("voices", voices), ("build", build), ("feed", feed)):
         reader.ranges(section, settings)
-    if "address" in reader.from_cli and build.executor != "ray":
+    if ("build", "address") in reader.from_cli and build.executor != "ray":
         reader.problems.append(("--address names a Ray cluster: add --executor ray", None))
     if reader.problems:
         where = path if path.is_file() else None

@@ -20,6 +20,7 @@ __all__ = [
     "AddressSetting",
     "Choice",
     "Flag",
+    "LanguageCode",
     "Number",
     "Option",
     "OutOfRange",
@@ -96,6 +97,18 @@ class Text(Option):
 
     want = "a string"
     types = (str,)
+
+
+class LanguageCode(Text):
+    """A language code, `en` or `en-GB` (BCP 47's shape: letters, then subtags; None: unset)."""
+
+    _CODE: ClassVar[re.Pattern[str]] = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8}){0,4}")
+
+    def problem(self, value: str | None) -> str | None:
+        """Not shaped like a language code."""
+        if value is None or self._CODE.fullmatch(value):
+            return None
+        return f"a language code like en-US, en-GB or en-IN; got {value!r}"
 
 
 class PathSetting(Text):

@@ -31,7 +31,8 @@ def test_the_lexicon_speaks_the_examples_units() -> None:
     [example] = load_scripts([ROOT / "scripts" / "example.md"])
     assert not example.meta.say  # the pronunciations moved to voices/lexicon.toml
     spoken = " ".join(t.spoken for t in cast_script(example, ROOT))
-    assert "about three hundred and forty-three metres per second" in spoken
+    # an American voice: en-US numbers ("three hundred forty-three"), the lexicon's own words
+    assert "about three hundred forty-three metres per second" in spoken
     assert "twenty hertz to twenty thousand hertz" in spoken
     assert " m/s" not in spoken and " Hz" not in spoken
 

@@ -3,6 +3,8 @@
     python tools/measure_speech.py            # audiolesson.speech (and NeMo, if importable)
     python tools/measure_speech.py --json     # the numbers as JSON too
     python tools/measure_speech.py --misses   # print every sentence that differs
+    python tools/measure_speech.py --heldout  # the held-out sentences (never tuned to) instead
+    python tools/measure_speech.py --corpus tests/data/speech/heldout-2.tsv   # any such file
 
 NeMo (nemo-text-processing) is measured when it can be imported; its compiled English grammars are
 kept in ~/.cache/audiolesson/nemo ($XDG_CACHE_HOME), so only its first run compiles them (~40 s).
@@ -28,6 +30,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "data" / "speech" / "corpus.tsv"
+#: Sentences written before the rules for them and never tuned to (a language column per row).
+HELDOUT = ROOT / "tests" / "data" / "speech" / "heldout.tsv"
 #: Categories a general-purpose normaliser is made for (no formulas, units, symbols or names).
 GENERIC = {
     "cardinal",
@@ -50,9 +54,9 @@ GENERIC = {
 CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "audiolesson" / "nemo"
 
 
-def read_corpus() -> list[dict[str, str]]:
+def read_corpus(path: Path = CORPUS) -> list[dict[str, str]]:
     """The corpus rows, comments skipped."""
-    with CORPUS.open(encoding="utf-8", newline="") as f:
+    with path.open(encoding="utf-8", newline="") as f:
         lines = [line for line in f if line.strip() and not line.startswith("#")]
     return list(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
 
@@ -103,13 +107,16 @@ def startup(code: str, env: dict[str, str] | None = None) -> float:
     return float(out.stdout.strip().splitlines()[-1])
 
 
-def measure(name: str, say: Callable[[str], str], rows: list[dict[str, str]], repeat: int) -> dict:
-    """Accuracy and cost of one implementation over the corpus."""
-    outputs = [say(r["written"]) for r in rows]  # warm-up, and the outputs compared
+def measure(
+    name: str, say: Callable[[str, str], str], rows: list[dict[str, str]], repeat: int
+) -> dict:
+    """Accuracy and cost of one implementation over the corpus (say(text, language))."""
+    # warm-up, and the outputs compared
+    outputs = [say(r["written"], r.get("language", "en")) for r in rows]
     start = time.perf_counter()
     for _ in range(repeat):
         for row in rows:
-            say(row["written"])
+            say(row["written"], row.get("language", "en"))
     per_sentence = (time.perf_counter() - start) / (repeat * len(rows))
     errors = [word_error_rate(r["spoken"], o) for r, o in zip(rows, outputs, strict=True)]
     generic = [i for i, r in enumerate(rows) if set(r["categories"].split(",")) <= GENERIC]
@@ -144,7 +151,7 @@ def nemo_normalizer() -> Callable[[str], str] | None:
     logging.disable(logging.INFO)  # NeMo logs every sentence it cannot post-process
     CACHE.mkdir(parents=True, exist_ok=True)
     normalizer = Normalizer(input_case="cased", lang="en", cache_dir=str(CACHE))
-    return lambda text: normalizer.normalize(text, punct_post_process=True)
+    return lambda text, language: normalizer.normalize(text, punct_post_process=True)
 
 
 def main() -> None:
@@ -152,14 +159,23 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print the numbers as JSON too")
     parser.add_argument("--misses", action="store_true", help="print the sentences that differ")
     parser.add_argument("--no-nemo", action="store_true", help="skip NeMo even if installed")
+    parser.add_argument(
+        "--heldout", action="store_true", help="measure the held-out sentences, not the corpus"
+    )
+    parser.add_argument("--corpus", type=Path, help="measure this TSV (the corpus's columns)")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     from audiolesson.speech import spoken_form
 
-    rows = read_corpus()
+    rows = read_corpus(args.corpus or (HELDOUT if args.heldout else CORPUS))
     own_deps, _ = closure_size(["audiolesson"])
     _, base = closure_size(["audiolesson"], {"num2words"})
     results = [measure("audiolesson.speech (num2words + rules)", spoken_form, rows, repeat=5)]
+    if "language" in rows[0]:
+        by_language: dict[str, list[float]] = {}
+        for row, out in zip(rows, results[0]["outputs"], strict=True):
+            by_language.setdefault(row["language"], []).append(word_error_rate(row["spoken"], out))
+        results[0]["wer_by_language"] = {k: statistics.fmean(v) for k, v in by_language.items()}
     results[0]["startup_s"] = startup(
         "from audiolesson.speech import spoken_form\nspoken_form('x = 2, 3 km')",
         env={**os.environ, "PYTHONPATH": str(ROOT)},
@@ -189,6 +205,8 @@ def main() -> None:
             f"| {r['ms_per_sentence']:.2f} ms | {r['install_mb']:.1f} MB | {r['platforms']} |"
         )
     print(f"\n{len(rows)} sentences; audiolesson's own dependencies: {own_deps / 1e6:.0f} MB.")
+    for language, wer in results[0].get("wer_by_language", {}).items():
+        print(f"- {language}: mean WER {wer:.2%}")
     print(
         f"\nOnly the {results[0]['generic_sentences']} sentences of generic categories "
         f"({', '.join(sorted(GENERIC))}):\n"

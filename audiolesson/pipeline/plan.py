@@ -238,7 +238,9 @@ def plan_episode(
     turn with nothing to say (its spoken form is empty) gets no clip: speech_warnings says so.
     """
     cache = clips.cache
-    cast = cast_script(script, config.root, memo, cast=config.voices.cast)
+    cast = cast_script(
+        script, config.root, memo, cast=config.voices.cast, language=config.voices.language
+    )
     turns = [ct for ct in cast if ct.spoken]
     keys = [clip_key(ct.spoken, voice_key(ct.voice)) for ct in turns]
     jobs = [

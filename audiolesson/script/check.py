@@ -6,13 +6,16 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ScriptError, ScriptWarning
 from ..files import shown_path
 from .layout import PRACTICE_CUE_SECONDS, Gap, Practice, lay_out, practice_seconds
 from .loader import find_scripts, load_script
 from .model import Pause, Script, Sound, Turn, YourTurn
+
+if TYPE_CHECKING:
+    from ..speech import Unsure
 
 __all__ = [
     "WORDS_PER_MINUTE",
@@ -69,6 +72,8 @@ class ScriptCheck:
     error: ScriptError | None = None
     summary: Summary | None = field(default=None)
     spoken: list[str] | None = None  #: each turn's spoken form, when the check asked for them
+    #: words no spoken-form rule was sure of (speech.Unsure, each with its line), with `spoken`
+    unsure: list[Unsure] | None = None
 
     def failed(self, strict: bool = False) -> bool:
         """True on an error, or on any warning when strict."""
@@ -91,6 +96,18 @@ class ScriptCheck:
         """'path: summary' for a script that parsed, else None."""
         return f"{self.path}: {self.summary.line()}" if self.summary else None
 
+    def report(self, spoken: bool = False, unsure: bool = False) -> list[str]:
+        """What `check` prints for the script: its summary line and practice points, then each
+        turn said differently (with `spoken`) and each word no rule was sure of (`unsure`)."""
+        if self.summary is None:
+            return []
+        lines = [f"{self.path}: {self.summary.line()}", *self.practice_lines()]
+        if spoken:
+            lines += self.spoken_lines()
+        if unsure:
+            lines += self.unsure_lines()
+        return lines
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: path, error, summary and the parsed structure."""
         out: dict[str, Any] = {"path": self.path, "error": None, "summary": None}
@@ -101,7 +118,22 @@ class ScriptCheck:
             out["summary"] = asdict(self.summary)
         if self.script is not None:
             out.update(script_to_dict(self.script, self.spoken))
+        if self.unsure is not None:
+            out["unsure"] = [
+                {
+                    "line": u.line,
+                    "written": u.written,
+                    "spoken": u.spoken,
+                    "kind": u.kind,
+                    "lexicon": u.lexicon_line(),
+                }
+                for u in self.unsure
+            ]
         return out
+
+    def unsure_lines(self) -> list[str]:
+        """'path:line: "GSM8K" = "G S M eight K"': a lexicon line to check and paste, per word."""
+        return [f"{self.path}:{u.line}: {u.lexicon_line()}" for u in self.unsure or []]
 
     def practice_lines(self) -> list[str]:
         """'path:line: your turn (~4 s) after "question"' for each practice point, with the
@@ -212,8 +244,9 @@ def script_to_dict(script: Script, spoken: list[str] | None = None) -> dict[str,
     }
 
 
-#: a script's spoken form per turn and the warnings found making them (voices.cast.spoken_turns)
-Speaker = Callable[[Script], tuple[list[str], list[ScriptWarning]]]
+#: a script's spoken form per turn, the warnings found making them and the words no rule was
+#: sure of (voices.cast.spoken_turns)
+Speaker = Callable[[Script], tuple[list[str], list[ScriptWarning], list[Any]]]
 
 
 def check_scripts(
@@ -237,13 +270,14 @@ def check_scripts(
             log.debug("%s failed: %s", path, exc)
             results.append(ScriptCheck(str(path), error=exc))
             continue
-        spoken = None
+        spoken = unsure = None
         if speak is not None:
             try:
-                spoken, warnings = speak(script)
+                spoken, warnings, unsure = speak(script)
             except ScriptError as exc:  # a bad `say` entry, for example
                 results.append(ScriptCheck(str(path), error=exc))
                 continue
             script.warnings.extend(warnings)
-        results.append(ScriptCheck(str(path), script, summary=summarize(script), spoken=spoken))
+        summary = summarize(script)
+        results.append(ScriptCheck(str(path), script, None, summary, spoken, unsure))
     return results

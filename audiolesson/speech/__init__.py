@@ -30,7 +30,8 @@ from __future__ import annotations
 
 from ._lexicon import DIALECTS, Entry, Lexicon
 from ._lexicon_files import lexicon_from_say, load_lexicon
-from ._stage import LANGUAGES, spoken_form, supports
+from ._stage import LANGUAGES, speech_language, spoken_form, supports
+from ._unsure import Unsure, unsure
 
 __all__ = [
     "DIALECTS",
@@ -38,11 +39,14 @@ __all__ = [
     "RULES_VERSION",
     "Entry",
     "Lexicon",
+    "Unsure",
     "lexicon_from_say",
     "load_lexicon",
+    "speech_language",
     "spoken_form",
     "supports",
+    "unsure",
 ]
 
 #: Bump whenever a rule changes what is said for some text (cache keys hold it).
-RULES_VERSION = "2"
+RULES_VERSION = "3"

@@ -10,7 +10,7 @@ from functools import cache
 from ._lexicon import DIALECTS, Lexicon
 from ._marks import CAPITAL_A, HOLD_BASE, HOLD_LIMIT, LETTER_A
 
-__all__ = ["LANGUAGES", "spoken_form", "supports"]
+__all__ = ["LANGUAGES", "speech_language", "spoken_form", "supports"]
 
 #: Language code -> module (inside this package) whose normalize(text, region) holds its rules.
 #: A new language is a new sub-package with that function, registered here.
@@ -42,6 +42,26 @@ def _rules(language: str) -> Callable[[str], str] | None:
     module = importlib.import_module(module_name, __package__)
     normalize = module.normalize
     return lambda text: normalize(text, region)
+
+
+def speech_language(language: str, setting: str | None = None, region: str | None = None) -> str:
+    """The language code spoken forms follow: the script's `language` if it names a region
+    ("en-GB"); else the project's `setting` if that does, for the same language; else the
+    language with the voice's `region` ("US"); else `language` as it is.
+
+    speech_language("en", None, "US") -> "en-US"; speech_language("en", "en-GB", "US") -> "en-GB";
+    speech_language("en-IN", "en-GB", "US") -> "en-IN".
+    """
+    base, own = _language(language)
+    if own is not None or not base:
+        return language
+    if setting:
+        other, chosen = _language(setting)
+        if chosen is not None and other == base:
+            return setting
+    if region and re.fullmatch(r"[A-Za-z]{2}", region):
+        return f"{base}-{region.upper()}"
+    return language
 
 
 def supports(language: str) -> bool:

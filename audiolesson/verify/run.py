@@ -142,7 +142,13 @@ def _built_turns(
             f"no built episode {episode}; run `audiolesson build {script.path}` first",
             path=script.path,
         )
-    cast = [ct for ct in cast_script(script, config.root, cast=config.voices.cast) if ct.spoken]
+    cast = [
+        ct
+        for ct in cast_script(
+            script, config.root, cast=config.voices.cast, language=config.voices.language
+        )
+        if ct.spoken
+    ]
     cues = [cue for cue in read_transcript(transcript) if not cue.practice]  # turns only
     for index, ct in enumerate(cast):
         cue = cues[index] if index < len(cues) else None
@@ -181,14 +187,18 @@ def _hear(
     """Transcribe each turn's stretch of the episode and compare it with the script."""
     started = time.perf_counter()
     samples = decode(episode)
-    language = script.meta.language
     lexicon = load_lexicon(root).merged(
         lexicon_from_say(script.meta.say, script.path, script.meta.lines)
     )
     check = EpisodeCheck(script.path, str(episode), threshold)
     pieces = split_by_turn(listener.words(samples), [a for _, a, _ in turns])
-    heard_in = _settle(pieces, [ct.turn.text for ct, _, _ in turns], language)
+    written = [ct.turn.text for ct, _, _ in turns]
+    # each turn was read in its own language (its voice's region, unless the script or the
+    # project names one): heard back in that language too, or en-GB's "minus four" for -4
+    # would count against a turn an American reading calls "negative four"
+    heard_in = _settle(pieces, written, [ct.language for ct, _, _ in turns])
     for (ct, start, end), heard in zip(turns, heard_in, strict=True):
+        language = ct.language
         result = compare(ct.turn.text, heard, language)
         entries = lexicon.matches(ct.turn.text)
         if result.wer > threshold:
@@ -241,10 +251,11 @@ def _names(written: str, entries: list[tuple[Entry, str]]) -> str | None:
     return " ".join(dict.fromkeys(n for n in names if n.lower() not in changed)) or None
 
 
-def _settle(pieces: list[list[str]], written: list[str], language: str) -> list[str]:
+def _settle(pieces: list[list[str]], written: list[str], languages: list[str]) -> list[str]:
     """Each turn's heard words, with up to three words moved across each turn boundary where
     that makes fewer errors in the two turns: Whisper's word times can be half a second off, so
-    a turn's first word can land in the turn before and a reply's first word in the question."""
+    a turn's first word can land in the turn before and a reply's first word in the question.
+    `languages`: the language each turn was read in."""
     pieces = [list(piece) for piece in pieces]
     for i in range(len(pieces) - 1):
         joined, cut = pieces[i] + pieces[i + 1], len(pieces[i])
@@ -252,8 +263,8 @@ def _settle(pieces: list[list[str]], written: list[str], language: str) -> list[
         for shift in (0, -1, 1, -2, 2, -3, 3):  # ties keep the cut nearest the times
             at = cut + shift
             if 0 <= at <= len(joined) and at not in costs:
-                left = compare(written[i], "".join(joined[:at]), language).errors
-                right = compare(written[i + 1], "".join(joined[at:]), language).errors
+                left = compare(written[i], "".join(joined[:at]), languages[i]).errors
+                right = compare(written[i + 1], "".join(joined[at:]), languages[i + 1]).errors
                 costs[at] = left + right
         best = min(costs, key=costs.__getitem__)
         pieces[i], pieces[i + 1] = joined[:best], joined[best:]

@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..errors import EngineUnavailable, ScriptWarning
+from ..config import VoicesSettings
+from ..errors import AudiolessonError, EngineUnavailable, ScriptWarning
+from ..files import read_text
 from ..keys import spaced_digest
 from ..script.model import Script, Turn
-from ..speech import RULES_VERSION, Lexicon, lexicon_from_say, spoken_form, supports
+from ..speech import (
+    RULES_VERSION,
+    Lexicon,
+    Unsure,
+    lexicon_from_say,
+    speech_language,
+    spoken_form,
+    supports,
+    unsure,
+)
 from .engines.base import Voice, engine_class, get_engine
 from .library import (
     NARRATOR_VOICE,
@@ -22,7 +33,14 @@ from .library import (
 )
 from .presets import DEFAULT_CAST, separable
 
-__all__ = ["CastTurn", "assign_voices", "cast_script", "speech_warnings", "spoken_turns"]
+__all__ = [
+    "CastTurn",
+    "assign_voices",
+    "cast_script",
+    "speech_warnings",
+    "spoken_turns",
+    "unsure_words",
+]
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +52,7 @@ class CastTurn:
     turn: Turn
     voice: Voice
     spoken: str
+    language: str = "en"  #: the language code its spoken form followed ("en-US", "en-GB")
 
 
 def assign_voices(
@@ -109,33 +128,41 @@ def cast_script(
     root: Path,
     memo: MutableMapping[str, str] | None = None,
     cast: str = DEFAULT_CAST,
+    language: str | None = None,
 ) -> list[CastTurn]:
     """Each turn of the script with its voice and spoken form, in script.turns order.
 
-    The spoken form follows the script's language, the project lexicon and the script's `say`
-    (which wins), in the phoneme dialect of the voice's engine. `memo` keeps spoken forms across
-    builds, keyed by everything they depend on, so an unchanged turn is never normalised again.
-    `cast` is the project's default cast ([voices] cast: "fast" or "rich").
+    The spoken form follows the project lexicon and the script's `say` (which wins), in the
+    phoneme dialect of the voice's engine, and the conventions of the script's language: its
+    region if it names one ("language: en-GB"), else the project's `language` setting ([voices]
+    language), else the region the turn's voice speaks (en-US for an American voice). `memo`
+    keeps spoken forms across builds, keyed by everything they depend on, so an unchanged turn
+    is never normalised again. `cast` is the project's default cast ([voices] cast).
     """
     voices = load_voices(root, cast)
     chosen = assign_voices(script, voices, cast)
     _check_cast(chosen, cast)
     meta = script.meta
     lexicon = load_lexicon(root).merged(lexicon_from_say(meta.say, script.path, meta.lines))
-    speak = _speaker(meta.language, lexicon, {} if memo is None else memo)
+    speak = _speaker(lexicon, {} if memo is None else memo)
+    languages: dict[str, str] = {}  # voice name -> the language its turns follow
     turns = []
     for t in script.turns:
         voice = chosen[t.speaker]
-        turns.append(CastTurn(t, voice, speak(t.text, engine_class(voice.engine).phonemes)))
+        if voice.name not in languages:
+            region = get_engine(voice.engine).region(voice)
+            languages[voice.name] = speech_language(meta.language, language, region)
+        spoken = speak(t.text, languages[voice.name], engine_class(voice.engine).phonemes)
+        turns.append(CastTurn(t, voice, spoken, languages[voice.name]))
     return turns
 
 
-def _speaker(language: str, lexicon: Lexicon, memo: MutableMapping[str, str]):  # noqa: ANN202
-    """spoken_form for this script's language and lexicon, through the memo."""
-    context = [RULES_VERSION, language, lexicon.digest()]
+def _speaker(lexicon: Lexicon, memo: MutableMapping[str, str]):  # noqa: ANN202
+    """spoken_form with this lexicon, through the memo (keyed by language and dialect too)."""
+    context = [RULES_VERSION, lexicon.digest()]
 
-    def speak(text: str, dialect: str | None) -> str:
-        key = spaced_digest([*context, dialect, text], 32, ascii_only=False)
+    def speak(text: str, language: str, dialect: str | None) -> str:
+        key = spaced_digest([*context, language, dialect, text], 32, ascii_only=False)
         if key not in memo:
             memo[key] = spoken_form(text, language, lexicon, phonemes=dialect)
         return memo[key]
@@ -169,12 +196,49 @@ def speech_warnings(script: Script, turns: list[CastTurn]) -> list[ScriptWarning
 
 
 def spoken_turns(
-    root: Path, cast: str = DEFAULT_CAST
-) -> Callable[[Script], tuple[list[str], list[ScriptWarning]]]:
-    """For `check`: a script's spoken form per turn (as the build makes them) and their warnings."""
+    root: Path, settings: VoicesSettings | None = None
+) -> Callable[[Script], tuple[list[str], list[ScriptWarning], list[Unsure]]]:
+    """For `check`: a script's spoken form per turn (as the build makes them with the project's
+    [voices] `settings`: its cast and language), their warnings, and the words no rule was sure
+    of, each at its line, once per script."""
+    cast, language = (settings.cast, settings.language) if settings else (DEFAULT_CAST, None)
 
-    def speak(script: Script) -> tuple[list[str], list[ScriptWarning]]:
-        turns = cast_script(script, root, cast=cast)
-        return [ct.spoken for ct in turns], speech_warnings(script, turns)
+    def speak(script: Script) -> tuple[list[str], list[ScriptWarning], list[Unsure]]:
+        turns = cast_script(script, root, cast=cast, language=language)
+        return (
+            [ct.spoken for ct in turns],
+            speech_warnings(script, turns),
+            unsure_words(script, root, turns),
+        )
 
     return speak
+
+
+def unsure_words(script: Script, root: Path, turns: list[CastTurn]) -> list[Unsure]:
+    """Each word of the script no spoken-form rule was sure of, once, at its first line."""
+    meta = script.meta
+    lexicon = load_lexicon(root).merged(lexicon_from_say(meta.say, script.path, meta.lines))
+    try:
+        lines = read_text(Path(script.path), "script").splitlines()
+    except AudiolessonError:
+        lines = []
+    starts = sorted({ct.turn.line for ct in turns})
+    seen: set[str] = set()
+    found = []
+    for ct in turns:
+        later = [n for n in starts if n > ct.turn.line]
+        end = later[0] if later else len(lines) + 1
+        for word in unsure(ct.turn.text, ct.language, lexicon):
+            if word.written in seen:
+                continue
+            seen.add(word.written)
+            line = (
+                next(
+                    (n for n in range(ct.turn.line, end) if word.written in lines[n - 1]),
+                    ct.turn.line,
+                )
+                if lines
+                else ct.turn.line
+            )
+            found.append(replace(word, line=line))
+    return found

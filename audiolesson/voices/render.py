@@ -17,8 +17,9 @@ from typing import Any, Protocol
 
 from ..audio import Audio
 from ..audio_io import FORMATS, write_audio
+from ..config import VoicesSettings
 from ..errors import ConfigError
-from ..speech import spoken_form
+from ..speech import speech_language, spoken_form
 from .engines.base import Voice, engine_class, get_engine
 from .library import PRIMARY_VOICE, load_lexicon, load_voices, pick_voice
 from .presets import DEFAULT_CAST
@@ -184,16 +185,24 @@ def render(text: str, voice: Voice, sentences: SentenceStore | None = None) -> A
 
 
 def say(
-    text: str, voice_name: str | None, output: Path, root: Path, cast: str = DEFAULT_CAST
+    text: str,
+    voice_name: str | None,
+    output: Path,
+    root: Path,
+    settings: VoicesSettings | None = None,
 ) -> Path:
-    """Render text with a named voice (default: teacher) and the lexicon into a WAV or MP3."""
+    """Render text with a named voice (default: teacher) and the lexicon into a WAV or MP3, read
+    as a build reads it: the project's [voices] `settings` give the cast and the language (if
+    set; else the voice's region)."""
+    cast, language = (settings.cast, settings.language) if settings else (DEFAULT_CAST, None)
     if Path(output).suffix.lower() not in FORMATS:  # say so before spending time on synthesis
         raise ConfigError(f"name the output file with one of: {', '.join(FORMATS)}", path=output)
     if not text.strip():
         raise ConfigError("nothing to say: give some text")
     voice = pick_voice(load_voices(root, cast), voice_name or PRIMARY_VOICE, cast=cast)
     dialect = engine_class(voice.engine).phonemes
-    spoken = spoken_form(text, "en", load_lexicon(root), phonemes=dialect)
+    read_as = speech_language("en", language, get_engine(voice.engine).region(voice))
+    spoken = spoken_form(text, read_as, load_lexicon(root), phonemes=dialect)
     if not spoken:
         raise ConfigError("nothing to say once symbols are read: give some words")
     return write_audio(output, gain(render(spoken, voice), voice.volume))

@@ -198,3 +198,58 @@ def test_cli_with_no_scripts_says_what_to_do(tmp_path: Path):
     assert done.returncode == 1
     [message] = done.stderr.splitlines()
     assert message.startswith("error: ") and "scripts" in message
+
+
+# --- words no rule was sure of -------------------------------------------------------------------
+
+UNSURE = """---
+title: Benchmarks
+---
+
+# Scores
+
+Teacher: We fine-tuned on GSM8K and
+logged to run_dir, as the CPU allows.
+
+Student: Was GSM8K hard? And what is TOGAF?
+"""
+
+
+def test_cli_unsure_prints_each_word_at_its_line_as_a_lexicon_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from audiolesson.cli import app
+
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "scores.md").write_text(UNSURE, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["check", "--unsure"])
+    assert result.exit_code == 0, result.output
+    listed = [line for line in result.stdout.splitlines() if " = " in line]
+    path = str(Path("scripts") / "scores.md")
+    assert listed == [
+        f'{path}:7: "GSM8K" = "G S M eight K"',  # once, where it first appears
+        f'{path}:8: "run_dir" = "run dir"',  # the turn's second line
+        f'{path}:10: "TOGAF" = "T O G A F"',
+    ]
+    # pasted into the lexicon, the words are no longer unsure
+    (tmp_path / "voices").mkdir()
+    lexicon = "\n".join(line.split(": ", 1)[1] for line in listed)
+    (tmp_path / "voices" / "lexicon.toml").write_text(lexicon + "\n", encoding="utf-8")
+    again = CliRunner().invoke(app, ["check", "--unsure"])
+    assert again.exit_code == 0 and " = " not in again.stdout
+
+    shown = CliRunner().invoke(app, ["check", "--json"])
+    assert json.loads(shown.stdout)[0]["unsure"] == []
+    (tmp_path / "voices" / "lexicon.toml").unlink()
+    shown = CliRunner().invoke(app, ["check", "--json"])
+    [gsm, *_] = json.loads(shown.stdout)[0]["unsure"]
+    assert gsm == {
+        "line": 7,
+        "written": "GSM8K",
+        "spoken": "G S M eight K",
+        "kind": "letters and digits",
+        "lexicon": '"GSM8K" = "G S M eight K"',
+    }

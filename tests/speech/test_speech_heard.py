@@ -44,7 +44,7 @@ def heard() -> list[str]:
     )
     transcripts = []
     for row in SAMPLE:
-        text = spoken_form(row["written"], phonemes="piper")
+        text = spoken_form(row["written"], row["language"], phonemes="piper")
         audio = np.concatenate([c.audio_float_array for c in voice.synthesize(text)])
         audio = signal.resample_poly(audio.astype(np.float64), 16000, voice.config.sample_rate)
         segments, _ = model.transcribe(
@@ -62,7 +62,7 @@ def test_no_symbol_is_read_by_its_name(heard):
 def test_what_is_heard_is_what_the_corpus_says(heard):
     # compare() is `audiolesson verify`'s: both sides in spoken form, digits and words alike
     errors = [
-        compare(row["spoken"], transcript).wer
+        compare(row["spoken"], transcript, row["language"]).wer
         for row, transcript in zip(SAMPLE, heard, strict=True)
     ]
     # Piper samples its noise, so each run differs: 10-15 % measured over several runs, mostly

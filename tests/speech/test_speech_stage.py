@@ -44,8 +44,8 @@ def test_symbols_that_have_words_are_not_empty():
         ("I think I can do it.", "I think I can do it."),
         ("Then I said I would.", "Then I said I would."),
         ("MIX the two liquids.", "mix the two liquids."),
-        ("The CIVIL service grew.", "The CIVIL service grew."),
-        ("Apply the MIX ratio to CIVIL works.", "Apply the mix ratio to CIVIL works."),
+        ("The CIVIL service grew.", "The civil service grew."),  # a word, not the number 4
+        ("Apply the MIX ratio to CIVIL works.", "Apply the mix ratio to civil works."),
         ("Go to Room D and press C.", "Go to Room D and press C."),
         ("World War I and Charles I.", "World War one and Charles the first."),
         ("Louis XVI lost his head.", "Louis the sixteenth lost his head."),
@@ -132,6 +132,15 @@ def test_huge_numbers_are_read_digit_by_digit():
         "CH" * 500,
         "x²³" * 300,
         "_".join(["ab"] * 500),
+        # issue 22's rules: each of these once took seconds to minutes (quadratic or worse)
+        "softmax(x)" * 2000,
+        "a=b, " * 2000,
+        "x.com/" * 2000,
+        "Σ " * 3000,
+        "x+" * 5000,
+        "St. Dr. " * 1500,
+        "aB" * 3000,
+        "1234-" * 2000,
     ],
 )
 def test_long_odd_input_takes_milliseconds_not_hours(text):

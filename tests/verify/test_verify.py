@@ -18,9 +18,12 @@ from _cli import in_process
 
 from audiolesson.config import load_config
 from audiolesson.errors import BuildError, EngineUnavailable
+from audiolesson.script import parse
 from audiolesson.speech import lexicon_from_say
 from audiolesson.verify import DEFAULT_THRESHOLD, compare, heard_as, verify
-from audiolesson.verify.run import _names, _settle
+from audiolesson.verify.run import _hear, _names, _settle
+from audiolesson.voices.cast import CastTurn
+from audiolesson.voices.engines.base import Voice
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -90,9 +93,39 @@ def test_words_heard_across_a_turn_boundary_go_back_to_their_turn() -> None:
     pieces = [[" In", " air", " or", " water?", " Water"], [" is", " heavier.", " Good"]]
     pieces.append([" work."])
     written = ["In air or water?", "Water is heavier.", "Good work."]
-    assert _settle(pieces, written, "en") == ["In air or water?", "Water is heavier.", "Good work."]
+    settled = _settle(pieces, written, ["en"] * 3)
+    assert settled == ["In air or water?", "Water is heavier.", "Good work."]
     # where the text gives no reason to move, the times decide
-    assert _settle([[" a", " b"], [" c"]], ["x", "y"], "en") == ["a b", "c"]
+    assert _settle([[" a", " b"], [" c"]], ["x", "y"], ["en"] * 2) == ["a b", "c"]
+
+
+class Heard:
+    """A listener that hears the given words, one a second (in place of Whisper)."""
+
+    def __init__(self, text: str) -> None:
+        self.heard = [(float(n), n + 0.5, f" {word}") for n, word in enumerate(text.split())]
+
+    def words(self, samples: object, names: str | None = None) -> list[tuple[float, float, str]]:
+        return self.heard
+
+
+def test_each_turn_is_compared_in_the_language_it_was_read_in(monkeypatch, tmp_path) -> None:
+    # a script in plain "en": a British voice's turn reads -4 as "minus four", an American
+    # one's as "negative four"; Whisper writes "minus 4" and "negative 4"
+    script = parse("# Cold\n\nHost: It was −4 degrees.\n\nGuest: It was −4 degrees.\n", "c.md")
+    host, guest = script.turns
+    turns = [
+        (CastTurn(host, Voice("host"), "It was minus four degrees.", "en-GB"), 0.0, 5.0),
+        (CastTurn(guest, Voice("guest"), "It was negative four degrees.", "en-US"), 5.0, 10.0),
+    ]
+    monkeypatch.setattr("audiolesson.verify.run.decode", lambda path: None)
+    heard = Heard("It was minus 4 degrees. It was negative 4 degrees.")
+    check = _hear(script, turns, tmp_path / "c.mp3", 0.25, heard, tmp_path)
+    assert [t.wer for t in check.turns] == [0, 0]
+    assert [t.heard for t in check.turns] == [
+        "It was minus 4 degrees.",
+        "It was negative 4 degrees.",
+    ]
 
 
 def test_names_hinted_to_whisper_leave_out_what_the_lexicon_changes() -> None:

@@ -112,6 +112,16 @@ def test_say_applies_the_project_lexicon(project: Path) -> None:
     assert probe(project / "a.wav")["duration"] == pytest.approx(0.30, abs=0.01)
 
 
+def test_say_reads_numbers_in_the_projects_language(project: Path) -> None:
+    # The tone engine speaks no region: en-US by default, "one hundred forty-four" (22
+    # characters); [voices] language = "en-GB" reads "one hundred and forty-four" (26).
+    assert run(project, "say", "144", "--voice", "robot", "-o", "us.wav").returncode == 0
+    assert probe(project / "us.wav")["duration"] == pytest.approx(22 * 0.06, abs=0.01)
+    (project / "audiolesson.toml").write_text('[voices]\nlanguage = "en-GB"\n')
+    assert run(project, "say", "144", "--voice", "robot", "-o", "gb.wav").returncode == 0
+    assert probe(project / "gb.wav")["duration"] == pytest.approx(26 * 0.06, abs=0.01)
+
+
 def test_say_defaults_to_teacher_and_say_wav(project: Path) -> None:
     (project / "voices" / "teacher.toml").write_text('engine = "tone"\n')
     result = run(project, "say", "Hi there")

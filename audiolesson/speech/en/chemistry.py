@@ -7,7 +7,7 @@ import re
 from .._marks import spell
 from .words import cardinal
 
-__all__ = ["chemistry"]
+__all__ = ["chemistry", "is_formula"]
 
 _ELEMENTS = frozenset(
     "H He Li Be B C N O F Ne Na Mg Al Si P S Cl Ar K Ca Sc Ti V Cr Mn Fe Co Ni Cu Zn Ga Ge As Se "
@@ -16,7 +16,9 @@ _ELEMENTS = frozenset(
     "Bk Cf Es Fm Md No Lr".split()
 )
 # Words that parse as element symbols but are something else in course text.
-_NOT_FORMULAS = frozenset({"NaN", "HeLa", "CoV", "BaSe"})
+_NOT_FORMULAS = frozenset(
+    {"NaN", "HeLa", "CoV", "BaSe", "B2B", "B2C", "C2C", "P2P", "D2C", "WW1", "WW2"}
+)
 _SUB = "₀₁₂₃₄₅₆₇₈₉"
 _SUBSCRIPTS = str.maketrans(_SUB, "0123456789")
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻", "0123456789+-")
@@ -61,6 +63,11 @@ def _parses(formula: str, clearly: bool = True) -> bool:
     counted = bool(re.search(rf"[{_SUB}⁺⁻]|[A-Za-z)]\d", core))
     mixed = len(symbols) >= 2 and any(len(s) == 2 for s in symbols)
     return counted or mixed
+
+
+def is_formula(word: str) -> bool:
+    """Whether a word reads as a chemical formula ("CO2", "NaCl", "H2O")."""
+    return bool(_FORMULA_RE.fullmatch(word)) and _parses(word)
 
 
 def _say_formula(formula: str) -> str:

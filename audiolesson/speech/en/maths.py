@@ -1,19 +1,30 @@
-"""Maths: scientific notation, expressions (x² − 5x + 6 = 0, F = ma), powers, roots, Greek letters.
+"""Maths: expressions (x² − 5x + 6 = 0, F = ma), powers, roots, functions, Greek letters.
 
 Expressions are found as chains of terms joined by operators; a chain is read only when it looks
 like maths (a number, a single-letter variable, a Greek letter or a power takes part), so prose
-such as "input/output" or "well-known" is left to the later rules.
+such as "input/output" or "well-known" is left to the later rules. notation.py reads what comes
+before the chains (scientific notation, derivatives, limits, big-O...) with the readers here.
 """
 
 from __future__ import annotations
 
 import re
 
-from .._marks import letter, spell
-from .units import UNIT_AFTER, say_unit
-from .words import NUMBER, cardinal, fraction, number, ordinal
+from .._marks import CAPITAL_A, letter, spell
+from .locale import Locale
+from .words import NUMBER
 
-__all__ = ["GREEK", "expressions", "power_phrase", "scientific", "terms"]
+__all__ = [
+    "GREEK",
+    "PIECES",
+    "POSTFIX",
+    "SYMBOLS",
+    "expressions",
+    "power_phrase",
+    "speak_chain",
+    "speak_term",
+    "terms",
+]
 
 GREEK = {
     "α": "alpha",
@@ -81,17 +92,29 @@ _FRACTIONS = {
     "⅝": (5, 8),
     "⅞": (7, 8),
 }
-_FUNCTIONS = {
+#: Functions read before their argument ("sine x", "cosine theta"); ln is a prefix (below).
+FUNCTIONS = {
     "sin": "sine",
-    "cos": "cos",
+    "cos": "cosine",
     "tan": "tan",
+    "sec": "secant",
+    "csc": "cosecant",
+    "cot": "cotangent",
+    "sinh": "hyperbolic sine",
+    "cosh": "hyperbolic cosine",
+    "tanh": "tanh",
+    "arcsin": "arc sine",
+    "arccos": "arc cosine",
+    "arctan": "arc tan",
     "log": "log",
-    "ln": "natural log",
     "exp": "exp",
     "lim": "the limit",
     "max": "max",
     "min": "min",
+    "argmax": "arg max",
+    "argmin": "arg min",
     "det": "the determinant of",
+    "tr": "the trace of",
 }
 _PREFIXES = {
     "√": "the square root of",
@@ -103,6 +126,7 @@ _PREFIXES = {
     "Δ": "delta",
     "∇": "the gradient of",
     "∏": "the product of",
+    "ln": "the natural log of",
 }
 _HATS = {"\u0302": "hat", "\u0304": "bar", "\u0305": "bar", "\u0307": "dot"}
 # Short words that stay words even next to an operator ("x = 2 or 3" is rare, "is = " rarer).
@@ -111,86 +135,35 @@ _SHORT_WORDS = frozenset(
     "now old see two way who did its let put say she too use is it in of on or to be by if so up "
     "we do go no my an as me he us".split()
 )
+# A capital letter named with a big-O style bound: "O(n log n)" is "big O of n log n".
+_BIG = {"O": "big O", "Θ": "big theta", "Ω": "big omega"}
 
-# --- scientific notation -------------------------------------------------------------------------
-
-_EXPONENT = r"(?:\^\{?[-−]?\d+\}?|\^\([-−]?\d+\)|[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)"
-_SCIENTIFIC = re.compile(
-    rf"(?<![\w.])(?P<sign>[-−])?(?:(?P<mantissa>{NUMBER})\s?[×x*·]\s?10(?P<exp>{_EXPONENT})"
-    rf"|(?P<emantissa>\d+(?:\.\d+)?)[eE](?P<eexp>[-−+]?\d+)(?![\w.])"
-    rf"|(?<![\d,])10(?P<bexp>\^\{{?[-−]?\d+\}}?|\^\([-−]?\d+\)|[⁻⁺][⁰¹²³⁴⁵⁶⁷⁸⁹]+))"
-)
-
-
-def power_phrase(exponent: str) -> str:
-    """'2' -> 'squared', '8' -> 'to the eighth', '-19' -> 'to the minus nineteen'."""
-    raw = exponent.translate(_SUPERSCRIPTS).removeprefix("^").replace("−", "-")
-    if raw.startswith(("{", "(")) and raw.endswith(("}", ")")):
-        raw = raw[1:-1]
-    raw = raw.strip()
-    if re.fullmatch(r"[-+]?\d+", raw):
-        value = int(raw)
-        if value == 2:
-            return "squared"
-        if value == 3:
-            return "cubed"
-        if value < 0:
-            return "to the minus " + cardinal(-value)
-        return "to the " + ordinal(value)
-    if re.fullmatch(r"-[A-Za-z]", raw):
-        return "to the minus " + letter(raw[1])
-    if re.fullmatch(r"[A-Za-z]", raw):
-        return "to the " + letter(raw)
-    return "to the power of " + _speak_chain(raw, "")
-
-
-def _say_scientific(match: re.Match[str]) -> str:
-    sign = "minus " if match["sign"] else ""
-    if match["bexp"]:
-        spoken = f"{sign}ten {power_phrase(match['bexp'])}"
-    else:
-        mantissa = match["mantissa"] or match["emantissa"]
-        exponent = match["exp"] or "^" + match["eexp"].replace("+", "")
-        # "1e-4" is read "ten to the minus four", not "one times ten to the minus four"
-        head = "" if mantissa in ("1", "1.0") else f"{number(mantissa)} times "
-        spoken = f"{sign}{head}ten {power_phrase(exponent)}"
-    return spoken
-
-
-def scientific(text: str) -> str:
-    """3 × 10⁸, 1.6e-19, 10^-3 (and a unit after them: '1.6e-19 C') in words."""
-    out: list[str] = []
-    position = 0
-    for match in _SCIENTIFIC.finditer(text):
-        out.append(text[position : match.start()])
-        out.append(_say_scientific(match))
-        position = match.end()
-        unit = UNIT_AFTER.match(text, position)
-        if unit:
-            out.append(" " + say_unit(unit["unit"], True))
-            position = unit.end()
-    out.append(text[position:])
-    return "".join(out)
-
-
-# --- expressions ---------------------------------------------------------------------------------
+# --- terms ---------------------------------------------------------------------------------------
 
 _GREEK = "[" + "".join(GREEK) + "]"
 # letters, the marked letter a (from an earlier rule), and hats or bars over them
 _LETTERS = r"[A-Za-z\ue0a1\ue0a2](?:[A-Za-z]|[\u0302\u0304\u0305\u0307])*+"
 _GROUP = r"\((?:[^()]|\([^()]*\))*\)"
 _VULGAR = "[" + "".join(_FRACTIONS) + "]"
-_POST = (
-    r"(?:[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺ⁿⁱˣ]+|\^(?:\{[^{}]*\}|" + _GROUP + r"|[-−]?[\w.]+)"
+_SUPER = "[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺ⁿⁱˣᵀ]"
+POSTFIX = (
+    rf"(?:{_SUPER}+|\^(?:\{{[^{{}}]*\}}|" + _GROUP + r"|[-−]?[\w.]+)"
     r"|[₀₁₂₃₄₅₆₇₈₉ₐₑₒₓₕₖₗₘₙₚₛₜᵢⱼ]+|_(?:\{[^{}]*\}|[A-Za-z0-9])|(?<![A-Za-z]{2})!(?=\s*[=+\-−×)]|\s*$)|'+)"
 )
 # Hyphenated words are one atom: "fine-tuning", "X-ray".
 # Atomic (?>...) and possessive ++: a run of digits or letters is split into atoms one way only,
 # so a long number that is not maths fails fast instead of backtracking through every split.
-_ATOM = rf"(?>{NUMBER}|{_VULGAR}|{_LETTERS}(?:-[A-Za-z]{{2,}})*|{_GREEK}|{_GROUP})"
-_FUNCTION = r"(?:sin|cos|tan|log|ln|exp)(?:[₀₁₂₃₄₅₆₇₈₉]+|_\d+)?\s(?=[\w(" + "".join(GREEK) + "])"
+_ATOM = rf"(?>{NUMBER}|{_VULGAR}|{_LETTERS}(?:-[A-Za-z]{{2,}})*|{_GREEK}|{_GROUP}|∞)"
+_FUNCTION_NAMES = "sinh|cosh|tanh|arcsin|arccos|arctan|sin|cos|tan|sec|csc|cot|log|exp|det|tr"
+_FUNCTION = (
+    rf"(?:{_FUNCTION_NAMES}|ln)(?:[₀₁₂₃₄₅₆₇₈₉]+|_\d+|_\{{\d+\}})?[²³]?"
+    rf"(?:\s(?=[\w(" + "".join(GREEK) + r"])|(?=\())"
+)
 _PREFIX = r"(?:[√∛∑Σ∫∂∇∏]\s?|Δ(?=\w)|" + _FUNCTION + ")"
-_TERM = rf"(?:(?:{_PREFIX})*+{_ATOM}{_POST}*+)++"
+# Bounded, possessive repeats: a term is at most 30 atoms, so trying a chain at every start in
+# a long run of atoms costs a constant each, not the rest of the run (no quadratic time).
+_TERM = rf"(?:(?:{_PREFIX}){{0,6}}+{_ATOM}{POSTFIX}{{0,6}}+){{1,30}}+"
+_TAIL = rf"(?:{_ATOM}{POSTFIX}{{0,6}}+){{0,30}}+"
 _OPERATORS = {
     "==": "double equals",
     "!=": "not equals",
@@ -235,16 +208,26 @@ _OPERATORS = {
     "⊆": "a subset of",
     "%": "mod",
 }
+#: Every symbol the maths rules read.
+SYMBOLS = frozenset("".join(_OPERATORS) + "".join(_PREFIXES) + "∞ᵀ⊤′'!|√∛∜⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺ⁿⁱˣ")
 _RELATIONS = {"≠", "<", ">", "≤", "≥", "≈", "∝", "∈", "∉", "≡", "⊂", "⊆"}
 _OPERATOR = "(?:" + "|".join(re.escape(o) for o in sorted(_OPERATORS, key=len, reverse=True)) + ")"
+# A chain may open with a sign after a space or a bracket: "|−5| = 5" is "negative five equals five"
 _CHAIN = re.compile(
-    rf"(?<![\w.'’]){_TERM}(?:\s*{_OPERATOR}\s*(?:[−-](?=[\w(√]))?{_TERM})+(?![\w'’])"
+    rf"(?<![\w.'’])(?:(?<![^\s(])[−-](?=\d))?{_TERM}"
+    rf"(?:\s*{_OPERATOR}\s*(?:[−-](?=[\w(√]))?{_TERM})+(?![\w'’])"
 )
-_PIECES = re.compile(rf"\s*({_OPERATOR})\s*")
+PIECES = re.compile(rf"\s*({_OPERATOR})\s*")
 # Words before an expression that make it a clause, so a relation is read "x is greater than 3".
 _CLAUSE = re.compile(
     r"(?:^|[.!?:;,(]\s*|\b(?:[Tt]hat|[Ww]hen|[Ii]f|[Ss]ince|[Bb]ecause|[Ss]o|[Ww]here|[Ww]hile|"
     r"[Tt]hen|[Uu]nless|[Ww]henever|[Tt]herefore|implies|[Hh]ence|[Tt]hus)\s+)$"
+)
+# Words near "3 × 4" that make it a size ("a 3 × 4 matrix": "three by four")
+_SIZED = re.compile(
+    r"\b(?:matri(?:x|ces)|grid|array|board|table|image|pixels?|tensor|shape|dimensions?|kernel|"
+    r"filter|window|patch|rectangle|room|photo|screen|resolution|layout|tiles?)\b",
+    re.IGNORECASE,
 )
 
 
@@ -259,20 +242,46 @@ def _short_run(word: str, chain_is_maths: bool) -> bool:
     return chain_is_maths and len(word) <= 3 and word.lower() not in _SHORT_WORDS
 
 
-def _speak_atom(atom: str, maths: bool) -> str:
+def power_phrase(exponent: str, loc: Locale) -> str:
+    """'2' -> 'squared', '8' -> 'to the eighth', '-19' -> 'to the minus nineteen'."""
+    raw = exponent.translate(_SUPERSCRIPTS).removeprefix("^").replace("−", "-")
+    if raw.startswith(("{", "(")) and raw.endswith(("}", ")")):
+        raw = raw[1:-1]
+    raw = raw.strip()
+    if raw in ("ᵀ", "T", "⊤"):
+        return "transpose"
+    if re.fullmatch(r"[-+]?\d+", raw):
+        value = int(raw)
+        if value == 2:
+            return "squared"
+        if value == 3:
+            return "cubed"
+        if value < 0:
+            return f"to the {loc.minus} {loc.cardinal(-value)}"
+        return "to the " + loc.ordinal(value)
+    if re.fullmatch(r"-[A-Za-z]", raw):
+        return f"to the {loc.minus} {letter(raw[1])}"
+    if re.fullmatch(r"[A-Za-z]", raw):
+        return "to the " + letter(raw)
+    return "to the power of " + speak_chain(raw, "", loc)
+
+
+def _speak_atom(atom: str, maths: bool, loc: Locale) -> str:
     if atom in _FRACTIONS:
-        return fraction(*_FRACTIONS[atom])
+        return loc.fraction(*_FRACTIONS[atom])
     if atom in GREEK:
         return GREEK[atom]
+    if atom == "∞":
+        return "infinity"
     if re.fullmatch(NUMBER, atom):
-        return number(atom)
+        return loc.number(atom)
     if atom.startswith("("):
-        return _speak_chain(atom[1:-1], "")
+        return speak_chain(atom[1:-1], "", loc)
     # letters, maybe with hats: "ŷ" (y + U+0302) -> "y hat"; "mx" -> "m x"; "speed" stays
     marks = [(i, _HATS[c]) for i, c in enumerate(atom) if c in _HATS]
     plain = "".join(c for c in atom if c not in _HATS)
-    if plain in _FUNCTIONS:
-        return _FUNCTIONS[plain]
+    if plain in FUNCTIONS:
+        return FUNCTIONS[plain]
     if len(plain) == 1 or _short_run(plain, maths):
         spoken = spell(plain)
         return spoken + "".join(f" {name}" for _, name in marks)
@@ -280,18 +289,33 @@ def _speak_atom(atom: str, maths: bool) -> str:
 
 
 _TOKENS = re.compile(
-    rf"(?P<prefix>[√∛∑Σ∫∂∇∏]|Δ(?=\w))|(?P<function>(?:sin|cos|tan|log|ln|exp)(?![a-z]))"
-    rf"|(?P<atom>{_ATOM})|(?P<post>{_POST})|(?P<space>\s+)"
+    rf"(?P<prefix>[√∛∑Σ∫∂∇∏]|Δ(?=\w)|ln(?![a-z]))|(?P<function>(?:{_FUNCTION_NAMES})(?![a-z]))"
+    rf"|(?P<atom>{_ATOM})|(?P<post>{POSTFIX})|(?P<comma>,)|(?P<space>\s+)"
 )
 
 
-def _speak_term(term: str, maths: bool) -> str:
+def _arguments(inner: str, loc: Locale) -> str:
+    """A function's arguments: 'x, y' -> 'x and y'; '0, x, y' -> 'zero, x and y'."""
+    parts, depth, start = [], 0, 0
+    for index, char in enumerate(inner):
+        depth += (char == "(") - (char == ")")
+        if char == "," and depth == 0:
+            parts.append(inner[start:index])
+            start = index + 1
+    spoken = [speak_chain(p.strip(), "", loc) for p in [*parts, inner[start:]]]
+    return ", ".join(spoken[:-1]) + " and " + spoken[-1] if len(spoken) > 1 else spoken[0]
+
+
+def speak_term(term: str, maths: bool, loc: Locale) -> str:
+    """One term in words: '2πr' -> 'two pi r', 'f(x)' -> 'f of x', 'O(n)' -> 'big O of n'."""
     words: list[str] = []
-    previous = ""  # kind of the previous token: "name" (letter/function/Greek), "number", "group"
+    # kind of the previous token: "name" (letter/Greek), "function", "based" (a log with a base),
+    # "number", "group", "prefix"
+    previous = ""
     for token in _TOKENS.finditer(term):
         kind = token.lastgroup
         value = token.group()
-        if kind == "space":
+        if kind in ("space", "comma"):
             continue
         if kind == "prefix":
             if previous in ("name", "number", "group") and _PREFIXES[value].startswith("the "):
@@ -299,39 +323,58 @@ def _speak_term(term: str, maths: bool) -> str:
             words.append(_PREFIXES[value])
             previous = "prefix"
         elif kind == "function":
-            words.append(_FUNCTIONS[value])
+            words.append(FUNCTIONS[value])
             previous = "function"
         elif kind == "atom":
             if value.startswith("("):
-                inner = _speak_chain(value[1:-1], "")
-                if previous in ("name", "function"):
-                    words.append("of " + inner)
+                inner = value[1:-1]
+                if words and words[-1] in _BIG.values():
+                    words.append("of " + speak_chain(inner, "", loc))
+                elif previous in ("name", "function", "based"):
+                    words.append("of " + _arguments(inner, loc))
+                elif previous == "prefix" and words[-1].endswith(" of"):
+                    words.append(_arguments(inner, loc))
                 elif previous == "number":
-                    words.append("times " + inner)
+                    words.append("times " + speak_chain(inner, "", loc))
                 else:
-                    words.append(inner)
+                    words.append(speak_chain(inner, "", loc))
                 previous = "group"
             else:
-                words.append(_speak_atom(value, maths))
+                following = term[token.end() : token.end() + 1]
+                if value in _BIG and following == "(":
+                    words.append(_BIG[value])
+                else:
+                    if previous == "group":
+                        words[-1] += ","
+                        words.append("times")  # "(QKᵀ/√d)V": "..., times V"
+                    elif previous == "based" and value != "of":
+                        words.append("of")  # "log₂ 8": "log base two of eight"
+                    words.append(_speak_atom(value, maths, loc))
                 previous = "number" if value[0].isdigit() else "name"
         else:
-            words.append(_speak_post(value, previous, words))
+            spoken = _speak_post(value, previous, words, loc)
+            if spoken.startswith("base "):
+                previous = "based"
+            words.append(spoken)
     return " ".join(w for w in words if w)
 
 
-def _speak_post(post: str, previous: str, words: list[str]) -> str:
+def _speak_post(post: str, previous: str, words: list[str], loc: Locale) -> str:
     if post.startswith("!"):
         return "factorial"
     if post.startswith("'"):
         return " ".join("prime" for _ in post)
     if post.startswith("_") or post[0] in "₀₁₂₃₄₅₆₇₈₉ₐₑₒₓₕₖₗₘₙₚₛₜᵢⱼ":
         sub = post.lstrip("_").strip("{}").translate(_SUBSCRIPTS)
-        spoken = cardinal(int(sub)) if sub.isdigit() else spell(sub)
+        spoken = loc.cardinal(int(sub)) if sub.isdigit() else spell(sub)
         if words and words[-1] == "log":
             return "base " + spoken
         return spoken
-    phrase = power_phrase(post)
-    return (", all " + phrase) if previous == "group" else phrase
+    if post in ("⁻¹", "^-1", "^{-1}", "^(-1)", "^−1", "^{−1}") and words:
+        if words[-1] == CAPITAL_A or len(words[-1]) == 1 and words[-1].isupper():
+            return "inverse"  # "A⁻¹": a matrix's inverse
+    phrase = power_phrase(post, loc)
+    return (", all " + phrase) if previous == "group" and phrase != "transpose" else phrase
 
 
 def _is_plain_word(term: str) -> bool:
@@ -340,38 +383,55 @@ def _is_plain_word(term: str) -> bool:
 
 def _split(chain: str) -> tuple[list[str], list[str]]:
     """Terms and the operators between them, outside parentheses."""
-    terms: list[str] = []
-    operators: list[str] = []
-    start = 0
-    for match in _PIECES.finditer(chain):
-        head = chain[: match.start()]
-        if head.count("(") != head.count(")") or head.count("|") % 2:
-            continue
-        terms.append(chain[start : match.start()])
-        operators.append(match.group(1))
-        start = match.end()
-    terms.append(chain[start:])
+    terms, operators, _ = _split_spaced(chain)
     return terms, operators
 
 
-def _speak_chain(chain: str, before: str, after: str = "") -> str:
+def _split_spaced(chain: str) -> tuple[list[str], list[str], list[tuple[bool, bool]]]:
+    """Terms, the operators between them, and whether each operator has a space before, after."""
+    terms: list[str] = []
+    operators: list[str] = []
+    spacing: list[tuple[bool, bool]] = []
+    start = counted = depth = bars = 0  # brackets and bars open before `counted`
+    for match in PIECES.finditer(chain):
+        piece = chain[counted : match.start()]  # counted once: linear in the chain's length
+        depth += piece.count("(") - piece.count(")")
+        bars += piece.count("|")
+        counted = match.start()
+        if depth or bars % 2:
+            continue
+        terms.append(chain[start : match.start()])
+        operators.append(match.group(1))
+        spacing.append((match.start(1) > match.start(), match.end() > match.end(1)))
+        start = match.end()
+    terms.append(chain[start:])
+    return terms, operators, spacing
+
+
+def _single_letter(term: str) -> bool:
+    return bool(re.fullmatch(r"[A-Za-z\ue0a1\ue0a2][\u0302\u0304\u0305\u0307\u20d7]?", term))
+
+
+def speak_chain(chain: str, before: str, loc: Locale, after: str = "") -> str:
     """Read one expression; the text around it decides 'is', 'Let ... equal' and '3 by 3 grid'."""
     terms, operators = _split(chain)
     maths = any(_mathy(t) for t in terms if t)
     words: list[str] = []
     clause = bool(_CLAUSE.search(before))
     let = bool(re.search(r"\b[Ll]et\s+$", before))
-    # "a 3 × 3 grid" is a size: "three by three grid"
-    size = set(operators) == {"×"} and all(re.fullmatch(NUMBER, t) for t in terms)
-    size = size and bool(re.match(r"\s[a-z]", after))
+    # "a 3 × 3 grid", "the matrix A is 3 × 4": a size, "three by three"
+    size = set(operators) == {"×"} and all(re.fullmatch(r"\d+", t) for t in terms)
+    sentence = re.split(r"[.!?]\s", before)[-1]
+    size = size and bool(re.match(r"\s[a-z]", after) or _SIZED.search(sentence))
     for index, term in enumerate(terms):
         if term:
-            words.append(_speak_term(term, maths))
+            words.append(speak_term(term, maths, loc))
         if index >= len(operators):
             break
         op = _OPERATORS[operators[index]]
         op = _OPERATORS.get(op, op)  # "<=" -> "≤" -> words
         symbol = operators[index] if operators[index] not in ("<=", ">=") else op
+        right = terms[index + 1] if index + 1 < len(terms) else ""
         if symbol == "=" and let:
             op, let = "equal", False
         elif symbol in _RELATIONS or operators[index] in ("<=", ">="):
@@ -381,9 +441,12 @@ def _speak_chain(chain: str, before: str, after: str = "") -> str:
             if clause:
                 op = "is " + op
         elif symbol in ("→", "->"):
-            right = terms[index + 1] if index + 1 < len(terms) else ""
             if len(term) == 1 and term.isalpha() and (_mathy(right) or right == "∞"):
                 op = "approaches"
+        elif symbol in ("−", "-") and not term.strip():
+            op = loc.minus  # a sign: "x = −4" is "x equals negative four" in en-US
+        elif symbol in ("·", "⋅") and _single_letter(term) and _single_letter(right):
+            op = "dot"  # "u · v": the dot product
         elif symbol == "/" and (_is_plain_word(term) and not _short_run(term, maths)):
             op = "divided by"
         elif symbol == "×" and size:
@@ -398,11 +461,11 @@ def _speak_chain(chain: str, before: str, after: str = "") -> str:
 
 def _worth_reading(chain: str) -> bool:
     """Whether a chain is maths rather than prose that happens to hold an operator."""
-    terms, operators = _split(chain)
+    terms, operators, spacing = _split_spaced(chain)
     maths = any(_mathy(t) for t in terms)
     for index, op in enumerate(operators):
         left, right = terms[index], terms[index + 1]
-        spaced = f" {op} " in chain or f" {op}" in chain
+        spaced, spaced_after = spacing[index]
         if op in ("-", "/") and not spaced:
             simple = all(re.fullmatch(NUMBER, t) or len(t) == 1 for t in (left, right))
             if op == "-" and not (simple and len(operators) > 1):
@@ -414,85 +477,66 @@ def _worth_reading(chain: str) -> bool:
                 return False  # "input/output"
         if op == "-" and spaced and (not maths or _is_plain_word(left) or _is_plain_word(right)):
             return False  # a dash: "15.1 - What are...", "fast - and cheap"
-        if op in ("*", "%", "<", ">") and not maths and op not in ("<", ">"):
+        if op == "−" and _is_plain_word(left) and spaced and not spaced_after:
+            return False  # a sign after a word: "At −40 degrees"
+        if op in ("*", "%") and not maths:
             return False
     return True
 
 
-def expressions(text: str) -> str:
-    """Derivatives, absolute values, integrals and every expression chain, in words."""
-    text = _DERIVATIVE.sub(_say_derivative, text)
-    text = _ABSOLUTE.sub(lambda m: "the absolute value of " + m.group(1), text)
-    text = _INTEGRAL.sub(_say_integral, text)
-    text = _TIMES_FASTER.sub(r"\1 times", text)
-    text = _GROUPS.sub(_say_groups, text)
+def expressions(text: str, loc: Locale) -> str:
+    """Every expression chain, in words."""
 
     def chain(match: re.Match[str]) -> str:
         if not _worth_reading(match.group()):
             return match.group()
-        return _speak_chain(
-            match.group(), match.string[: match.start()], match.string[match.end() :]
-        )
+        # the words around it, not the whole text: many chains in a long text stay linear
+        start, end = match.start(), match.end()
+        before, after = match.string[max(0, start - 120) : start], match.string[end : end + 40]
+        return speak_chain(match.group(), before, loc, after)
 
     return _CHAIN.sub(chain, text)
 
 
 _STANDALONE = re.compile(
-    rf"(?<![\w.'’])(?:(?:{_PREFIX})+(?:{_ATOM}{_POST}*+)++"
-    rf"|(?:{_ATOM})++(?:[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺ⁿⁱˣ]+|\^(?:\{{[^{{}}]*\}}|{_GROUP}|[-−]?[\w.]+)"
-    rf"|[₀₁₂₃₄₅₆₇₈₉ₐₑₒₓₕₖₗₘₙₚₛₜᵢⱼ]+)(?:{_ATOM}{_POST}*+)*+"
-    rf"|{NUMBER}(?:{_LETTERS}|{_GREEK})++{_POST}*+(?:{_ATOM}{_POST}*+)*+"
-    rf"|{_GREEK}++{_POST}*+(?:{_ATOM}{_POST}*+)*+"
-    rf"|[A-Za-z]{_GROUP}|{_VULGAR}(?:{_LETTERS}{_POST}*+)*+)(?![\w'’])"
+    rf"(?<![\w.'’])(?:(?:{_PREFIX}){{1,6}}+(?:{_ATOM}{POSTFIX}{{0,6}}+){{1,30}}+"
+    rf"|(?:{_ATOM}){{1,30}}+(?:{_SUPER}+|\^(?:\{{[^{{}}]*\}}|{_GROUP}|[-−]?[\w.]+)"
+    rf"|[₀₁₂₃₄₅₆₇₈₉ₐₑₒₓₕₖₗₘₙₚₛₜᵢⱼ]+){_TAIL}"
+    rf"|{NUMBER}(?:{_LETTERS}|{_GREEK}){{1,30}}+{POSTFIX}{{0,6}}+{_TAIL}"
+    rf"|{_GREEK}{{1,30}}+{POSTFIX}{{0,6}}+{_TAIL}"
+    rf"|[A-Za-zΘΩ]{_GROUP}{POSTFIX}{{0,6}}+{_TAIL}"
+    rf"|(?P<call>[A-Za-z]{{2,}}){_GROUP}{POSTFIX}{{0,6}}+{_TAIL}"
+    rf"|{_VULGAR}(?:{_LETTERS}{POSTFIX}{{0,6}}+){{0,30}}+)(?![\w'’])"
 )
 
 
-def terms(text: str) -> str:
-    """Maths outside expressions: x², 2πr, √2, Σx, f(x), θ, ½mv² on their own."""
+# Functions applied to a bracket whatever is inside: "softmax(QKᵀ/√d)V", "max(0, x)"
+_CALLS = frozenset(
+    "softmax sigmoid relu ReLU tanh sqrt abs argmax argmin max min mean var Var Cov diag det tr "
+    "norm gcd lcm floor ceil sgn sign erf KL Pr exp log ln sin cos tan".split()
+)
+_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def terms(text: str, loc: Locale) -> str:
+    """Maths outside expressions: x², 2πr, √2, Σx, f(x), θ, ½mv², O(n), max(0, x) on their own."""
 
     def term(match: re.Match[str]) -> str:
         value = match.group()
         if re.fullmatch(r"\d+[a-z]{2,}", value):  # "10am", "4th": other rules' business
             return value
-        return _speak_term(value, True)
+        call = match["call"]
+        if call and call not in _CALLS:
+            # another word before a bracket is a function only if maths is inside: "attention(Q,
+            # K, V)" yes, "plants(see above)" no
+            inside = value[len(call) :]
+            if any(w not in _CALLS for w in _WORD.findall(inside)):
+                return value
+        return speak_term(value, True, loc)
 
-    return _STANDALONE.sub(term, text)
-
-
-_DERIVATIVE = re.compile(
-    r"(?<![\w])(?P<d>[d∂])(?P<order>[²³])?(?P<y>[A-Za-z])\s?/\s?(?P=d)(?P<x>[A-Za-z])(?P<p>[²³])?"
-    r"(?![\w])"
-)
-
-
-def _say_derivative(match: re.Match[str]) -> str:
-    d = "d" if match["d"] == "d" else "partial"
-    order = f" {cardinal(int(match['order'].translate(_SUPERSCRIPTS)))}" if match["order"] else ""
-    power = f" {power_phrase(match['p'])}" if match["p"] else ""
-    return f"{d}{order} {letter(match['y'])} by {d} {letter(match['x'])}{power}"
+    text = _STANDALONE.sub(term, text)
+    return _SIGN.sub(f"{loc.minus} ", text)
 
 
-# A product of bracketed expressions: "(x − 1)(x + 1)", maybe squared: "(a + b)(a − b)²".
-_GROUPS = re.compile(rf"(?<![\w)])(?:{_GROUP}){{2,}}{_POST}*(?![\w(])")
-
-
-def _say_groups(match: re.Match[str]) -> str:
-    groups = re.findall(_GROUP, match.group())
-    if not all(_PIECES.search(g[1:-1]) for g in groups):
-        return match.group()  # "(see above)(twice)": not maths
-    spoken = ", times ".join(_speak_chain(g[1:-1], "") for g in groups)
-    tail = match.group()[sum(map(len, groups)) :]
-    return spoken + (f", all {power_phrase(tail)}" if tail else "")
-
-
-_ABSOLUTE = re.compile(r"\|([^|\n]{1,40})\|")
-_INTEGRAL = re.compile(r"∫\s?(?P<body>[^∫\n]{1,60}?)\s?d(?P<x>[a-z])\b")
-_TIMES_FASTER = re.compile(
-    r"\b(\d+)x(?=\s+(?:faster|slower|more|less|larger|smaller|bigger|better|higher|lower|as|"
-    r"every|the|cheaper|fewer|greater|longer|shorter|speedup|improvement|increase|over)\b)"
-)
-
-
-def _say_integral(match: re.Match[str]) -> str:
-    body = match["body"].strip()
-    return f"the integral of {body} d {letter(match['x'])}"
+# A minus sign before a term with nothing on its left: "−log p", "−x" ("negative x" in en-US)
+_SIGN = re.compile(rf"(?<![^\s(\[])−(?=[A-Za-z√(∑Σ∫∇]|{_GREEK})")

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import re
 
-from .words import NUMBER, cardinal, decimal, digits, fraction, number, ordinal
+from .locale import Locale
+from .words import NUMBER, digits
 
 __all__ = [
     "cardinals",
     "fractions",
-    "scaled",
     "money",
     "ordinals",
     "percentages",
     "phone_numbers",
     "ranges",
     "ratios",
+    "scaled",
 ]
 
 # symbol -> (one, many, minor one, minor many)
@@ -45,47 +46,79 @@ _SCALE_WORDS = {
     "T": "trillion",
     "trillion": "trillion",
 }
+_CUR = r"(?:US\$|Rs\.?\s?|[$£€₹¥])"
 _MONEY = re.compile(
-    r"(?<![\w$£€₹¥])(?P<sign>[-−])?(?P<cur>US\$|Rs\.?\s?|[$£€₹¥])\s?(?P<amount>" + NUMBER + r")"
-    r"(?:\s?(?:[-–]|to)\s?(?:US\$|Rs\.?\s?|[$£€₹¥])?(?P<upper>" + NUMBER + r"))?"
+    rf"(?<![\w$£€₹¥])(?P<sign>[-−])?(?P<cur>{_CUR})\s?(?P<amount>{NUMBER})"
+    rf"(?:\s?(?P<joiner>[-–]|to)\s?(?:{_CUR})?(?P<upper>{NUMBER}))?"
     r"(?:\s?(?P<scale>thousand|million|billion|trillion|lakh crore|lakh|crore)\b"
     r"|(?P<suffix>k|K|m|M|mn|bn|B|tn)\b)?"
 )
 _CENTS = re.compile(r"(?<![\w.])(?P<amount>\d+)\s?¢")
+# "a $5 bill", "a £250,000 loss", "Rs. 500 notes": the amount describes a noun, so the currency
+# is singular ("a five dollar bill"). A word from this list after the amount is not such a noun.
+_ARTICLE_BEFORE = re.compile(r"\b(?:[Aa]n?|[Tt]he|[Tt]his|[Tt]hat)\s$")
+_NOUN_AFTER = re.compile(r"\s(?P<word>[a-z]{3,})\b")
+_NOT_NOUNS = frozenset(
+    "and the for per each are was were has had have will would can could may might must off "
+    "out from into with than then that this these those more less back down over under upon "
+    "every apiece total plus minus worth only just each a an or to in on at of by is be "
+    "instead today tomorrow yesterday now ago later".split()
+)
+_MONEY_NOUNS = frozenset({"note", "notes", "bill", "bills", "coin", "coins", "banknote"})
 
 
-def _amount(amount: str, names: tuple[str, str, str, str]) -> str:
+def _amount(amount: str, names: tuple[str, str, str, str], loc: Locale, short: bool) -> str:
     one, many, minor_one, minor_many = names
     whole, _, minor = amount.partition(".")
     if len(minor) > 2:
-        return f"{decimal(amount)} {many}"
+        return f"{loc.decimal(amount)} {many}"
     value = int(whole.replace(",", "") or "0")
     cents = int(minor.ljust(2, "0")) if minor else 0
-    parts = []
-    if value or not cents:
-        parts.append(f"{cardinal(value)} {one if value == 1 else many}")
-    if cents:
-        parts.append(f"{cardinal(cents)} {minor_one if cents == 1 else minor_many}")
-    return " and ".join(parts)
+    major = f"{loc.decimal(whole) if whole else 'zero'} {one if value == 1 else many}"
+    if not cents:
+        return major
+    if not value:
+        return f"{loc.cardinal(cents)} {minor_one if cents == 1 else minor_many}"
+    if short:  # British: "twelve pounds fifty"
+        return f"{major} {loc.cardinal(cents)}"
+    return f"{major} and {loc.cardinal(cents)} {minor_one if cents == 1 else minor_many}"
 
 
-def _say_money(match: re.Match[str]) -> str:
-    names = _CURRENCIES[match["cur"].strip()]
-    sign = "minus " if match["sign"] else ""
+def _attributive(match: re.Match[str]) -> bool:
+    """Whether the amount describes the noun after it: 'a $5 bill', 'Rs. 500 notes'."""
+    after = _NOUN_AFTER.match(match.string, match.end())
+    if not after or after["word"] in _NOT_NOUNS:
+        return False
+    if after["word"] in _MONEY_NOUNS:
+        return True
+    return bool(_ARTICLE_BEFORE.search(match.string[max(0, match.start() - 8) : match.start()]))
+
+
+def _say_money(match: re.Match[str], loc: Locale) -> str:
+    cur = match["cur"].strip()
+    names = _CURRENCIES[cur]
+    sign = f"{loc.minus} " if match["sign"] else ""
     scale = match["scale"] or _SCALE_WORDS.get(match["suffix"] or "")
-    if match["upper"] or scale:
-        low = decimal(match["amount"])
-        high = f" to {decimal(match['upper'])}" if match["upper"] else ""
+    attributive = "." not in match["amount"] and _attributive(match)
+    short = loc.pounds_short and cur == "£"
+    if match["upper"] and not scale and "." in match["amount"] + match["upper"]:
+        # cents on either side: each amount in full ("... and thirty cents to ...")
+        low = _amount(match["amount"], names, loc, short)
+        return f"{sign}{low} to {_amount(match['upper'], names, loc, short)}"
+    if match["upper"] or scale or attributive:
+        low = loc.decimal(match["amount"])
+        high = f" to {loc.decimal(match['upper'])}" if match["upper"] else ""
         plural = names[1] if (scale or high or match["amount"] != "1") else names[0]
-        return f"{sign}{low}{high}{' ' + scale if scale else ''} {plural}"
-    return sign + _amount(match["amount"], names)
+        currency = names[0] if attributive else plural
+        return f"{sign}{low}{high}{' ' + scale if scale else ''} {currency}"
+    return sign + _amount(match["amount"], names, loc, short)
 
 
-def money(text: str) -> str:
+def money(text: str, loc: Locale) -> str:
     """$3.50 -> 'three dollars and fifty cents'; £45bn, ₹500, Rs. 250, $5–10, 75¢."""
-    text = _MONEY.sub(_say_money, text)
+    text = _MONEY.sub(lambda m: _say_money(m, loc), text)
     return _CENTS.sub(
-        lambda m: f"{cardinal(int(m['amount']))} cent{'s' * (m['amount'] != '1')}", text
+        lambda m: f"{loc.cardinal(int(m['amount']))} cent{'s' * (m['amount'] != '1')}", text
     )
 
 
@@ -94,32 +127,43 @@ _PERCENT = re.compile(
 )
 
 
-def percentages(text: str) -> str:
+def percentages(text: str, loc: Locale) -> str:
     """15% -> 'fifteen percent'; 4–5% -> 'four to five percent'."""
 
     def say(match: re.Match[str]) -> str:
-        spoken = number(match["amount"], bool(match["sign"]))
+        spoken = loc.number(match["amount"], bool(match["sign"]))
         if match["upper"]:
-            spoken += " to " + number(match["upper"])
+            spoken += " to " + loc.number(match["upper"])
         return spoken + " percent"
 
     return _PERCENT.sub(say, text)
 
 
 _SCALED = re.compile(rf"(?<![\w.,$£€₹¥])(?P<amount>{NUMBER})(?P<suffix>k|K|M|B|bn|T)\b(?![-\w])")
+# "2k + 1" is algebra, not two thousand: an operator next to it says so
+_OPERATOR_AFTER = re.compile(r"\s*[-+−=×*/^<>≤≥]")
+_OPERATOR_BEFORE = re.compile(r"[-+−=×*/^<>≤≥(]\s*$")
 
 
-def scaled(text: str) -> str:
+def scaled(text: str, loc: Locale) -> str:
     """175B -> 'one hundred and seventy-five billion', 128k -> '... thousand', 110M."""
-    return _SCALED.sub(lambda m: f"{decimal(m['amount'])} {_SCALE_WORDS[m['suffix']]}", text)
+
+    def say(match: re.Match[str]) -> str:
+        if _OPERATOR_AFTER.match(text, match.end()) or _OPERATOR_BEFORE.search(
+            text[max(0, match.start() - 4) : match.start()]
+        ):
+            return match.group()
+        return f"{loc.decimal(match['amount'])} {_SCALE_WORDS[match['suffix']]}"
+
+    return _SCALED.sub(say, text)
 
 
 _ORDINAL = re.compile(r"(?<![\w.])(\d+)(?:st|nd|rd|th)\b")
 
 
-def ordinals(text: str) -> str:
+def ordinals(text: str, loc: Locale) -> str:
     """3rd -> 'third', 21st -> 'twenty-first'."""
-    return _ORDINAL.sub(lambda m: ordinal(int(m.group(1))), text)
+    return _ORDINAL.sub(lambda m: loc.ordinal(int(m.group(1))), text)
 
 
 _VULGAR = {
@@ -151,15 +195,15 @@ _FRACTION = re.compile(r"(?<![\w/.,])(?P<n>\d+)/(?P<d>\d+)(?![\w/]|\.\d|,\d)")
 _LONE_VULGAR = re.compile("[" + "".join(_VULGAR) + "]")
 
 
-def _mixed_part(numerator: int, denominator: int) -> str:
+def _mixed_part(numerator: int, denominator: int, loc: Locale) -> str:
     if (numerator, denominator) == (1, 2):
         return "a half"
     if numerator == 1 and denominator in (3, 4):
-        return "a " + fraction(1, denominator).split()[1]
-    return fraction(numerator, denominator)
+        return "a " + loc.fraction(1, denominator).split()[1]
+    return loc.fraction(numerator, denominator)
 
 
-def fractions(text: str) -> str:
+def fractions(text: str, loc: Locale) -> str:
     """1/3 -> 'one third', 2½ -> 'two and a half', 80/20 -> 'eighty twenty', 24/7."""
 
     def mixed(match: re.Match[str]) -> str:
@@ -169,43 +213,59 @@ def fractions(text: str) -> str:
             numerator, denominator = int(match["n"]), int(match["d"])
             if numerator >= denominator:
                 return match.group()
-        return f"{cardinal(int(match['whole']))} and {_mixed_part(numerator, denominator)}"
+        whole = loc.cardinal(int(match["whole"]))
+        return f"{whole} and {_mixed_part(numerator, denominator, loc)}"
 
     def simple(match: re.Match[str]) -> str:
         numerator, denominator = int(match["n"]), int(match["d"])
         if (numerator, denominator) == (24, 7):
             return "twenty-four seven"
         if denominator == 0:
-            return f"{cardinal(numerator)} over zero"
-        return fraction(numerator, denominator)
+            return f"{loc.cardinal(numerator)} over zero"
+        return loc.fraction(numerator, denominator)
 
     def split(match: re.Match[str]) -> str:
         parts = [int(p) for p in match.group().split("/")]
         if sum(parts) != 100 or (len(parts) == 2 and any(p % 10 for p in parts)):
             return match.group()
-        return " ".join(cardinal(p) for p in parts)
+        return " ".join(loc.cardinal(p) for p in parts)
 
     text = _SPLIT.sub(split, text)
     text = _MIXED.sub(mixed, text)
     text = _FRACTION.sub(simple, text)
-    return _LONE_VULGAR.sub(lambda m: fraction(*_VULGAR[m.group()]), text)
+    return _LONE_VULGAR.sub(lambda m: loc.fraction(*_VULGAR[m.group()]), text)
 
 
-_RATIO = re.compile(rf"(?<![\w.:])(?P<a>\d+):(?P<b>{NUMBER})(?![\w:])")
+_RATIO = re.compile(
+    rf"(?<![\w.:])(?P<parts>\d+(?::\d+(?:\.\d+)?){{2,7}}|\d+:{NUMBER})(?![\w:]|\.\d)"
+)
+# h:mm:ss, a duration or a timestamp ("at 1:24:30 in the video")
+_DURATION = re.compile(r"\d{1,2}:[0-5]\d:[0-5]\d")
 
 
-def ratios(text: str) -> str:
-    """3:2 -> 'three to two', 1:50,000 -> 'one to fifty thousand' (times are read before this)."""
-    return _RATIO.sub(lambda m: f"{cardinal(int(m['a']))} to {decimal(m['b'])}", text)
+def ratios(text: str, loc: Locale) -> str:
+    """3:2 -> 'three to two', 9:3:3:1 -> 'nine to three to three to one', 1:24:30 as a duration
+    (clock times are read before this)."""
+
+    def say(match: re.Match[str]) -> str:
+        parts = match["parts"].split(":")
+        if _DURATION.fullmatch(match["parts"]):
+            units = zip((int(p) for p in parts), ("hour", "minute", "second"), strict=True)
+            named = [f"{loc.cardinal(n)} {unit}{'s' * (n != 1)}" for n, unit in units if n]
+            return ", ".join(named[:-1]) + f" and {named[-1]}" if len(named) > 1 else named[0]
+        return " to ".join(loc.decimal(p) for p in parts)
+
+    return _RATIO.sub(say, text)
 
 
-# +44 20 7946 0958, (020) 7946 0018, 555-0142: written groups are read digit by digit.
+# +44 20 7946 0958, (020) 7946 0018, 555-0142, 800-555-0199: groups read digit by digit.
 _PHONE = re.compile(
     r"(?:(?<![\w.,+])\+(?P<country>\d{1,3})[\s-](?P<groups>\d{1,4}(?:[\s-]\d{2,4}){1,4})"
     r"|(?<![\w.,])\((?P<area>\d{2,5})\)\s?(?P<local>\d{3,4}[\s-]\d{4})"
+    r"|(?<![\w.,-])(?P<long>(?:1-)?\d{3}-\d{3}-\d{4})"
     r"|(?<![\w.,-])(?P<short>\d{3}-\d{4}))(?![\w,-]|\.\d)"
 )
-_LEADING_ZERO = re.compile(r"(?<![\w.,])0\d+(?![\w,]|\.\d)")
+_LEADING_ZERO = re.compile(r"(?<![\w.,:])0\d+(?![\w,:]|\.\d)")
 
 
 def phone_numbers(text: str) -> str:
@@ -217,7 +277,7 @@ def phone_numbers(text: str) -> str:
         elif match["area"]:
             head, rest = [digits(match["area"])], match["local"]
         else:
-            head, rest = [], match["short"]
+            head, rest = [], match["long"] or match["short"]
         return ", ".join(head + [digits(g) for g in re.split(r"[\s-]", rest)])
 
     text = _PHONE.sub(phone, text)
@@ -229,9 +289,17 @@ _RANGE = re.compile(
 )
 
 
-def ranges(text: str) -> str:
-    """1–10 -> 'one to ten'; 60-100 -> 'sixty to one hundred'."""
-    return _RANGE.sub(lambda m: f"{decimal(m['a'])} to {decimal(m['b'])}", text)
+def ranges(text: str, loc: Locale) -> str:
+    """1–10 -> 'one to ten'; 60-100 -> 'sixty to one hundred'; 4417-2290 (not a range: the
+    second is smaller) is read digit by digit, as a reference number."""
+
+    def say(match: re.Match[str]) -> str:
+        a, b = match["a"], match["b"]
+        if a.isdigit() and b.isdigit() and len(a) >= 3 and len(b) >= 3 and int(a) >= int(b):
+            return f"{digits(a)}, {digits(b)}"
+        return f"{loc.decimal(a)} to {loc.decimal(b)}"
+
+    return _RANGE.sub(say, text)
 
 
 _CARDINAL = re.compile(
@@ -239,12 +307,13 @@ _CARDINAL = re.compile(
 )
 
 
-def cardinals(text: str) -> str:
-    """Every number left: 42 -> 'forty-two', 3.14 -> 'three point one four', −5 -> 'minus five'."""
+def cardinals(text: str, loc: Locale) -> str:
+    """Every number left: 42 -> 'forty-two', 3.14 -> 'three point one four', −5 -> 'minus five'
+    ('negative five' in en-US)."""
 
     def say(match: re.Match[str]) -> str:
         if match["sign"]:
-            return "minus "
-        return decimal(match.group())
+            return f"{loc.minus} "
+        return loc.decimal(match.group())
 
-    return re.sub(r"minus\s+", "minus ", _CARDINAL.sub(say, text))
+    return re.sub(rf"{loc.minus}\s+", f"{loc.minus} ", _CARDINAL.sub(say, text))

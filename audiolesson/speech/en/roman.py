@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .words import cardinal, ordinal
+from .locale import Locale
 
 __all__ = ["roman_numerals", "roman_value"]
 
@@ -60,26 +60,26 @@ def roman_value(numeral: str) -> int | None:
     return total
 
 
-def roman_numerals(text: str) -> str:
+def roman_numerals(text: str, loc: Locale) -> str:
     """'Henry VIII' -> 'Henry the eighth'; 'World War II' -> 'World War two'."""
 
     def counted(match: re.Match[str]) -> str:
         value = roman_value(match["n"])
-        return match["word"] + cardinal(value) if value else match.group()
+        return match["word"] + loc.cardinal(value) if value else match.group()
 
     def regnal(match: re.Match[str]) -> str:
         value = roman_value(match["n"])
         name = match["name"]
-        before = match.string[: match.start()]
+        before = match.string[max(0, match.start() - 80) : match.start()]
         titled = bool(re.search(rf"\b{_TITLES}\s(?:[A-Z][a-z]+\s)*$", before))
         if not value or value > 39:
             return match.group()
         if name in _RULERS or titled:
-            return f"{name} the {ordinal(value)}{match['poss'] or ''}"
+            return f"{name} the {loc.ordinal(value)}{match['poss'] or ''}"
         # one-letter numerals ("I", "V") only after a known ruler: "Then I read" stays a pronoun;
         # longer ones after another name are counted: "Apollo XI", "Rocky II"
         if len(match["n"]) >= 2 and name not in _NOT_NAMES:
-            return f"{name} {cardinal(value)}{match['poss'] or ''}"
+            return f"{name} {loc.cardinal(value)}{match['poss'] or ''}"
         return match.group()
 
     text = _COUNTED.sub(counted, text)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 from .._marks import spell
-from .maths import GREEK
+from .maths import GREEK, SYMBOLS
 
-__all__ = ["hex_colours", "symbols", "tidy"]
+__all__ = ["KNOWN", "hex_colours", "symbols", "tidy"]
 
 _HEX = re.compile(r"(?<![\w&])#(?P<hex>[0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})\b")
 _HEX_DIGITS = {
@@ -45,12 +45,31 @@ _WORDS = {
     "+": " plus ",
     "−": " minus ",
     "©": " copyright ",
+    "∀": " for all ",
+    "∃": " there exists ",
+    "∄": " there is no ",
+    "∅": " the empty set ",
+    "∘": " composed with ",
+    "✓": " check ",
+    "✔": " check ",
+    "✗": " cross ",
     "…": "...",
     "·": " ",
 }
 _WORD_SLASH = re.compile(r"\b(?P<a>[A-Za-z]{2,})/(?P<b>[A-Za-z]{2,})\b")
 # "$" left here is LaTeX ("$x^2$") or a stray sign: money was read before.
 _DROPPED = re.compile(r"[*_^|\\{}\[\]<>~#™®•¶†‡$]")
+
+
+#: Symbols some rule reads or drops on purpose; `check --unsure` lists any other.
+KNOWN = frozenset(
+    "".join(_LEADING)
+    + "".join(_WORDS)
+    + "*_^|\\{}[]<>~#™®•¶†‡$"
+    + "".join(GREEK)
+    + "".join(SYMBOLS)
+    + "£€₹¥¢°℃µΩ+-−=<>±×÷·⋅′″‰⇌⇄"
+)
 
 
 def hex_colours(text: str) -> str:

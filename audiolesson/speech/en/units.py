@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
-from .words import NUMBER, number, plural_unit_needed
+from .locale import Locale
+from .words import NUMBER, plural_unit_needed
 
-__all__ = ["SCALES", "UNIT_AFTER", "say_unit", "units"]
+__all__ = ["SCALES", "UNIT_AFTER", "is_unit", "say_unit", "units"]
 
 # symbol -> (singular, plural). One home for every unit the stage reads.
 _BASE: dict[str, tuple[str, str]] = {
@@ -92,6 +93,13 @@ _OTHER: dict[str, tuple[str, str]] = {
     "mmHg": ("millimetre of mercury", "millimetres of mercury"),
     "dB": ("decibel", "decibels"),
     "mph": ("mile per hour", "miles per hour"),
+    "mpg": ("mile per gallon", "miles per gallon"),
+    "gal": ("gallon", "gallons"),
+    "yd": ("yard", "yards"),
+    "sec": ("second", "seconds"),
+    "secs": ("second", "seconds"),
+    "mins": ("minute", "minutes"),
+    "hrs": ("hour", "hours"),
     "kph": ("kilometre per hour", "kilometres per hour"),
     "fps": ("frame per second", "frames per second"),
     "ft": ("foot", "feet"),
@@ -136,6 +144,8 @@ for _ambiguous in ("b", "l", "T", "F", "h", "mi", "cd"):
 _UNITS["h"] = ("hour", "hours")
 # "7B" and "175B" are billions (of parameters) far more often than bytes; "512 B" stays unread
 del _UNITS["B"]
+# Read only after a number with a decimal point, where they are measurements: "0.5 T", "1.5 F".
+_AFTER_DECIMAL = {"T": ("tesla", "tesla"), "F": ("farad", "farads")}
 
 _NAMES = sorted(_UNITS, key=len, reverse=True)
 _UNIT = "(?:" + "|".join(re.escape(u) for u in _NAMES) + ")"
@@ -169,6 +179,11 @@ def _split_product(product: str) -> list[str]:
     return [a for a in re.split(r"[·⋅*]", product.strip("()")) if a]
 
 
+def is_unit(word: str) -> bool:
+    """Whether a word is a unit symbol the stage reads after a number ('km', 'mph')."""
+    return word in _UNITS
+
+
 def say_unit(written: str, plural: bool) -> str:
     """'kg·m/s²' -> 'kilogram metres per second squared' (plural: the last numerator unit)."""
     parts = re.split(r"/", written)
@@ -199,33 +214,54 @@ _STANDALONE = re.compile(
 _ARTICLE = re.compile(r"\b[Aa]n?\s$")
 
 
-def _say_quantity(match: re.Match[str]) -> str:
+def _say_quantity(match: re.Match[str], loc: Locale) -> str:
     amount, upper = match["amount"], match["upper"]
     negative = bool(match["sign"]) and match["sign"] != "+"
-    spoken_amount = number(amount, negative)
+    spoken_amount = loc.number(amount, negative)
     if upper:
-        spoken_amount += " to " + number(upper)
+        spoken_amount += " to " + loc.number(upper)
     if match["scale"]:
         spoken_amount += " " + match["scale"]
-    attributive = bool(_ARTICLE.search(match.string[: match.start()]))
+    attributive = bool(_ARTICLE.search(match.string[max(0, match.start() - 4) : match.start()]))
     plural = not attributive and (bool(upper) or bool(match["scale"]) or plural_unit_needed(amount))
-    return f"{spoken_amount} {say_unit(match['unit'], plural)}"
+    return f"{spoken_amount} {loc.spell_units(say_unit(match['unit'], plural))}"
 
 
-def units(text: str) -> str:
-    """Numbers with units, and compound units standing alone, in words."""
-    text = _COORDINATE.sub(_say_coordinate, text)
-    text = _QUANTITY.sub(_say_quantity, text)
-    return _STANDALONE.sub(lambda m: say_unit(m["unit"], True), text)
+_DECIMAL_QUANTITY = re.compile(r"(?<![\w.,])(?P<amount>\d+\.\d+)\s(?P<unit>[TF])(?![\w/])")
+# Rates: "1,200 tokens/s", "requests/sec", "words/min": a word per a unit of time.
+_RATE = re.compile(
+    r"(?<![\w/])(?P<what>[A-Za-z]{2,})/(?P<per>s|sec|second|min|minute|h|hr|hour|day|wk|week|"
+    r"mo|month|yr|year|ms)(?![\w/])"
+)
+_RATE_UNITS = {"s": "second", "sec": "second", "min": "minute", "h": "hour", "hr": "hour"}
+_RATE_UNITS |= {"wk": "week", "mo": "month", "yr": "year", "ms": "millisecond"}
+
+
+def units(text: str, loc: Locale) -> str:
+    """Numbers with units, rates (tokens/s) and compound units standing alone, in words."""
+    text = _COORDINATE.sub(lambda m: _say_coordinate(m, loc), text)
+    text = _QUANTITY.sub(lambda m: _say_quantity(m, loc), text)
+    text = _DECIMAL_QUANTITY.sub(
+        lambda m: f"{loc.number(m['amount'])} {_AFTER_DECIMAL[m['unit']][1]}", text
+    )
+    text = _RATE.sub(
+        lambda m: (
+            f"{m['what']} per {_RATE_UNITS.get(m['per'], m['per'])}"
+            if m["what"] not in _UNITS
+            else m.group()
+        ),
+        text,
+    )
+    return _STANDALONE.sub(lambda m: loc.spell_units(say_unit(m["unit"], True)), text)
 
 
 _COMPASS = {"N": "north", "S": "south", "E": "east", "W": "west"}
 _COORDINATE = re.compile(rf"(?<![\w.])(?P<amount>{NUMBER})\s?°\s?(?P<dir>[NSEW])\b")
 
 
-def _say_coordinate(match: re.Match[str]) -> str:
+def _say_coordinate(match: re.Match[str], loc: Locale) -> str:
     degrees = "degree" if match["amount"] == "1" else "degrees"
-    return f"{number(match['amount'])} {degrees} {_COMPASS[match['dir']]}"
+    return f"{loc.number(match['amount'])} {degrees} {_COMPASS[match['dir']]}"
 
 
 #: A unit right after an amount that another rule has spoken (scientific notation).

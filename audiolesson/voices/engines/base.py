@@ -171,6 +171,14 @@ class Engine:
         model_file is an .onnx, but not a Piper voice)."""
         return set()
 
+    def region(self, voice: Voice) -> str | None:
+        """The region of English the voice speaks ("US", "GB", "IN"...), None if unknown.
+
+        Numbers, dates and units are read the way that region reads them (speech: en-US forms
+        for an American voice), unless the script or the project names a language.
+        """
+        return None
+
     def synthesize(self, text: str, voice: Voice) -> Audio:
         """Render text with voice to PCM audio."""
         raise NotImplementedError

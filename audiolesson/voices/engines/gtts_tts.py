@@ -29,6 +29,10 @@ OPTIONS: dict[str, tuple[type, str]] = {
 }
 
 
+# Google hosts whose accent is not the country code at their end
+_TLD_REGIONS = {"com": "US", "us": "US", "co.uk": "GB", "uk": "GB", "ca": "CA", "ie": "IE"}
+
+
 class GttsEngine(Engine):
     """gTTS with retries; `sleep`, `tries` and `backoff` are injectable so tests never wait."""
 
@@ -71,6 +75,11 @@ class GttsEngine(Engine):
         return [
             EngineVoice(id=code, name=name, language=code) for code, name in tts_langs().items()
         ]
+
+    def region(self, voice: Voice) -> str | None:
+        """From the `tld` option, which picks Google's accent (com: US, co.uk: GB, co.in: IN)."""
+        tld = str(voice.opts.get("tld", "com")).lower()
+        return _TLD_REGIONS.get(tld, tld.rpartition(".")[2].upper() if "." in tld else None)
 
     def fingerprint(self, voice: Voice) -> str:
         """No local model data."""

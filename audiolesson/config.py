@@ -15,6 +15,7 @@ from .files import read_toml, toml_key_line
 from .voices.presets import CASTS, DEFAULT_CAST
 
 CONFIG_FILE = "audiolesson.toml"
+MIRROR_SCHEMES = ("https://", "http://", "file://")  #: what `[voices] mirror` may start with
 EXECUTORS = ("local", "ray")  #: where turns are synthesised (see pipeline.synth, pipeline.cluster)
 #: a Ray head's address: HOST:PORT, the host a name, an IPv4 address or a bracketed IPv6 one
 _ADDRESS = re.compile(r"(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9][A-Za-z0-9.-]*):(?P<port>\d{1,5})")
@@ -85,6 +86,7 @@ class VoicesSettings:
     """Which default cast gives speakers their voices."""
 
     cast: str = DEFAULT_CAST  #: "fast": Piper only; "rich": Kokoro students (audiolesson[kokoro])
+    mirror: str | None = None  #: `voices install` from this mirror of the voice hosts (a URL)
 
 
 @dataclass(frozen=True)
@@ -231,6 +233,14 @@ def load_config(root: Path, **overrides: Any) -> Config:
             (
                 f"[voices] cast must be one of: {', '.join(CASTS)}; got {voices.cast!r}",
                 toml_key_line(text, "cast", "voices"),
+            )
+        )
+    if voices.mirror is not None and not voices.mirror.startswith(MIRROR_SCHEMES):
+        problems.append(
+            (
+                f"[voices] mirror must be a URL ({', '.join(MIRROR_SCHEMES)}...); got "
+                f"{voices.mirror!r}",
+                toml_key_line(text, "mirror", "voices"),
             )
         )
     if overrides.get("formats") is not None:  # the CLI's repeated --format

@@ -22,6 +22,7 @@ from .library import (
     pick_voice,
 )
 from .presets import DEFAULT_CAST, separable
+from .store_cast import cast_hint
 
 __all__ = ["CastTurn", "assign_voices", "cast_script", "speech_warnings", "spoken_turns"]
 
@@ -38,7 +39,7 @@ class CastTurn:
 
 
 def assign_voices(
-    script: Script, voices: dict[str, Voice], cast: str = DEFAULT_CAST
+    script: Script, voices: dict[str, Voice], cast: str = DEFAULT_CAST, root: Path | None = None
 ) -> dict[str | None, Voice]:
     """Speaker (None = narration) -> Voice: the script's cast first, then automatic and stable.
 
@@ -56,6 +57,7 @@ def assign_voices(
             line=meta.lines.get(f"cast.{speaker}"),
             what=f" for speaker {speaker!r}",
             cast=cast,
+            root=root,
         )
     chosen[None] = pick_voice(
         voices,
@@ -64,6 +66,7 @@ def assign_voices(
         line=meta.lines.get("narrator"),
         what=" for narration",
         cast=cast,
+        root=root,
     )
     used = {v.name for s, v in chosen.items() if s is not None}
     primary_free = PRIMARY_VOICE not in used
@@ -78,7 +81,7 @@ def assign_voices(
         while f"student-{number}" in used:
             number += 1
         chosen[speaker] = pick_voice(voices, f"student-{number}", cast=cast)
-        if not separable(number, cast):
+        if not separable(number, cast) and chosen[speaker].source == "preset":
             crowded.append(speaker)
     if crowded:
         log.warning(
@@ -105,6 +108,15 @@ def _check_cast(chosen: dict[str | None, Voice], cast: str) -> None:
             ) from exc
 
 
+def _shifted_student(voice: Voice) -> bool:
+    """A default student that is a copy of a voice shifted in pitch (not a real voice)."""
+    return (
+        voice.source == "preset"
+        and voice.name.startswith("student-")
+        and (voice.engine == "piper" or voice.pitch != 0.0)
+    )
+
+
 def cast_script(
     script: Script,
     root: Path,
@@ -118,9 +130,13 @@ def cast_script(
     builds, keyed by everything they depend on, so an unchanged turn is never normalised again.
     `cast` is the project's default cast ([voices] cast: "fast" or "rich").
     """
-    voices = load_voices(root, cast)
-    chosen = assign_voices(script, voices, cast)
+    voices = load_voices(root, cast, script.meta.language)
+    chosen = assign_voices(script, voices, cast, root)
     _check_cast(chosen, cast)
+    shifted = any(_shifted_student(v) for s, v in chosen.items() if s is not None)
+    hint = cast_hint(cast, shifted, root)
+    if hint:
+        log.warning("note: %s", hint)
     meta = script.meta
     lexicon = load_lexicon(root).merged(lexicon_from_say(meta.say, script.path, meta.lines))
     speak = _speaker(meta.language, lexicon, {} if memo is None else memo)

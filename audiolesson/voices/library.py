@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,8 @@ from ..files import read_toml, toml_key_line
 from ..speech import Lexicon
 from .engines.base import Voice, available_engines, engine_class
 from .presets import DEFAULT_CAST, DESIGNED_STUDENTS, NARRATOR, TEACHER, designed, preset
+from .store import installed_voice, is_store_name
+from .store_cast import cast_voices
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +126,8 @@ def parse_voice_file(path: Path) -> Voice:
             line=toml_key_line(text, "blend"),
         )
     model = data.get("model")
+    if isinstance(model, str) and is_store_name(model):  # an installed voice, with this file's
+        return _store_voice_file(path, text, data)  # speed, pitch, formant and volume
     if engine == "kokoro":
         from .engines.kokoro_tts import voice_file_model
 
@@ -144,6 +149,35 @@ def parse_voice_file(path: Path) -> Voice:
         engine=engine,
         model=model,
         speaker=data.get("speaker"),
+        speed=float(data.get("speed", 1.0)),
+        pitch=float(data.get("pitch", 0.0)),
+        volume=float(data.get("volume", 0.0)),
+        formant=float(data.get("formant", 1.0)),
+        options=tuple(sorted(options.items())),
+        source=str(path),
+    )
+
+
+def _store_voice_file(path: Path, text: str, data: dict[str, Any]) -> Voice:
+    """A voice file whose model is an installed voice (piper:NAME#SPEAKER, kokoro:NAME)."""
+    try:
+        found = installed_voice(str(data["model"]), path.parent.parent)
+    except ConfigError as exc:
+        raise ConfigError(exc.message, path=path, line=toml_key_line(text, "model")) from None
+    assert found is not None
+    if data.get("engine", found.engine) != found.engine:
+        raise ConfigError(
+            f'{data["model"]!r} is a {found.engine} voice; set engine = "{found.engine}" or '
+            "leave 'engine' out",
+            path=path,
+            line=toml_key_line(text, "engine"),
+        )
+    options = {**dict(found.options), **data.get("options", {})}
+    _check_options(path, text, found.engine, data.get("options", {}))
+    return replace(
+        found,
+        name=path.stem,
+        speaker=data.get("speaker", found.speaker),
         speed=float(data.get("speed", 1.0)),
         pitch=float(data.get("pitch", 0.0)),
         volume=float(data.get("volume", 0.0)),
@@ -186,13 +220,15 @@ def voice_files(root: Path) -> Iterator[tuple[str, Voice | ConfigError]]:
     yield from files.items()
 
 
-def load_voices(root: Path, cast: str = DEFAULT_CAST) -> dict[str, Voice]:
+def load_voices(root: Path, cast: str = DEFAULT_CAST, language: str = "en") -> dict[str, Voice]:
     """A cast's designed presets, Piper models dropped into voices/, then voices/*.toml.
 
     A voice file named like a preset replaces it; student-N beyond the designed ones are not
-    listed here but resolved by `pick_voice` (there are as many as a script needs).
+    listed here but resolved by `pick_voice` (there are as many as a script needs). Installed
+    voices (store_cast) take the students' places first, in the accent `language` asks for.
     """
     voices = designed(cast)
+    voices.update(cast_voices(root, cast, language))
     for name, voice in voice_files(root):
         if isinstance(voice, ConfigError):
             raise voice
@@ -213,10 +249,19 @@ def pick_voice(
     line: int | None = None,
     what: str = "",
     cast: str = DEFAULT_CAST,
+    root: Path | None = None,
 ) -> Voice:
-    """voices[name] or the cast's student-N, or an error (ScriptError if `path` is given)."""
+    """voices[name], an installed voice (piper:NAME, kokoro:NAME) or the cast's student-N, or
+    an error (ScriptError if `path` is given)."""
     if name in voices:
         return voices[name]
+    if is_store_name(name):
+        try:
+            return installed_voice(name, root)  # type: ignore[return-value]
+        except ConfigError as exc:
+            if path is not None:
+                raise ScriptError(exc.message + what, path=path, line=line) from None
+            raise
     found = preset(name, cast)
     if found is not None:
         return found

@@ -6,9 +6,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ConfigError, EngineUnavailable
+from .catalogue import KOKORO_VOICES
 from .engines.base import Voice, available_engines, engine_class, get_engine
 from .library import voice_files
 from .presets import DEFAULT_CAST, designed
+from .store import installed_piper, kokoro_files
+from .store_cast import cast_voices
 
 __all__ = ["VoiceInfo", "describe_voice", "engine_status", "list_voices"]
 
@@ -69,6 +72,7 @@ def list_voices(root: Path, cast: str = DEFAULT_CAST) -> list[VoiceInfo]:
     status: dict[str, str] = {}
     rows = []
     voices: dict[str, Voice | ConfigError] = dict(designed(cast))
+    voices.update(cast_voices(root, cast))  # installed voices play the students first
     voices.update(voice_files(root))  # a broken file is listed with its error instead of stopping
     for name, voice in voices.items():
         if isinstance(voice, ConfigError):
@@ -87,6 +91,7 @@ def list_voices(root: Path, cast: str = DEFAULT_CAST) -> list[VoiceInfo]:
             note = reason or describe_voice(voice)
         source = _short(voice.source, root)
         rows.append(VoiceInfo(voice.name, voice.engine, source, not reason, note, voice))
+    rows += installed_rows(root, status)
     for engine in available_engines():
         reason = engine_status(engine, status)
         if reason:
@@ -100,4 +105,24 @@ def list_voices(root: Path, cast: str = DEFAULT_CAST) -> list[VoiceInfo]:
             )
             name = ev.name if is_file else ev.id
             rows.append(VoiceInfo(name, engine, "engine", True, note + online))
+    return rows
+
+
+def installed_rows(root: Path, status: dict[str, str]) -> list[VoiceInfo]:
+    """The voices `voices install` put in the stores, by the names casts give them."""
+    rows = []
+    for model in installed_piper(root):
+        reason = engine_status("piper", status)
+        count = len(model.speakers)
+        note = f"{count} speakers: piper:{model.name}#SPEAKER" if count > 1 else "one speaker"
+        rows.append(VoiceInfo(f"piper:{model.name}", "piper", _short(str(model.path), root),
+                              not reason, reason or f"{note} [{model.language}]"))  # fmt: skip
+    files = kokoro_files(root)
+    if files is not None:
+        reason = engine_status("kokoro", status)
+        for name, (language, gender, grade) in KOKORO_VOICES.items():
+            if language.startswith("en"):
+                note = reason or f"{gender}, grade {grade} [{language}]"
+                where = _short(str(files.voices), root)
+                rows.append(VoiceInfo(f"kokoro:{name}", "kokoro", where, not reason, note))
     return rows

@@ -341,13 +341,7 @@ def import_page(
 
 
 voices_app = typer.Typer(
-    epilog=examples(
-        "audiolesson voices",
-        "audiolesson voices --engine piper",
-        "audiolesson voices --preview",
-        "audiolesson voices available --language en",
-        "audiolesson voices install piper:en_GB-alba-medium kokoro",
-    ),
+    epilog=examples("audiolesson voices --engine piper", "audiolesson voices --preview"),
     rich_markup_mode=None,
 )
 app.add_typer(voices_app, name="voices")
@@ -366,27 +360,20 @@ def voices(
 ) -> None:
     """List every voice and whether it works here; install more.
 
-    Built-in presets, voices/ files, installed voices and the engines' own voices, one per
-    line: name, engine, where it comes from, ok or unavailable (and why). With --preview, every
-    usable voice says the same sentence on a page, output/voices.html.
+    Presets, voices/ files, installed voices and engines' own voices: name, engine, source, ok
+    or unavailable (and why). --preview: every usable voice on a page, output/voices.html.
     """
     if ctx.invoked_subcommand is not None:
         return
     from .config import load_config
+    from .voices.listing import list_voices
+    from .voices.preview import write_preview
 
     config = load_config(project_root())
     if preview:
-        from .voices.preview import write_preview
-
-        print(write_preview(config, engine=engine))
-        return
-    from .voices.listing import list_voices
-
-    for row in list_voices(config.root, config.voices.cast):
-        if engine is None or row.engine == engine:
-            state = "ok" if row.usable else "unavailable"
-            line = f"{row.name:<20} {row.engine:<8} {row.source:<22} {state:<11} {row.reason}"
-            print(line.rstrip())
+        return print(write_preview(config, engine=engine))
+    rows = list_voices(config.root, config.voices.cast)
+    print(*(row.line() for row in rows if engine in (None, row.engine)), sep="\n")
 
 
 MirrorOption = Annotated[
@@ -395,78 +382,53 @@ MirrorOption = Annotated[
 ]
 
 
-@voices_app.command(
-    "available",
-    cls=Command,
-    epilog=examples("audiolesson voices available --language en_GB"),
-)
-def voices_available(
+@voices_app.command(cls=Command, epilog=examples("audiolesson voices available --language en"))
+def available(
     language: Annotated[
-        str | None,
-        typer.Option("--language", metavar="CODE", help="Only this language (en, en_GB, ...)."),
+        str | None, typer.Option("--language", metavar="CODE", help="Only this language (en_GB).")
     ] = None,
     mirror: MirrorOption = None,
-    refresh: Annotated[
-        bool, typer.Option("--refresh", help="Fetch Piper's catalogue again (it is cached).")
-    ] = False,
+    refresh: Annotated[bool, typer.Option("--refresh", help="Fetch Piper's list again.")] = False,
 ) -> None:
-    """List the voices that can be installed, and which are.
-
-    Piper's catalogue and Kokoro v1.0's voices: name, language, quality, speakers, download
-    size, installed or not.
-    """
+    """List Piper's and Kokoro's voices: language, quality, speakers, size, installed."""
     from .config import load_config
     from .voices.install import available
 
     config = load_config(project_root())
     for row in available(config.root, language, mirror or config.voices.mirror, refresh):
-        state = "installed" if row.installed else ""
-        size = f"{row.size / 1e6:.1f} MB"
-        print(f"{row.name:<42} {row.language:<6} {row.quality:<7} {row.speakers:>4} "
-              f"{size:>9} {state}".rstrip())  # fmt: skip
+        print(row.line())
 
 
 @voices_app.command(
-    "install",
     cls=Command,
     epilog=examples(
-        "audiolesson voices install piper:en_GB-alba-medium",
-        "audiolesson voices install piper:en_US-libritts_r-medium kokoro --project",
-        "audiolesson voices install kokoro --mirror http://10.0.0.2/voices/",
+        "audiolesson voices install piper:en_GB-alba-medium kokoro",
+        "audiolesson voices install piper:en_US-libritts_r-medium --project",
     ),
 )
-def voices_install(
+def install(
     names: Annotated[
         list[str],
         typer.Argument(help="piper:NAME or kokoro.", metavar="VOICES", show_default=False),
     ],
     project: Annotated[
-        bool, typer.Option("--project", help="Into this project's voices/ (default: your store).")
+        bool, typer.Option("--project", help="Into this project's voices/.")
     ] = False,
     mirror: MirrorOption = None,
     full: Annotated[
-        bool, typer.Option("--full", help="With kokoro: the full-precision model too (325 MB).")
+        bool, typer.Option("--full", help="kokoro: the 325 MB full model too.")
     ] = False,
 ) -> None:
-    """Download voices into the voice store.
-
-    Piper voices from Piper's catalogue, Kokoro v1.0's model and voices from its release (or a
-    mirror), checked against their sizes and checksums; an interrupted download resumes.
-    Installed voices are names for casts: piper:NAME, piper:NAME#SPEAKER, kokoro:NAME.
-    """
+    """Download voices (checked, resumable) for casts: piper:NAME[#SPEAKER], kokoro:NAME."""
     from .config import load_config
     from .install_report import download_bars
     from .voices.install import install
 
     config = load_config(project_root())
     with download_bars() as bars:
-        results = install(names, config.root, project=project, full=full, progress=bars,
-                          mirror=mirror or config.voices.mirror)  # fmt: skip
-    for done in results:
-        got = f"{done.downloaded / 1e6:.1f} MB downloaded" if done.downloaded else "already there"
-        print(f"installed {done.name} ({got}) in {done.folder}")
-        for note in done.notes:
-            print(f"  {note}")
+        mirror = mirror or config.voices.mirror
+        done = install(names, config.root, project=project, mirror=mirror, full=full, progress=bars)
+    print(*(line for result in done for line in result.lines()), sep="\n")
 
 
 @app.command(

@@ -51,6 +51,15 @@ class Available:
     size: int  #: bytes to download (Kokoro: the one voices file all its voices share)
     installed: bool
 
+    def line(self) -> str:
+        """The row as `voices available` prints it."""
+        state = "installed" if self.installed else ""
+        size = f"{self.size / 1e6:.1f} MB"
+        return (
+            f"{self.name:<42} {self.language:<6} {self.quality:<7} {self.speakers:>4} "
+            f"{size:>9} {state}"
+        ).rstrip()
+
 
 @dataclass
 class InstallResult:
@@ -61,6 +70,11 @@ class InstallResult:
     files: list[Path] = field(default_factory=list)
     downloaded: int = 0  #: bytes fetched (0: everything was there already)
     notes: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        """What `voices install` says about it."""
+        got = f"{self.downloaded / 1e6:.1f} MB downloaded" if self.downloaded else "already there"
+        return [f"installed {self.name} ({got}) in {self.folder}", *(f"  {n}" for n in self.notes)]
 
 
 def available(

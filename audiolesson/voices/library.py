@@ -260,7 +260,7 @@ def pick_voice(
             return installed_voice(name, root)  # type: ignore[return-value]
         except ConfigError as exc:
             if path is not None:
-                raise ScriptError(exc.message + what, path=path, line=line) from None
+                raise ScriptError(exc.message, path=path, line=line) from None
             raise
     found = preset(name, cast)
     if found is not None:

@@ -27,6 +27,13 @@ class VoiceInfo:
     reason: str = ""  #: why it cannot be used (or a note)
     voice: Voice | None = None  #: the preset's or voice file's Voice (None for engines' own)
 
+    def line(self) -> str:
+        """The row as `audiolesson voices` prints it."""
+        state = "ok" if self.usable else "unavailable"
+        return (
+            f"{self.name:<20} {self.engine:<8} {self.source:<22} {state:<11} {self.reason}".rstrip()
+        )
+
 
 def engine_status(name: str, cache: dict[str, str]) -> str:
     """ "" if the engine can run here, else why not (checked once per engine)."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -159,6 +160,8 @@ def installed_voice(name: str, root: Path | None) -> Voice | None:
         files = kokoro_files(root)
         if files is None:
             raise _not_installed(name, "kokoro")
+        if voice not in voices_in(files.voices):
+            raise ConfigError(f"{files.voices} has no voice {voice!r}; run: {INSTALL} kokoro")
         # English phonemes in the voice's accent (the scripts are English whatever the voice)
         accent = "en-gb" if KOKORO_VOICES[voice][0] == "en-gb" else "en-us"
         options = {"voices_file": str(files.voices), "language": accent}
@@ -167,6 +170,24 @@ def installed_voice(name: str, root: Path | None) -> Voice | None:
         return Voice(name, engine="kokoro", model=voice, options=tuple(sorted(options.items())),
                      source=str(files.voices))  # fmt: skip
     return None
+
+
+def voices_in(path: Path) -> frozenset[str]:
+    """The voice names in a Kokoro voices file (its zip directory, read once per version)."""
+    try:
+        return _voice_names(path, path.stat().st_mtime_ns)
+    except OSError:
+        return frozenset()
+
+
+@cache
+def _voice_names(path: Path, stamp: int) -> frozenset[str]:
+    from .engines.kokoro_tts import voice_names
+
+    try:
+        return frozenset(voice_names(path))
+    except (OSError, ValueError):
+        return frozenset()
 
 
 def _speaker(name: str, path: Path, speaker: str) -> int | str | None:

@@ -24,7 +24,7 @@ from ..errors import ConfigError, EngineUnavailable
 from ..files import write_atomic
 from .engines.base import Voice, get_engine
 from .presets import DESIGNED_STUDENTS, generated, student
-from .store import InstalledPiper, installed_piper, installed_voice, kokoro_files
+from .store import InstalledPiper, installed_piper, installed_voice, kokoro_files, voices_in
 
 __all__ = ["cast_hint", "cast_voices", "measure_speakers", "measured_path", "store_students"]
 
@@ -97,14 +97,20 @@ def _interleave(women: list[Voice], men: list[Voice]) -> list[Voice]:
 
 
 def _kokoro(root: Path | None, accent: str) -> list[Voice]:
-    if kokoro_files(root) is None:
+    files = kokoro_files(root)
+    if files is None:
         return []
     try:
         get_engine("kokoro").check()
     except EngineUnavailable:
         return []
+    present = voices_in(files.voices)
     voices = {
-        gender: [installed_voice(f"kokoro:{n}", root) for n in KOKORO_ORDER[(accent, gender)]]
+        gender: [
+            installed_voice(f"kokoro:{n}", root)
+            for n in KOKORO_ORDER[(accent, gender)]
+            if n in present
+        ]
         for gender in ("female", "male")
     }
     return _interleave([v for v in voices["female"] if v], [v for v in voices["male"] if v])

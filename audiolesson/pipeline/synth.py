@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -86,6 +87,20 @@ def synthesize_all(
     With one job, or one worker, the first job still runs in a worker process: that is what gives a
     hung engine a timeout.
     """
+    from .online import online_pools, preflight, synthesize_online
+
+    pools = online_pools(jobs)  # engines that wait on a server: threads here, whatever executor
+    if pools:
+        online = [job for _, queued in pools.values() for job in queued]
+        preflight(online)  # a missing key or a silent server: one line before any turn is sent
+        sent = {id(job) for job in online}
+        jobs = [job for job in jobs if id(job) not in sent]
+        lock = threading.Lock()  # on_done is called from one thread at a time
+        report = on_done and (lambda done: _locked(lock, on_done, done))
+        thread = _Background(lambda: synthesize_online(pools, cache, timeout, report))
+        local = synthesize_all(jobs, cache, workers, timeout, report, executor=executor,
+                               address=address)  # fmt: skip
+        return local + thread.result()
     if executor == "ray":
         from .cluster import synthesize_on_ray
 
@@ -117,6 +132,33 @@ def synthesize_all(
             if on_done is not None:
                 on_done(done)
     return results
+
+
+def _locked(lock: threading.Lock, call: Callable[[SynthDone], None], done: SynthDone) -> None:
+    with lock:
+        call(done)
+
+
+class _Background:
+    """A function running on a thread of its own; `result()` waits for it (and re-raises)."""
+
+    def __init__(self, run: Callable[[], list[SynthDone]]) -> None:
+        self._out: list[SynthDone] = []
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._main, args=(run,), daemon=True)
+        self._thread.start()
+
+    def _main(self, run: Callable[[], list[SynthDone]]) -> None:
+        try:
+            self._out = run()
+        except BaseException as exc:  # handed to the caller in result()
+            self._error = exc
+
+    def result(self) -> list[SynthDone]:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._out
 
 
 def first_failure(results: Sequence[SynthDone]) -> EngineError | None:

@@ -81,6 +81,25 @@ def test_a_short_noise_buffer_is_run_again_and_changes_nothing(
     assert lengths == [16, 20000]  # one short run, then one with the exact length
 
 
+def test_the_rewrite_is_kept_and_read_back_without_onnx(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    path = noisy_model(tmp_path / "m.onnx")
+    x = {"x": np.ones((2, 50), np.float32)}
+    first = seeded.open_session(path).run(None, x)[0]
+    assert len(list((tmp_path / "cache" / "audiolesson" / "seeded").glob("*.onnx"))) == 1
+
+    def no_rewrite(path: Path) -> None:
+        raise AssertionError("rewritten again")
+
+    monkeypatch.setattr(seeded, "_rewrite", no_rewrite)
+    assert np.array_equal(seeded.open_session(path).run(None, x)[0], first)
+    noisy_model(path, uniform=True)  # the model changes: its rewrite is made anew
+    with pytest.raises(AssertionError, match="rewritten again"):
+        seeded.open_session(path)
+
+
 def test_uniform_noise_keeps_its_range(tmp_path: Path) -> None:
     session = seeded.open_session(noisy_model(tmp_path / "u.onnx", uniform=True))
     y = session.run(None, {"x": np.zeros((1, 4000), np.float32)})[0]

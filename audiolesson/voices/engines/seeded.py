@@ -10,18 +10,22 @@ generator seeded with a hash of all the other inputs (a sentence's phoneme ids, 
 scales), so equal inputs give equal audio in any process, in any order, on any node.
 
 A model without random ops (the Kokoro int8 model) is opened as it is; the `onnx` package is
-imported only to rewrite a model that needs it.
+imported only to rewrite a model, once: the rewrite is kept in the user cache.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import math
 import mmap
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from ...files import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -218,6 +222,44 @@ class SeededSession:
         raise AssertionError("a seeded run with exact noise lengths was still short")
 
 
+def cache_dir() -> Path:
+    """Where rewritten models are kept: $XDG_CACHE_HOME (or ~/.cache)/audiolesson/seeded."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "audiolesson" / "seeded"
+
+
+def _cached(path: Path) -> tuple[Path, Path]:
+    """The rewritten model and its noise list for this file as it is now (size, inode, times:
+    any write to the model changes its ctime, so a stale rewrite is never used)."""
+    st = Path(path).stat()
+    stamp = [str(Path(path).resolve()), st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns]
+    name = hashlib.sha256(json.dumps([SEEDING_VERSION, stamp]).encode()).hexdigest()[:32]
+    return cache_dir() / f"{name}.onnx", cache_dir() / f"{name}.json"
+
+
+def _seeded_model(path: Path) -> tuple[Path | bytes, list[Noise]]:
+    """The rewritten model (a cached file, or bytes) and its noise inputs.
+
+    Importing onnx takes about half a second (ml_dtypes), which every worker would pay at every
+    build: the rewrite is kept in the user cache and read back without onnx.
+    """
+    model, index = _cached(path)
+    try:
+        noise = [Noise(**n) for n in json.loads(index.read_text(encoding="utf-8"))]
+        if model.is_file():
+            return model, noise
+    except (OSError, ValueError, TypeError):
+        pass
+    data, noise = _rewrite(path)
+    try:
+        write_atomic(model, data)
+        write_atomic(index, json.dumps([vars(n) for n in noise]).encode("utf-8"))  # commit point
+    except OSError as exc:  # a read-only home: rewrite again next time
+        log.debug("cannot keep the seeded model in %s: %s", model.parent, exc)
+        return data, noise
+    return model, noise
+
+
 def open_session(path: Path, options: Any = None, providers: list[str] | None = None) -> Any:
     """An InferenceSession for the model; a SeededSession when the model draws random numbers."""
     import onnxruntime
@@ -225,8 +267,9 @@ def open_session(path: Path, options: Any = None, providers: list[str] | None = 
     providers = providers or ["CPUExecutionProvider"]
     if not has_random_ops(path):
         return onnxruntime.InferenceSession(str(path), sess_options=options, providers=providers)
-    data, noise = _rewrite(path)
-    session = onnxruntime.InferenceSession(data, sess_options=options, providers=providers)
+    model, noise = _seeded_model(path)
+    source = str(model) if isinstance(model, Path) else model
+    session = onnxruntime.InferenceSession(source, sess_options=options, providers=providers)
     if not noise:
         return session
     log.debug("%s: %d random ops seeded from the inputs", path, len(noise))

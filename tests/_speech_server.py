@@ -41,6 +41,11 @@ def tone(text: str, fmt: str) -> bytes:
     samples = (0.3 * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
     if fmt == "pcm":
         return (samples * 32767).astype("<i2").tobytes()
+    if fmt == "mp3":
+        from audiolesson.audio import Audio
+        from audiolesson.audio_io import encode_mp3
+
+        return encode_mp3(Audio(samples.reshape(-1, 1), RATE))
     out = io.BytesIO()
     soundfile.write(out, samples, RATE, format="FLAC" if fmt == "flac" else "WAV")
     return out.getvalue()
@@ -94,7 +99,8 @@ def _handler(state: Speech) -> type[http.server.BaseHTTPRequestHandler]:
                     self._send(status, b'{"error": {"message": "busy"}}', "application/json", extra)
                     return
                 fmt = body.get("response_format", "mp3")
-                kind = {"pcm": "audio/pcm", "flac": "audio/flac"}.get(fmt, "audio/wav")
+                kinds = {"pcm": "audio/pcm", "flac": "audio/flac", "mp3": "audio/mpeg"}
+                kind = kinds.get(fmt, "audio/wav")
                 self._send(200, tone(body["input"], fmt), kind)
             finally:
                 with state.lock:

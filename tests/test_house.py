@@ -194,3 +194,5 @@ def test_the_engine_base_declares_every_attribute_with_its_default() -> None:
     assert engine.threads is None and Outside(threads=3).threads == 3
     assert engine.voices() == [] and engine.fingerprint(Voice("v", engine="outside")) == ""
     engine.check()
+    assert engine.concurrency(Voice("v", engine="outside")) is None  # worker processes
+    engine.preflight(Voice("v", engine="outside"))  # nothing outside to ask

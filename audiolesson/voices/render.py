@@ -212,7 +212,7 @@ def say(
         raise ConfigError(f"name the output file with one of: {', '.join(FORMATS)}", path=output)
     if not text.strip():
         raise ConfigError("nothing to say: give some text")
-    voice = pick_voice(load_voices(root, cast), voice_name or PRIMARY_VOICE, cast=cast)
+    voice = pick_voice(load_voices(root, cast), voice_name or PRIMARY_VOICE, cast=cast, root=root)
     dialect = engine_class(voice.engine).phonemes
     spoken = spoken_form(text, "en", load_lexicon(root), phonemes=dialect)
     if not spoken:

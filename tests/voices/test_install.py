@@ -194,6 +194,11 @@ def test_store_names_in_a_cast_and_in_a_voice_file(mirror, tmp_path) -> None:
         installed_voice("piper:en_US-testmulti-medium#p999", tmp_path)
     with pytest.raises(ConfigError, match="has one speaker"):
         installed_voice(f"{JOE}#p1", tmp_path)
+    from audiolesson.voices.listing import list_voices
+
+    listed = {row.name: row for row in list_voices(tmp_path)}
+    assert listed[JOE].usable and listed[JOE].source == "voices/piper/en_US-testjoe-medium.onnx"
+    assert listed["piper:en_US-testmulti-medium"].reason.startswith("3 speakers: piper:")
     file = tmp_path / "voices" / "guide.toml"
     file.write_text(f'model = "{JOE}"\npitch = 2\n')
     parsed = parse_voice_file(file)
@@ -285,3 +290,12 @@ def test_install_kokoro_and_the_rich_cast_takes_its_voices(mirror, tmp_path, mon
 
     audio = render("Good morning.", american["student-1"])
     assert audio.sample_rate == 24000 and audio.duration > 0.3
+
+
+def test_the_hint_says_once_what_installing_would_add(tmp_path: Path) -> None:
+    store_cast._hinted.clear()
+    assert store_cast.cast_hint("fast", False, tmp_path) is None  # real voices: nothing to say
+    hint = store_cast.cast_hint("rich", True, tmp_path)
+    assert hint is not None and "audiolesson voices install kokoro" in hint
+    assert store_cast.cast_hint("rich", True, tmp_path) is None  # once per process
+    assert "piper:en_US-libritts_r-medium" in (store_cast.cast_hint("fast", True, tmp_path) or "")

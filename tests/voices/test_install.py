@@ -180,6 +180,7 @@ def test_available_lists_the_catalogues_and_what_is_installed(
     assert code == 0 and "kokoro:jf_alpha" in out
 
 
+@pytest.mark.slow
 def test_store_names_in_a_cast_and_in_a_voice_file(mirror, tmp_path) -> None:
     url, _ = mirror
     install.install([JOE, "piper:en_US-testmulti-medium"], tmp_path, mirror=url, project=True)

@@ -214,6 +214,7 @@ def test_online_and_local_turns_build_together(tmp_path: Path) -> None:
     assert events[-1]["episodes_written"] == 1
 
 
+@pytest.mark.slow
 def test_the_turn_timeout_holds_for_online_turns(tmp_path: Path) -> None:
     with speech_server(Speech(delay=3.0)) as (url, _):
         root = project(tmp_path / "p", url, timeout=30.0)

@@ -9,15 +9,22 @@ from __future__ import annotations
 import logging
 import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .audio import Audio
 from .errors import BuildError, ConfigError, EngineError
 from .files import atomic_writer, write_atomic
 
+if TYPE_CHECKING:
+    import lameenc
+
 log = logging.getLogger(__name__)
 
 #: Output formats `write_audio` knows, by file suffix.
 FORMATS = (".wav", ".mp3")
+#: LAME -q 7 for every MP3 we write: about twice as fast as -q 5 on mono speech at 64 kb/s, with
+#: the same or better SNR (part of block keys: a change re-encodes every block)
+LAME_QUALITY = 7
 
 
 def read_wav(path: Path) -> Audio:
@@ -40,17 +47,28 @@ def write_wav(path: Path, audio: Audio) -> Path:
     return Path(path)
 
 
-def encode_mp3(audio: Audio, bitrate: int = 128) -> bytes:
-    """Encode audio (mono or stereo) to MP3 bytes with LAME."""
+def lame_encoder(
+    bitrate: int, rate: int, channels: int, *, keep_rate: bool = False
+) -> lameenc.Encoder:
+    """A CBR LAME encoder at LAME_QUALITY for 16-bit PCM; with `keep_rate` the MP3 has the input's
+    sample rate (otherwise LAME picks one for the bitrate)."""
     import lameenc
 
-    if audio.channels > 2:
-        raise BuildError(f"MP3 holds at most 2 channels, got {audio.channels}")
     encoder = lameenc.Encoder()
     encoder.set_bit_rate(bitrate)
-    encoder.set_in_sample_rate(audio.sample_rate)
-    encoder.set_channels(audio.channels)
-    encoder.set_quality(2)  # 2 = high quality, 7 = fastest
+    encoder.set_in_sample_rate(rate)
+    if keep_rate:
+        encoder.set_out_sample_rate(rate)
+    encoder.set_channels(channels)
+    encoder.set_quality(LAME_QUALITY)
+    return encoder
+
+
+def encode_mp3(audio: Audio, bitrate: int = 128) -> bytes:
+    """Encode audio (mono or stereo) to MP3 bytes with LAME."""
+    if audio.channels > 2:
+        raise BuildError(f"MP3 holds at most 2 channels, got {audio.channels}")
+    encoder = lame_encoder(bitrate, audio.sample_rate, audio.channels)
     data = encoder.encode(audio.to_pcm16())
     return bytes(data + encoder.flush())
 

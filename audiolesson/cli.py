@@ -9,22 +9,25 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperCommand
 
 from .errors import AudiolessonError, error_line
 
+if TYPE_CHECKING:
+    from typer._click.core import Context  # the click typer builds on (typer.Context's base)
+
 
 class Command(TyperCommand):
     """Help that names arguments as people write them (SCRIPTS...), not by type (<list[Path]>)."""
 
-    def format_options(self, ctx: typer.Context, formatter: Any) -> None:
+    def format_options(self, ctx: Context, formatter: Any) -> None:
         """An Arguments section of names and help, then the Options section as usual."""
         params = self.get_params(ctx)
         arguments = [
-            ((p.metavar or str(p.name).upper()) + ("..." if p.nargs != 1 else ""), p.help or "")
+            ((p.metavar or str(p.name).upper()) + ("..." if p.nargs != 1 else ""), _help(p))
             for p in params
             if p.param_type_name == "argument"
         ]
@@ -34,7 +37,7 @@ class Command(TyperCommand):
                 with formatter.section(title):
                     formatter.write_dl(rows)
 
-    def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:
+    def collect_usage_pieces(self, ctx: Context) -> list[str]:
         """`[OPTIONS] PAGE`, `[OPTIONS] [SCRIPTS]...`: click's usual notation."""
         pieces = [self.options_metavar] if self.options_metavar else []
         for p in self.get_params(ctx):
@@ -43,6 +46,11 @@ class Command(TyperCommand):
                 name = name if p.required else f"[{name}]"
                 pieces.append(name + ("..." if p.nargs != 1 else ""))
         return pieces
+
+
+def _help(parameter: object) -> str:
+    """A parameter's help text: typer's arguments have one, click's own do not."""
+    return str(getattr(parameter, "help", None) or "")
 
 
 def examples(*lines: str) -> str:
@@ -224,11 +232,11 @@ def build(
     Writes output/NAME.mp3, NAME.vtt and NAME.chapters.json for every script, and the listening
     page output/index.html. Only turns whose text or voice changed are synthesised again.
     """
-    from .config import load_config
+    from .config import Overrides, load_config
     from .pipeline.build import build as run_build
     from .report import BuildReporter, WatchReporter
 
-    overrides = dict(
+    overrides = Overrides(
         output=output, jobs=jobs, stereo=stereo, bitrate=bitrate, loudness=loudness, id3=id3,
         formats=formats, base_url=base_url, executor=executor, address=address,
     )  # fmt: skip
@@ -241,7 +249,7 @@ def build(
         watch_project(project_root(), scripts, overrides=overrides, force=force, strict=strict,
                       listener=listener)  # fmt: skip
         return
-    config = load_config(project_root(), **overrides)
+    config = load_config(project_root(), overrides)
     with BuildReporter(json_lines=as_json, quiet=quiet) as reporter:
         result = run_build(
             config, scripts, force=force, plan_only=plan, strict=strict, on_event=reporter.event
@@ -308,14 +316,20 @@ def cache_prune() -> None:
     "import",
     cls=Command,
     epilog=examples(
-        "audiolesson import page.txt",
-        "audiolesson import page.txt -o scripts/ --force",
+        "audiolesson import book.epub",
+        "audiolesson import handout.pdf notes.docx article.html -o scripts/",
+        "audiolesson import course/ --series 'Biology Basics'",
+        "audiolesson import page.txt --force",
     ),
 )
 def import_page(
-    page: Annotated[
-        Path,
-        typer.Argument(help="A course page saved as text.", metavar="PAGE", show_default=False),
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Books, pages or folders of them (EPUB, PDF, DOCX, HTML, text).",
+            metavar="FILE",
+            show_default=False,
+        ),
     ],
     output: Annotated[
         Path | None,
@@ -324,20 +338,44 @@ def import_page(
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite scripts that differ from the import.")
     ] = False,
+    series: Annotated[
+        str | None,
+        typer.Option(
+            "--series", metavar="NAME", help="Series of several books (default: their folder)."
+        ),
+    ] = None,
 ) -> None:
-    """Turn a course page into a lesson and an audiobook script.
+    """Turn books, documents and web pages into scripts you can edit.
 
-    Writes SLUG-lesson.md (the dialogue) and SLUG-audiobook.md (the narration); a script you
-    edited is never overwritten without --force.
+    Writes one script per book (BOOK.md, its cover beside it) and, for a course page,
+    SLUG-lesson.md and SLUG-audiobook.md; several files make a series numbered in the order
+    of their names. Nothing is written if any file cannot be read; a script you edited is
+    never overwritten without --force.
     """
-    from .importers import import_file
+    from .importers.batch import import_paths
 
-    report = import_file(page, output or project_root() / "scripts", force=force)
+    report = import_paths(paths, output or project_root() / "scripts", force=force, series=series)
     for warning in report.warnings:
         err(f"warning: {warning}")
+    for path, why in report.skipped:
+        err(f"skipped {path}: {why}")
+    counts: dict[str, int] = {}
     for done in report.files:
-        script = done.script
-        print(f"{done.status} {done.path} ({script.chapters} chapters, {script.turns} turns)")
+        source = "" if done.kind == "course page" else f"{done.kind}, "
+        source += f"{done.pages} pages, " if done.pages else ""
+        for written in done.scripts:
+            script = written.script
+            counts[written.status] = counts.get(written.status, 0) + 1
+            print(
+                f"{written.status} {written.path} ({source}{script.chapters} chapters, "
+                f"{script.turns} turns)"
+            )
+        if done.cover is not None:
+            print(f"{done.cover[1]} {done.cover[0]} (cover)")
+    if len(report.files) > 1:
+        states = ", ".join(f"{n} {state}" for state, n in counts.items())
+        series_note = f" as the series '{report.series}'" if report.series else ""
+        print(f"imported {len(report.files)} files{series_note}: {states}")
 
 
 voices_app = typer.Typer(
@@ -523,7 +561,7 @@ def feed(
     from .publish.site import publish
 
     config = load_config(project_root(), base_url=base_url)
-    for path in publish(config, require_feed=True):
+    for path in publish(config.site, require_feed=True):
         print(path)
 
 
@@ -560,7 +598,8 @@ def serve(
     from .publish.serve import create_server, run, running, server_urls
 
     config = load_config(project_root())
-    server = create_server(config, host or "127.0.0.1", 8000 if port is None else port, live=watch)
+    port = 8000 if port is None else port
+    server = create_server(config.site, host or "127.0.0.1", port, live=watch)
     for url in server_urls(server):
         print(f"Listening page: {url}   Podcast feed: {url}feed.xml", flush=True)
     print("Press Ctrl+C to stop.", flush=True)

@@ -1,50 +1,104 @@
-"""Project configuration: defaults, then `audiolesson.toml`, then CLI overrides."""
+"""Project configuration: defaults, then `audiolesson.toml`, then CLI overrides, in one pass.
+
+Each setting is declared once, as an option (see `options`) beside its field: its type, default,
+range and doc (which `audiolesson new` writes into audiolesson.toml). Values are read into their
+types here and nowhere else (`address` becomes an Address); every problem is collected and
+reported in one error. This module imports no stage package: what it shares with a stage lives
+below both (audio_settings, choices, options).
+"""
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from .audio_settings import (
+    BITRATE,
+    FORMATS,
+    ID3,
+    LOUDNESS,
+    TRUE_PEAK,
+    AudioSettings,
+    default_bitrate,
+    default_loudness,
+)
+from .choices import CASTS, DEFAULT_CAST, DEFAULT_EXECUTOR, EXECUTOR_NAMES
 from .errors import ConfigError
-from .export.settings import audio_problems, default_bitrate, default_loudness
 from .files import read_toml, toml_key_line
-from .voices.presets import CASTS, DEFAULT_CAST
+from .options import (
+    Address,
+    AddressSetting,
+    Choice,
+    Flag,
+    Number,
+    OutOfRange,
+    PathSetting,
+    Text,
+    Url,
+    Whole,
+    WrongType,
+    option_of,
+    setting,
+)
+
+__all__ = [
+    "CONFIG_FILE",
+    "BuildSettings",
+    "Config",
+    "FeedSettings",
+    "Overrides",
+    "SiteSettings",
+    "VoicesSettings",
+    "load_config",
+]
 
 CONFIG_FILE = "audiolesson.toml"
-MIRROR_SCHEMES = ("https://", "http://", "file://")  #: what `[voices] mirror` may start with
-EXECUTORS = ("local", "ray")  #: where turns are synthesised (see pipeline.synth, pipeline.cluster)
-#: a Ray head's address: HOST:PORT, the host a name, an IPv4 address or a bracketed IPv6 one
-_ADDRESS = re.compile(r"(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9][A-Za-z0-9.-]*):(?P<port>\d{1,5})")
-
-
-def split_address(address: str) -> tuple[str, int] | None:
-    """(host, port) of a Ray head address `HOST:PORT`, or None if it is not one."""
-    found = _ADDRESS.fullmatch(address.strip())
-    if found is None or not 0 < int(found["port"]) < 65536:
-        return None
-    return found["host"].strip("[]"), int(found["port"])
 
 
 @dataclass(frozen=True)
 class BuildSettings:
     """How `audiolesson build` works and what it writes."""
 
-    output: str = "output"  #: output folder, relative to the project
-    cache: str = ".audiolesson/cache"  #: cache folder, relative to the project
-    jobs: int = 0  #: synthesis workers; 0 = one per CPU (of the Ray cluster with executor "ray")
-    stereo: bool = False  #: stereo output (default mono: speech)
-    bitrate: int = 0  #: MP3 kb/s; 0 = 64 mono / 96 stereo
-    loudness: float | None = None  #: integrated loudness target, LUFS; None = -19 mono / -16 stereo
-    true_peak: float = -1.0  #: true-peak ceiling, dBTP
-    id3: str = "2.4"  #: ID3 version: "2.4" or "2.3"
-    turn_timeout: float = 300.0  #: seconds one turn may take to synthesise before it is an error
-    formats: tuple[str, ...] = ("mp3",)  #: files per episode: "mp3" (always), "m4b" (audiobook)
-    executor: str = "local"  #: where turns are synthesised: "local" processes or "ray" (a cluster)
-    address: str | None = None  #: the Ray head, HOST:PORT; None = the cluster this machine is in
+    output: str = setting(PathSetting("output", "output folder, relative to the project"))
+    cache: str = setting(PathSetting(".audiolesson/cache", "cache folder, relative to the project"))
+    jobs: int = setting(
+        Whole(
+            0,
+            'synthesis workers; 0 = one per CPU (of the Ray cluster with executor "ray")',
+            minimum=0,
+            must="0 (all CPUs) or more, got {value}",
+        )
+    )
+    stereo: bool = setting(Flag(False, "stereo output (default mono: speech)"))
+    bitrate: int = setting(BITRATE)
+    loudness: float | None = setting(LOUDNESS)
+    true_peak: float = setting(TRUE_PEAK)
+    id3: str = setting(ID3)
+    turn_timeout: float = setting(
+        Number(
+            300.0, "seconds one turn may take to synthesise before it is an error", positive=True
+        )
+    )
+    formats: tuple[str, ...] = setting(FORMATS)
+    executor: str = setting(
+        Choice(
+            EXECUTOR_NAMES,
+            DEFAULT_EXECUTOR,
+            'where turns are synthesised: "local" processes or "ray" (a cluster)',
+            must="one of: {listed}; got {value!r}",
+        )
+    )
+    address: Address | None = setting(
+        AddressSetting(
+            None,
+            "the Ray head, HOST:PORT; None = the cluster this machine is in",
+            example="10.0.0.5:6379",
+        )
+    )
 
     @property
     def channels(self) -> int:
@@ -71,22 +125,92 @@ class BuildSettings:
 class FeedSettings:
     """The podcast channel: where episodes are published and how the show presents itself."""
 
-    base_url: str | None = None  #: public URL of the output folder; enables the feed
-    title: str | None = None  #: channel title; default: the first script's series
-    description: str | None = None  #: channel description
-    author: str | None = None  #: channel author
-    language: str | None = None  #: channel language; default: the first script's language
-    image: str | None = None  #: channel cover image, relative to the project
-    category: str = "Education"  #: iTunes category
-    explicit: bool = False  #: iTunes explicit flag
+    base_url: str | None = setting(
+        Text(
+            None,
+            "public URL of the output folder; enables the feed",
+            example="https://example.org/lessons/",
+        )
+    )
+    title: str | None = setting(
+        Text(None, "channel title; default: the first script's series", example="My First Course")
+    )
+    description: str | None = setting(
+        Text(None, "channel description", example="Short lessons you can listen to anywhere.")
+    )
+    author: str | None = setting(Text(None, "channel author", example="Your Name"))
+    language: str | None = setting(
+        Text(None, "channel language; default: the first script's language", example="en")
+    )
+    image: str | None = setting(
+        PathSetting(None, "channel cover image, relative to the project", example="cover.png")
+    )
+    category: str = setting(Text("Education", "iTunes category"))
+    explicit: bool = setting(Flag(False, "iTunes explicit flag"))
 
 
 @dataclass(frozen=True)
 class VoicesSettings:
-    """Which default cast gives speakers their voices."""
+    """Which default cast gives speakers their voices, and where voices are installed from."""
 
-    cast: str = DEFAULT_CAST  #: "fast": Piper only; "rich": Kokoro students (audiolesson[kokoro])
-    mirror: str | None = None  #: `voices install` from this mirror of the voice hosts (a URL)
+    cast: str = setting(
+        Choice(
+            CASTS,
+            DEFAULT_CAST,
+            '"fast": Piper only; "rich": Kokoro students (audiolesson[kokoro])',
+            must="one of: {listed}; got {value!r}",
+        )
+    )
+    mirror: str | None = setting(
+        Url(
+            None,
+            "`voices install` from this mirror of the voice hosts (laid out like upstream)",
+            schemes=("https://", "http://", "file://"),  # what voices.download opens
+            example="https://mirror.example.org/voices/",
+        )
+    )
+
+
+#: the sections of audiolesson.toml, and how their range problems begin (as they always have)
+SECTIONS: dict[str, tuple[type, str]] = {
+    "build": (BuildSettings, ""),
+    "feed": (FeedSettings, "[feed] "),
+    "voices": (VoicesSettings, "[voices] "),
+}
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """Settings given on the command line; None: not given (the file or the default stands).
+
+    A typed record: a misspelt name is a TypeError, never a setting silently dropped.
+    """
+
+    output: str | None = None
+    jobs: int | None = None
+    stereo: bool | None = None
+    bitrate: int | None = None
+    loudness: float | None = None
+    id3: str | None = None
+    formats: Sequence[str] | None = None
+    executor: str | None = None
+    address: str | None = None
+    base_url: str | None = None
+    mirror: str | None = None
+
+    def given(self) -> dict[str, Any]:
+        """The settings given, by name."""
+        return {f.name: v for f in fields(self) if (v := getattr(self, f.name)) is not None}
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    """What publishing needs of a project: its folders, its feed, the formats it writes."""
+
+    root: Path
+    output_dir: Path
+    feed: FeedSettings = field(default_factory=FeedSettings)
+    formats: tuple[str, ...] = ("mp3",)
 
 
 @dataclass(frozen=True)
@@ -113,25 +237,22 @@ class Config:
         """Project-local state (locks, chapter encodes): `.audiolesson/` next to the scripts."""
         return (self.root / ".audiolesson").resolve()
 
+    @property
+    def site(self) -> SiteSettings:
+        """What the publish stage needs: the folders, [feed], the formats written."""
+        return SiteSettings(self.root, self.output_dir, self.feed, self.build.formats)
 
-_NUMBER = (int, float)
-#: the TOML type each setting takes, by its annotation
-_TYPES: dict[str, tuple[type, ...]] = {
-    "str": (str,),
-    "str | None": (str,),
-    "int": (int,),
-    "float": _NUMBER,
-    "float | None": _NUMBER,
-    "bool": (bool,),
-    "tuple[str, ...]": (list,),
-}
-_WANT = {
-    (str,): "a string",
-    (int,): "a whole number",
-    _NUMBER: "a number",
-    (bool,): "true or false",
-    (list,): "a list of strings",
-}
+    @property
+    def audio(self) -> AudioSettings:
+        """What the exporter needs: the output format and mastering targets."""
+        b = self.build
+        return AudioSettings(
+            channels=b.channels,
+            bitrate_kbps=b.bitrate_kbps,
+            loudness_lufs=b.loudness_lufs,
+            true_peak_dbtp=b.true_peak,
+            id3_version=3 if b.id3 == "2.3" else 4,
+        )
 
 
 #: a problem and the config-file line it is about (None: not in the file)
@@ -144,119 +265,104 @@ def _section_line(text: str, section: str) -> int | None:
     return next((n for n, line in enumerate(text.splitlines(), 1) if header.match(line)), None)
 
 
-def _check_fields(
-    cls: type, table: Any, section: str, text: str, problems: list[Problem]
-) -> dict[str, Any]:
-    """Validate a TOML table against a settings dataclass; collect every problem."""
-    where = f"[{section}]"
-    if not isinstance(table, dict):
-        problems.append((f"{where} must be a table", toml_key_line(text, section)))
-        return {}
-    known = {f.name: _TYPES[str(f.type)] for f in fields(cls)}
-    clean: dict[str, Any] = {}
-    for key, value in table.items():
-        name = key.replace("-", "_")
-        line = toml_key_line(text, key, section)
-        if name not in known:
-            problems.append(
-                (f"{where}: unknown key {key!r}; choose one of: {', '.join(known)}", line)
-            )
-            continue
-        types = known[name]
-        wrong = isinstance(value, bool) and bool not in types or not isinstance(value, types)
-        if wrong or isinstance(value, list) and not all(isinstance(v, str) for v in value):
-            problems.append((f"{where}: {key!r} must be {_WANT[types]}, got {value!r}", line))
-            continue
-        clean[name] = (
-            float(value) if types == _NUMBER else tuple(value) if types == (list,) else value
-        )
-    return clean
+class _Reader:
+    """One pass over audiolesson.toml and the overrides: typed values, and every problem."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.problems: list[Problem] = []
+        self.values: dict[str, dict[str, Any]] = {name: {} for name in SECTIONS}
+        self.impossible: dict[tuple[str, str], str] = {}  #: read, but no value (OutOfRange)
+        self.from_cli: set[str] = set()
+
+    def table(self, section: str, table: Any) -> None:
+        """Read one section of the file."""
+        where = f"[{section}]"
+        if not isinstance(table, dict):
+            self.problems.append((f"{where} must be a table", toml_key_line(self.text, section)))
+            return
+        options = {f.name: option_of(f) for f in fields(SECTIONS[section][0])}
+        for key, value in table.items():
+            name = key.replace("-", "_")
+            line = toml_key_line(self.text, key, section)
+            if name not in options:
+                choices = ", ".join(options)
+                self.problems.append(
+                    (f"{where}: unknown key {key!r}; choose one of: {choices}", line)
+                )
+                continue
+            try:
+                self.values[section][name] = options[name].read(value)
+            except WrongType as exc:
+                self.problems.append((f"{where}: {key!r} must be {exc.want}, got {value!r}", line))
+            except OutOfRange as exc:
+                self.impossible[section, name] = str(exc)
+
+    def overrides(self, overrides: Overrides) -> None:
+        """The command line's settings, read as the file's are (they win over it)."""
+        for name, value in overrides.given().items():
+            section = next(s for s, (cls, _) in SECTIONS.items() if name in _names(cls))
+            option = next(option_of(f) for f in fields(SECTIONS[section][0]) if f.name == name)
+            self.from_cli.add(name)
+            self.impossible.pop((section, name), None)
+            try:
+                self.values[section][name] = option.read(value)
+            except OutOfRange as exc:
+                self.impossible[section, name] = str(exc)
+
+    def ranges(self, section: str, settings: Any) -> None:
+        """Range problems of one section, in the order of its fields; a setting given on the
+        command line has no line to point at."""
+        prefix = SECTIONS[section][1]
+        for f in fields(settings):
+            phrase = self.impossible.get((section, f.name))
+            if phrase is None:
+                phrase = option_of(f).problem(getattr(settings, f.name))
+            if phrase is not None:
+                line = (
+                    None if f.name in self.from_cli else toml_key_line(self.text, f.name, section)
+                )
+                self.problems.append((f"{prefix}{f.name} must be {phrase}", line))
 
 
-def _validate(build: BuildSettings, line: Callable[[str], int | None]) -> list[Problem]:
-    """Range checks that types alone do not catch; `line(key)` finds where a key was set.
-
-    The audio settings go through the exporter's own rule (one table of what is allowed).
-    """
-    problems = [
-        (message, line(key))
-        for key, message in audio_problems(
-            bitrate=build.bitrate or None,
-            loudness=build.loudness,
-            true_peak=build.true_peak,
-            id3=build.id3,
-            channels=build.channels,
-            formats=build.formats,
-        )
-    ]
-    checks = [
-        ("jobs", build.jobs < 0, f"0 (all CPUs) or more, got {build.jobs}"),
-        ("turn_timeout", build.turn_timeout <= 0, f"positive, got {build.turn_timeout}"),
-        (
-            "executor",
-            build.executor not in EXECUTORS,
-            f"one of: {', '.join(EXECUTORS)}; got {build.executor!r}",
-        ),
-        (
-            "address",
-            build.address is not None and split_address(build.address) is None,
-            f"the Ray head as HOST:PORT (e.g. 10.0.0.5:6379), got {build.address!r}",
-        ),
-    ]
-    return problems + [(f"{key} must be {want}", line(key)) for key, bad, want in checks if bad]
+def _names(cls: type) -> set[str]:
+    return {f.name for f in fields(cls)}
 
 
-def load_config(root: Path, **overrides: Any) -> Config:
-    """Defaults, then `audiolesson.toml` in root, then non-None overrides (CLI flags)."""
+def load_config(root: Path, overrides: Overrides | None = None, **given: Any) -> Config:
+    """Defaults, then `audiolesson.toml` in root, then the overrides (CLI flags; `given` names
+    them as keywords: a misspelt one is a TypeError)."""
+    if given:
+        overrides = replace(overrides or Overrides(), **given)
     path = root / CONFIG_FILE
     data: dict[str, Any] = {}
     text = ""
     if path.is_file():
         data, text = read_toml(path, "project config", syntax="invalid TOML")
-    problems: list[Problem] = []
+    reader = _Reader(text)
     for section in data:
-        if section not in ("build", "feed", "voices"):
-            problems.append(
+        if section not in SECTIONS:
+            reader.problems.append(
                 (
                     f"unknown section [{section}]; choose one of: [build], [feed], [voices]",
                     _section_line(text, section) or toml_key_line(text, section),
                 )
             )
-    build_table = data.get("build", {})
-    feed_table = data.get("feed", {})
-    build = BuildSettings(**_check_fields(BuildSettings, build_table, "build", text, problems))
-    feed = FeedSettings(**_check_fields(FeedSettings, feed_table, "feed", text, problems))
-    voices_table = data.get("voices", {})
-    voices = VoicesSettings(**_check_fields(VoicesSettings, voices_table, "voices", text, problems))
-    if voices.cast not in CASTS:
-        problems.append(
-            (
-                f"[voices] cast must be one of: {', '.join(CASTS)}; got {voices.cast!r}",
-                toml_key_line(text, "cast", "voices"),
-            )
-        )
-    if voices.mirror is not None and not voices.mirror.startswith(MIRROR_SCHEMES):
-        problems.append(
-            (
-                f"[voices] mirror must be a URL ({', '.join(MIRROR_SCHEMES)}...); got "
-                f"{voices.mirror!r}",
-                toml_key_line(text, "mirror", "voices"),
-            )
-        )
-    if overrides.get("formats") is not None:  # the CLI's repeated --format
-        overrides = {**overrides, "formats": tuple(overrides["formats"])}
-    build_over = {k: v for k, v in overrides.items() if v is not None and hasattr(build, k)}
-    feed_over = {k: v for k, v in overrides.items() if v is not None and hasattr(feed, k)}
-    build = replace(build, **build_over)
-    feed = replace(feed, **feed_over)
-    # a value given on the command line is not in the file: no line to point at
-    problems += _validate(
-        build, lambda key: None if key in build_over else toml_key_line(text, key, "build")
-    )
-    if "address" in build_over and build.executor != "ray":
-        problems.append(("--address names a Ray cluster: add --executor ray", None))
-    if problems:
+    for section in SECTIONS:
+        if section in data:
+            reader.table(section, data[section])
+    if overrides is not None:
+        reader.overrides(overrides)
+    build = BuildSettings(**reader.values["build"])
+    feed = FeedSettings(**reader.values["feed"])
+    voices = VoicesSettings(**reader.values["voices"])
+    for section, settings in (("voices", voices), ("build", build), ("feed", feed)):
+        reader.ranges(section, settings)
+    if "address" in reader.from_cli and build.executor != "ray":
+        reader.problems.append(("--address names a Ray cluster: add --executor ray", None))
+    if reader.problems:
         where = path if path.is_file() else None
-        line = next((n for _, n in problems if n is not None), None)
-        raise ConfigError("; ".join(m for m, _ in problems), path=where, line=line)
+        line = next((n for _, n in reader.problems if n is not None), None)
+        message = "; ".join(m for m, _ in reader.problems)
+        raise ConfigError(message, path=where, line=line)
     return Config(root=root.resolve(), build=build, feed=feed, voices=voices)

@@ -6,6 +6,8 @@ Anything else escaping the library is a bug.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -53,6 +55,18 @@ def error_line(exc: AudiolessonError | OSError) -> str:
     else:
         text = str(exc)
     return "error: " + " ".join(text.split())
+
+
+@contextmanager
+def os_errors_as(error: type[AudiolessonError], doing: str, where: str | Path) -> Iterator[None]:
+    """Inside, an OSError becomes `error("<doing>: <reason>")` at the file it names, else at
+    `where`: the one way a stage's file errors become ours at its boundary (mutagen's
+    convert_error). A decorator too (`@os_errors_as(...)`)."""
+    try:
+        yield
+    except OSError as exc:
+        path = exc.filename if exc.filename else where
+        raise error(f"{doing}: {exc.strerror or exc}", path=path) from None
 
 
 class ScriptError(AudiolessonError):

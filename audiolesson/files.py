@@ -32,19 +32,36 @@ MAX_TEXT_BYTES = 5 * 1024 * 1024
 FILE_MODE = 0o644
 
 
+def _temp_beside(target: Path) -> tuple[int, str]:
+    """A new temporary file in target's folder (fd, path). If it cannot be made, the OSError
+    names the folder: a temporary file that never came to be means nothing to a user."""
+    try:
+        return tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(target.parent)) from exc
+
+
+def _rename(tmp: str | Path, target: Path) -> None:
+    """Move a finished temporary file onto its target; an OSError names the target."""
+    try:
+        os.chmod(tmp, FILE_MODE)
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(target)) from exc
+
+
 @contextmanager
 def atomic_writer(path: Path) -> Iterator[IO[bytes]]:
     """A binary file handle whose contents replace `path` only if the block finishes."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = _temp_beside(path)
     try:
         with os.fdopen(fd, "wb") as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, FILE_MODE)
-        os.replace(tmp, path)
+        _rename(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -86,7 +103,7 @@ class StagedFiles:
             raise ValueError(f"{target} is not one of the staged files")
         if target not in self._temps:
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+            fd, tmp = _temp_beside(target)
             os.close(fd)
             self._temps[target] = Path(tmp)
         return self._temps[target]
@@ -98,8 +115,7 @@ class StagedFiles:
             tmp = self._temps.pop(target, None)
             if tmp is None:
                 continue
-            os.chmod(tmp, FILE_MODE)
-            os.replace(tmp, target)
+            _rename(tmp, target)
             if after is not None:
                 after(target)
 

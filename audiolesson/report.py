@@ -73,7 +73,7 @@ class BuildReporter:
             self._stop()
             self._line(
                 f"wrote {event.path} ({event.duration / 60:.1f} min, "
-                f"{event.chapters_encoded} chapters encoded, "
+                f"{event.chapters_with_new_blocks} chapters encoded, "
                 f"{event.chapters_reused} reused)"
             )
         elif isinstance(event, EpisodeUnchanged):
@@ -161,7 +161,7 @@ class WatchReporter:
         self.build.__exit__()
         if rebuilt.error is not None:
             print(rebuilt.error_line, file=sys.stderr, flush=True)
-        else:
+        elif rebuilt.result is not None:  # a rebuild has one or the other
             self.build.finish(rebuilt.result, plan_only=False)
         if not (self.quiet or self.json_lines):
             print("watching for changes; Ctrl+C stops", flush=True)

@@ -1,7 +1,8 @@
 """`audiolesson new`: a project that builds at once (an example lesson, voices, every setting).
 
 The example files are package data (templates/project/); audiolesson.toml is written from the
-settings dataclasses in config.py, so it lists every setting there is with its default.
+options of config.py's settings, so it lists every setting there is with its default (or, for a
+setting unset by default, its example) and its doc line.
 """
 
 from __future__ import annotations
@@ -10,13 +11,14 @@ import inspect
 import json
 import logging
 import re
-from dataclasses import MISSING, fields
+from dataclasses import fields
 from importlib.resources import files
 from pathlib import Path
 
-from .config import CONFIG_FILE, BuildSettings, FeedSettings, VoicesSettings
+from .config import CONFIG_FILE, SECTIONS
 from .errors import ConfigError
 from .files import write_atomic
+from .options import option_of
 from .script.loader import SCRIPTS_DIR
 from .voices.library import LEXICON_FILE, VOICES_DIR
 
@@ -31,28 +33,6 @@ TEMPLATES = {
     f"{VOICES_DIR}/{LEXICON_FILE}": "voices/lexicon.toml",
 }
 GITIGNORE = ".gitignore"
-#: what a setting that is unset by default looks like when set (the file shows it commented)
-EXAMPLES = {
-    "loudness": -19.0,
-    "address": "10.0.0.5:6379",
-    "base_url": "https://example.org/lessons/",
-    "title": "My First Course",
-    "description": "Short lessons you can listen to anywhere.",
-    "author": "Your Name",
-    "language": "en",
-    "image": "cover.png",
-}
-SECTIONS = {"build": BuildSettings, "feed": FeedSettings, "voices": VoicesSettings}
-_DOC = re.compile(r"^\s+(\w+)\s*:[^#\n]*#:\s*(.+)$", re.M)
-
-
-def _docs(cls: type) -> dict[str, str]:
-    """The `#:` comment of each field of a settings dataclass (from its source, if shipped)."""
-    try:
-        source = inspect.getsource(cls)
-    except (OSError, TypeError):
-        return {}
-    return dict(_DOC.findall(source))
 
 
 def _toml(value: object) -> str:
@@ -73,14 +53,13 @@ def settings_file() -> str:
         "# default (or, for a setting that is unset by default, an example). Uncomment a line",
         "# to change it; flags on the command line win over this file (audiolesson build --help).",
     ]
-    for section, cls in SECTIONS.items():
-        docs = _docs(cls)
+    for section, (cls, _) in SECTIONS.items():
         lines += ["", f"[{section}]", f"# {inspect.getdoc(cls) or section}", ""]
         for f in fields(cls):
-            default = f.default if f.default is not MISSING else None
-            value = EXAMPLES.get(f.name) if default is None else default
-            if f.name in docs:  # Python's None is an unset setting in TOML
-                lines.append("# " + re.sub(r"\bNone\b", "unset", docs[f.name]))
+            option = option_of(f)
+            value = option.example if option.default is None else option.default
+            # Python's None is an unset setting in TOML
+            lines.append("# " + re.sub(r"\bNone\b", "unset", option.doc))
             shown = _toml(value) if value is not None else '""'
             lines += [f"# {f.name} = {shown}", ""]
     return "\n".join(lines).rstrip() + "\n"

@@ -98,8 +98,7 @@ def openai_rate(work: Path, turns: int, delay: float) -> None:
     """Turns per second through the fake server (each answer takes `delay`), concurrency 1, 4."""
     from _speech_server import Speech, speech_server
 
-    from audiolesson.pipeline.cache import ClipCache
-    from audiolesson.pipeline.synth import SynthJob, synthesize_all
+    from audiolesson.synth import ClipCache, SynthJob, SynthSettings, synthesize_all
     from audiolesson.voices.engines.base import Voice
 
     for concurrency in (1, 4):
@@ -111,7 +110,7 @@ def openai_rate(work: Path, turns: int, delay: float) -> None:
                     for n in range(turns)]  # fmt: skip
             cache = ClipCache(work / f"cache-{concurrency}")
             started = time.perf_counter()
-            done = synthesize_all(jobs, cache, 0, 60.0)
+            done = synthesize_all(jobs, cache, SynthSettings(timeout=60.0))
             seconds = time.perf_counter() - started
             assert all(d.error is None for d in done), [d.error for d in done if d.error][:1]
             print(f"openai, concurrency {concurrency}: {turns} turns in {seconds:.2f} s = "

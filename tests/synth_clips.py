@@ -2,10 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from audiolesson.audio import Audio
-from audiolesson.export.timeline import ChapterInput, ClipItem, Silence
+from audiolesson.export.timeline import ChapterTimeline, ClipItem, Silence
+
+
+class MemoryClips(dict[str, Callable[[], Audio]]):
+    """A ClipSource over audio made on demand (key -> maker), as the mixer reads the cache's."""
+
+    def add(self, key: str, make: Callable[[], Audio]) -> str:
+        """Register `key`; returns it."""
+        self[key] = make
+        return key
+
+    def load(self, key: str) -> Audio:
+        return self[key]()
+
+    def size(self, key: str) -> tuple[int, int]:
+        audio = self.load(key)
+        return audio.frames, audio.sample_rate
+
+
+#: every clip `clip` made, for the export functions' `clips=`
+CLIPS = MemoryClips()
 
 
 def speechy(seconds: float, rate: int = 22050, seed: int = 0, level: float = 0.5) -> Audio:
@@ -39,15 +61,14 @@ def clip(
         return audio
 
     return ClipItem(
-        key=f"clip{n}-{seconds}-{level}-{rate}-{stereo}",
-        load=load,
+        key=CLIPS.add(f"clip{n}-{seconds}-{level}-{rate}-{stereo}", load),
         speaker=speaker,
         text=text or f"Turn {n} says something.",
         line=10 + n,
     )
 
 
-def lesson(chapters: int = 3, turns: int = 3, seconds: float = 1.5) -> list[ChapterInput]:
+def lesson(chapters: int = 3, turns: int = 3, seconds: float = 1.5) -> list[ChapterTimeline]:
     """Chapters (every second one a sub-chapter) of turns at very different levels and speakers."""
     out, n = [], 0
     speakers = ["Teacher", "Ana", None]
@@ -59,5 +80,5 @@ def lesson(chapters: int = 3, turns: int = 3, seconds: float = 1.5) -> list[Chap
             items += [clip(n, length, levels[n % 3], speakers[n % 3]), Silence(0.4)]
             n += 1
         level = 1 if c % 2 == 0 else 2
-        out.append(ChapterInput(f"Part {c + 1}", level, f"chapter-{c}-{n}", items))
+        out.append(ChapterTimeline(f"Part {c + 1}", level, f"chapter-{c}-{n}", items))
     return out

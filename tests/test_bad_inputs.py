@@ -2,6 +2,10 @@
 
 Every malformed input gives exactly one line on stderr that names path:line where there is one,
 exit status 1, no traceback, and writes nothing: no output/, no say.wav, no new scripts.
+
+Each case runs in this process (the CLI's own main() under CliRunner: the same one-line error and
+exit status, without half a second of start-up per command); a handful run again as real processes,
+one through the installed console script, for what only a process shows.
 """
 
 from __future__ import annotations
@@ -9,18 +13,30 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from _cli import audiolesson as run_cli
+from _cli import in_process
+from _probe import ffmpeg_decode, vtt_cues
+from _project import PROJECT, copy_project
 
 DATA = Path(__file__).parent / "data"
 BAD = DATA / "bad"
-PROJECT = DATA / "project"
 CASES: list[dict[str, Any]] = tomllib.loads((BAD / "cases.toml").read_text("utf-8"))["case"]
+#: run again as processes: an error in a script, in a setting, from the OS (a folder opened as a
+#: file), a warning that still builds (its workers are real processes too), and a listing that
+#: must print nothing at all on stderr (a stray log line or Python warning would show here)
+IN_A_PROCESS = (
+    "binary script",
+    "audiolesson.toml with a syntax error",
+    "a script that is a folder",
+    "a chapter with no turns is a warning",
+    "a broken voice file is listed, not fatal, by `voices`",
+)
 
 
 def one_megabyte_line(path: Path) -> None:
@@ -42,16 +58,23 @@ def folder(path: Path) -> None:
     path.mkdir()
 
 
-GENERATORS = {f.__name__: f for f in (one_megabyte_line, ten_megabyte_script, folder)}
+def three_hundred_megabytes(path: Path) -> None:
+    """A 300 MiB file that takes no disk space (sparse): a book too large to import."""
+    with path.open("wb") as fh:
+        fh.truncate(300 * 1024 * 1024)
 
 
-def audiolesson(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return run_cli(root, *args, timeout=120)
+GENERATORS = {
+    f.__name__: f for f in (one_megabyte_line, ten_megabyte_script, folder, three_hundred_megabytes)
+}
 
 
-def make_project(tmp_path: Path, case: dict[str, Any]) -> Path:
-    root = tmp_path / "project"
-    shutil.copytree(PROJECT, root)
+def audiolesson(root: Path, *args: str, script: bool = False) -> Any:
+    return run_cli(root, *args, timeout=120, script=script)
+
+
+def make_project(root: Path, case: dict[str, Any]) -> Path:
+    """The fixture project with the case's files put into it."""
     for dest, source in case.get("put", {}).items():
         target = root / dest
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -72,13 +95,13 @@ def test_the_corpus_is_large_and_every_file_in_it_is_used() -> None:
     assert files == used
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
-def test_bad_input(tmp_path: Path, case: dict[str, Any]) -> None:
-    root = make_project(tmp_path, case)
+def check_case(root: Path, case: dict[str, Any], run: Callable[..., Any]) -> None:
+    """Run the case's commands with `run`; each must say exactly what the case says and, when it
+    fails, leave the project as it was."""
     scripts_before = sorted(p.name for p in (root / "scripts").iterdir())
     status = case.get("status", 1)
     for args in case["run"]:
-        proc = audiolesson(root, *args)
+        proc = run(root, *args)
         where = f"audiolesson {' '.join(args)}"
         assert proc.returncode == status, (where, proc.stdout, proc.stderr)
         assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr, where
@@ -97,28 +120,50 @@ def test_bad_input(tmp_path: Path, case: dict[str, Any]) -> None:
             assert sorted(p.name for p in (root / "scripts").iterdir()) == scripts_before, where
 
 
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_bad_input(project: Path, case: dict[str, Any]) -> None:
+    check_case(make_project(project, case), case, in_process)
+
+
+def test_the_cases_run_in_a_process_exist() -> None:
+    assert set(IN_A_PROCESS) <= {c["name"] for c in CASES}
+
+
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if c["name"] in IN_A_PROCESS], ids=lambda c: c["name"]
+)
+def test_bad_input_in_a_real_process(project: Path, case: dict[str, Any]) -> None:
+    check_case(make_project(project, case), case, audiolesson)
+
+
+def test_bad_input_through_the_console_script(project: Path) -> None:
+    """The `audiolesson` command pip installs (its entry point, not `python -m`) maps errors too."""
+    [case] = [c for c in CASES if c["name"] == "binary script"]
+    check_case(
+        make_project(project, case), case, lambda root, *args: audiolesson(root, *args, script=True)
+    )
+
+
 # --- inputs that look odd but are fine --------------------------------------------------------
 
 LESSON = (PROJECT / "scripts" / "lesson.md").read_text("utf-8")
 
 
 def build_json(root: Path, *args: str) -> dict[str, Any]:
-    proc = audiolesson(root, "build", "--json", *args)
+    proc = in_process(root, "build", "--json", *args)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout.splitlines()[-1])
 
 
 def vtt_texts(vtt: Path) -> list[str]:
     """The text of each cue, read without the exporter's help."""
-    blocks = vtt.read_text("utf-8").split("\n\n")[1:]
-    return [re.sub(r"^<v [^>]*>", "", b.strip().splitlines()[-1]) for b in blocks if "-->" in b]
+    return [cue.text for cue in vtt_cues(vtt)]
 
 
 @pytest.fixture(scope="module")
 def plain(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The fixture project built as it is, once for every variant."""
-    root = tmp_path_factory.mktemp("plain") / "project"
-    shutil.copytree(PROJECT, root)
+    root = copy_project(tmp_path_factory.mktemp("plain") / "project")
     build_json(root)
     return root
 
@@ -127,8 +172,7 @@ def plain(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_odd_but_valid_encodings_build_like_the_original(
     tmp_path: Path, plain: Path, variant: str
 ) -> None:
-    odd = tmp_path / "odd"
-    shutil.copytree(PROJECT, odd)
+    odd = copy_project(tmp_path / "odd")
     text = LESSON
     if variant == "tabs":
         # tabs after the colon, and a tab-indented continuation line
@@ -151,10 +195,9 @@ def test_odd_but_valid_encodings_build_like_the_original(
 
 
 @pytest.mark.slow
-def test_a_very_long_valid_script_builds(tmp_path: Path) -> None:
+def test_a_very_long_valid_script_builds(project: Path) -> None:
     """300 turns and a 2,500-character line: built, decoded, every cue in the transcript."""
-    root = tmp_path / "project"
-    shutil.copytree(PROJECT, root)
+    root = project
     long_line = " ".join(["long"] * 500)  # 2,499 characters: a long line, under the limit
     turns = [f"Teacher: Turn {i % 5}." for i in range(300)]
     body = "\n\n".join(turns[:150]) + "\n\n# Second half\n\n" + "\n\n".join(turns[150:])
@@ -164,9 +207,7 @@ def test_a_very_long_valid_script_builds(tmp_path: Path) -> None:
     summary = build_json(root, "--jobs", "2")
     assert summary["turns_total"] == 301 and summary["turns_synthesized"] == 6
     mp3 = root / "output" / "lesson.mp3"
-    decode = subprocess.run(
-        ["ffmpeg", "-v", "error", "-i", str(mp3), "-f", "null", "-"], capture_output=True, text=True
-    )
+    decode = ffmpeg_decode(mp3)
     assert decode.returncode == 0 and decode.stderr == ""
     cues = vtt_texts(root / "output" / "lesson.vtt")
     assert len(cues) == 301 and cues[0] == "Hello. " + long_line

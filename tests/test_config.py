@@ -55,3 +55,50 @@ def test_invalid_toml_names_the_file(tmp_path) -> None:
     (tmp_path / "audiolesson.toml").write_text("[build\n")
     with pytest.raises(ConfigError, match="invalid TOML"):
         load_config(tmp_path)
+
+
+def test_a_misspelt_override_is_an_error_not_dropped(tmp_path) -> None:
+    from audiolesson.config import Overrides
+
+    with pytest.raises(TypeError):
+        load_config(tmp_path, job=2)  # jobs
+    with pytest.raises(TypeError):
+        Overrides(base_uri="http://a/")  # type: ignore[call-arg]
+    assert load_config(tmp_path, Overrides(jobs=2)).build.jobs == 2
+
+
+def test_the_ray_address_is_read_once_into_host_and_port(tmp_path) -> None:
+    from audiolesson.options import Address
+
+    (tmp_path / "audiolesson.toml").write_text(
+        '[build]\nexecutor = "ray"\naddress = "[::1]:6379"\n'
+    )
+    address = load_config(tmp_path).build.address
+    assert address == Address("::1", 6379) and str(address) == "[::1]:6379"
+    assert load_config(tmp_path, address="10.0.0.5:1").build.address == ("10.0.0.5", 1)
+    (tmp_path / "audiolesson.toml").write_text('[build]\nexecutor = "ray"\naddress = "nowhere"\n')
+    with pytest.raises(ConfigError, match=r"toml:3: address must be the Ray head as HOST:PORT"):
+        load_config(tmp_path)
+    (tmp_path / "audiolesson.toml").unlink()
+    with pytest.raises(ConfigError, match="--address names a Ray cluster: add --executor ray"):
+        load_config(tmp_path, address="10.0.0.5:6379")
+
+
+def test_every_setting_declares_its_type_default_range_and_doc() -> None:
+    from dataclasses import fields
+
+    from audiolesson.config import SECTIONS, Overrides
+    from audiolesson.options import Option, option_of
+
+    names: list[str] = []
+    for cls, _ in SECTIONS.values():
+        for f in fields(cls):
+            option = option_of(f)
+            assert isinstance(option, Option) and option.doc and option.want, f.name
+            assert f.default == option.default, f.name
+            names.append(f.name)
+    assert len(names) == len(set(names))  # an override names one setting of one section
+    assert {f.name for f in fields(Overrides)} <= set(names)
+    # paths are a kind of their own, for the check that they stay inside the project
+    kinds = {f.name: option_of(f).kind for cls, _ in SECTIONS.values() for f in fields(cls)}
+    assert {name for name, kind in kinds.items() if kind == "path"} == {"output", "cache", "image"}

@@ -12,15 +12,25 @@ import pytest
 import audiolesson
 from audiolesson import _killpoints
 from audiolesson.audio import Audio
+from audiolesson.audio_settings import MP3_BITRATES, AudioSettings, default_loudness
 from audiolesson.config import load_config
 from audiolesson.errors import ConfigError
-from audiolesson.export.settings import MP3_BITRATES, AudioSettings, default_loudness
 from audiolesson.files import staged_files
 from audiolesson.voices.engines.base import Engine, Voice
 
 PACKAGE = Path(audiolesson.__file__).parent
 #: stage packages from the bottom up: a stage may import only from stages before it
-STAGES = ["script", "speech", "voices", "export", "publish", "importers", "pipeline", "verify"]
+STAGES = [
+    "script",
+    "speech",
+    "voices",
+    "synth",
+    "export",
+    "publish",
+    "importers",
+    "pipeline",
+    "verify",
+]
 MAX_LINES = 600
 
 
@@ -192,7 +202,115 @@ def test_the_engine_base_declares_every_attribute_with_its_default() -> None:
     assert engine.native_effects == frozenset() and engine.online is False
     assert engine.option_specs is None  # undeclared options reach the engine unchecked
     assert engine.threads is None and Outside(threads=3).threads == 3
-    assert engine.voices() == [] and engine.fingerprint(Voice("v", engine="outside")) == ""
+    voice = Voice("v", engine="outside", model="a-name")
+    assert engine.voices() == [] and engine.fingerprint(voice) == ""
     engine.check()
-    assert engine.concurrency(Voice("v", engine="outside")) is None  # worker processes
-    engine.preflight(Voice("v", engine="outside"))  # nothing outside to ask
+    assert engine.concurrency(voice) is None  # worker processes
+    engine.preflight(voice)  # nothing outside to ask
+    # what voice files, listings and the cache ask of every engine, so none tests a name
+    assert engine.model_path(voice) is None and engine.check_voice(voice) is None
+    assert Outside.describe_model(voice) == "a-name" and Outside.claimed_files(voice) == set()
+    assert Outside.voice_file_keys == {} and Outside.models_are_files is False
+    assert Outside.read_voice_model({"model": "a-name"}, Path("voices/v.toml"), "") == "a-name"
+
+
+def test_callers_never_branch_on_an_engine_name() -> None:
+    named = re.compile(r"""(engine|name)\s*[!=]=\s*["'](piper|kokoro|pyttsx3|gtts|tone)["']""")
+    found = [
+        f"{name}: {line.strip()}"
+        for name, text in _sources().items()
+        if not name.startswith("voices/engines/")
+        for line in text.splitlines()
+        if named.search(line)
+    ]
+    assert not found
+
+
+# --- one home per fact: checked in the source ------------------------------------------------
+
+
+def _sources() -> dict[str, str]:
+    return {
+        str(p.relative_to(PACKAGE)): p.read_text(encoding="utf-8") for p in PACKAGE.rglob("*.py")
+    }
+
+
+def _hashed_json(function: ast.AST) -> bool:
+    """Whether a function hashes what json.dumps made (directly or through a variable)."""
+
+    def dumps(node: ast.AST) -> bool:
+        return any(
+            isinstance(c, ast.Call) and ast.unparse(c.func) == "json.dumps" for c in ast.walk(node)
+        )
+
+    made = {
+        target.id
+        for node in ast.walk(function)
+        if isinstance(node, ast.Assign) and dumps(node.value)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    for call in ast.walk(function):
+        if isinstance(call, ast.Call) and ast.unparse(call.func).endswith("sha256"):
+            names = {n.id for arg in call.args for n in ast.walk(arg) if isinstance(n, ast.Name)}
+            if any(dumps(arg) for arg in call.args) or names & made:
+                return True
+    return False
+
+
+def test_one_helper_hashes_json() -> None:
+    # five hashers once made keys with five sets of json.dumps options
+    found = [
+        f"{name}: {node.name}"
+        for name, text in _sources().items()
+        if name != "keys.py"
+        for node in ast.walk(ast.parse(text))
+        if isinstance(node, ast.FunctionDef) and _hashed_json(node)
+    ]
+    assert not found, "hash JSON with audiolesson.keys: " + ", ".join(found)
+
+
+@pytest.mark.parametrize(
+    ("fact", "home"),
+    [
+        (r"\\x89PNG", "images.py"),  # what a cover image may be
+        (r'"XDG_\w+_HOME"', "paths.py"),  # the user's cache and data folders
+        (r'"\.chapters\.json"', "paths.py"),  # an episode's files
+        (r"\bset_quality\(", "audio_io.py"),  # the LAME settings (`say` used -q 2, blocks -q 7)
+    ],
+)
+def test_a_fact_has_one_home(fact: str, home: str) -> None:
+    homes = sorted(name for name, text in _sources().items() if re.search(fact, text))
+    assert homes == [home]
+
+
+#: the shared modules at the top of the package: they import no stage package (config included)
+BOTTOM = [
+    "_killpoints", "_version", "audio", "audio_io", "audio_settings", "choices", "config",
+    "errors", "files", "images", "keys", "options", "paths",
+]  # fmt: skip
+
+
+def test_the_shared_modules_and_the_config_import_no_stage() -> None:
+    graph = _graph()
+    for name in BOTTOM:
+        module = f"audiolesson.{name}"
+        assert module in graph, module
+        stages = {m for m in graph[module] if m.split(".")[1] in STAGES}
+        assert not stages, f"{module} imports {sorted(stages)}"
+
+
+def test_the_names_config_accepts_are_the_names_stages_implement() -> None:
+    from audiolesson.choices import CASTS, EXECUTOR_NAMES
+    from audiolesson.synth.executors import EXECUTORS
+    from audiolesson.voices.presets import designed
+
+    assert tuple(EXECUTORS) == EXECUTOR_NAMES
+    assert all(designed(cast) for cast in CASTS)
+
+
+def test_the_architecture_names_the_stage_order_this_test_uses() -> None:
+    doc = (PACKAGE.parent / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    assert f"`{', '.join(STAGES)}`" in " ".join(doc.split())
+    for stage in STAGES:
+        assert f"\n      {stage}/" in doc, stage  # the layout lists every stage package

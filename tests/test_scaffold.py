@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from dataclasses import fields
 from pathlib import Path
 
 import pytest
+from _cli import Ran, audiolesson, in_process
+from _probe import ffprobe
 
 from audiolesson.config import BuildSettings, Config, FeedSettings, load_config
 from audiolesson.scaffold import new_project, settings_file
@@ -18,10 +18,9 @@ from audiolesson.script.loader import load_script
 from audiolesson.voices.cast import cast_script
 
 
-def cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "audiolesson", *args], cwd=cwd, capture_output=True, text=True
-    )
+def cli(cwd: Path, *args: str) -> Ran:
+    """The CLI in-process: these checks are about what it prints and writes."""
+    return in_process(cwd, *args)
 
 
 def tree(folder: Path) -> dict[str, tuple[bytes, int]]:
@@ -119,17 +118,13 @@ def test_new_in_place_of_a_file_is_an_error(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_new_then_build_with_the_default_piper_voice(tmp_path: Path) -> None:
     """The README's promise: `audiolesson new x && cd x && audiolesson build` works."""
-    assert cli(tmp_path, "new", "x").returncode == 0
-    proc = cli(tmp_path / "x", "build", "--json")
+    assert audiolesson(tmp_path, "new", "x", script=True).returncode == 0  # the installed command
+    proc = audiolesson(tmp_path / "x", "build", "--json", script=True)
     assert proc.returncode == 0, proc.stderr
     summary = json.loads(proc.stdout.splitlines()[-1])
     assert summary["episodes_written"] == 1 and summary["turns_synthesized"] == 5
     mp3 = tmp_path / "x" / "output" / "welcome.mp3"
-    probe = subprocess.run(
-        ["ffprobe", "-v", "error", "-show_chapters", "-show_format", "-of", "json", str(mp3)],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    info = json.loads(probe.stdout)
+    info = ffprobe(mp3)
     assert [c["tags"]["title"] for c in info["chapters"]] == ["Your first lesson", "Next steps"]
     assert 10 < float(info["format"]["duration"]) < 60
     assert info["format"]["tags"]["title"] == "Welcome to audiolesson"

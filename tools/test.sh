@@ -3,8 +3,8 @@
 #   bash tools/test.sh [pytest args...]
 # Installs (only when missing): ffmpeg (ffprobe reads outputs back), espeak-ng (pyttsx3's Linux
 # voice), chromium (listening-page tests), iproute2 (`ip`: the Ray tests' loopback-only network
-# namespace); then the package with its test, kokoro, verify and ray extras (the Kokoro and Ray
-# tests run for real).
+# namespace); then the package with its test, kokoro, verify, ray and books extras (the Kokoro,
+# Ray and book-import tests run for real).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,7 +21,9 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
-python3 -m pip install -q --disable-pip-version-check -e '.[test,kokoro,verify,ray]'
+python3 -m pip install -q --disable-pip-version-check -e '.[test,kokoro,verify,ray,books]'
 python3 -m pip check
 python3 -m ruff check .
+python3 -m ruff format --check .
+python3 -m mypy
 python3 -m pytest -q -p no:cacheprovider "$@"

@@ -2,7 +2,7 @@
 
 A chapter's timeline is cut at content-defined points (after a turn whose clip key hashes to 0
 modulo BLOCK_CUT, so an edit moves no other cut) into blocks. Each block is mixed and encoded
-(lameenc, CBR, in-process) into the block cache, work_dir/blocks/<key>.{mp3,npy,json}, keyed by
+(lameenc, CBR, in-process) into the block cache, cache_dir/blocks/<key>.{mp3,npy,json}, keyed by
 its content and checked when reused (size, mtime and edges on every build, the whole checksum
 when those disagree or under --force: see `_damage`): a rebuild after a one-turn edit re-encodes
 one block, about eight turns (a minute of dialogue, two or three of long narration), however long
@@ -23,13 +23,15 @@ from typing import TypeVar
 
 from .._killpoints import killpoint
 from ..audio import pcm16_bytes
+from ..audio_io import LAME_QUALITY
+from ..audio_settings import AudioSettings
 from ..errors import BuildError
 from ..files import sha256_of, staged_files, write_atomic
+from ..keys import spaced_digest
 from .mix import stitch
-from .mp3 import ENCODER_DELAY, LAME_QUALITY, SAMPLES_PER_FRAME, FrameCounter, new_encoder
+from .mp3 import ENCODER_DELAY, SAMPLES_PER_FRAME, FrameCounter, new_encoder
 from .music import place_music
-from .settings import AudioSettings
-from .timeline import ChapterInput, ClipItem, Silence
+from .timeline import Block, ChapterTimeline, ClipItem, ClipSource, Silence
 
 T = TypeVar("T")
 
@@ -50,7 +52,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 BLOCK_FORMAT = 3  #: bump when the block cache layout changes (3: checksums)
-BLOCKS_FOLDER = "blocks"  #: encoded blocks live in work_dir/blocks
+BLOCKS_FOLDER = "blocks"  #: encoded blocks live in cache_dir/blocks
 BLOCK_CUT = 8  #: a block ends after a turn whose clip key hashes to 0 modulo this
 BLOCK_MAX_CLIPS = 32  #: and after this many turns at the latest
 #: what mixing and encoding a block imports on first use (they import lazily, to keep start-up
@@ -95,7 +97,7 @@ def preload_encoders() -> None:
         importlib.import_module(name)
 
 
-def split_blocks(chapter: ChapterInput) -> list[ChapterInput]:
+def split_blocks(chapter: ChapterTimeline) -> list[Block]:
     """The chapter's timeline cut into blocks at content-defined points (never inside a turn)."""
     blocks: list[list[Silence | ClipItem]] = []
     current: list[Silence | ClipItem] = []
@@ -114,12 +116,11 @@ def split_blocks(chapter: ChapterInput) -> list[ChapterInput]:
         else:  # trailing pauses join the last block rather than becoming a block of silence
             blocks[-1].extend(current)
     return [
-        ChapterInput(f"{chapter.title} [{n + 1}/{len(blocks)}]", chapter.level, "", items)
-        for n, items in enumerate(blocks)
+        Block(f"{chapter.title} [{n + 1}/{len(blocks)}]", items) for n, items in enumerate(blocks)
     ]
 
 
-def block_key(block: ChapterInput, settings: AudioSettings) -> str:
+def block_key(block: Block, settings: AudioSettings) -> str:
     """Cache key of a block's MP3: its clips and pauses plus the mix and encoding settings."""
     import lameenc
 
@@ -136,28 +137,31 @@ def block_key(block: ChapterInput, settings: AudioSettings) -> str:
     }
     if block.music is not None:  # only then: blocks without music keep their keys
         data["music"] = block.music.fingerprint()
-    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:40]
+    return spaced_digest(data, 40)
 
 
 def episode_blocks(
-    chapters: Sequence[ChapterInput], settings: AudioSettings
-) -> list[list[ChapterInput]]:
-    """Each chapter's blocks, each placed in its music bed if it has one."""
+    chapters: Sequence[ChapterTimeline], settings: AudioSettings, *, clips: ClipSource
+) -> list[list[Block]]:
+    """Each chapter's blocks, each placed in its music bed if it has one (which takes the sizes
+    of the clips before them)."""
     blocks = [split_blocks(chapter) for chapter in chapters]
     if any(chapter.bed is not None for chapter in chapters):
-        place_music(chapters, blocks, settings.sample_rate)
+        place_music(chapters, blocks, settings.sample_rate, clips=clips)
     return blocks
 
 
-def block_keys(chapters: Sequence[ChapterInput], settings: AudioSettings) -> list[str]:
+def block_keys(
+    chapters: Sequence[ChapterTimeline], settings: AudioSettings, *, clips: ClipSource
+) -> list[str]:
     """The keys of the encoded blocks an episode made of these chapters uses."""
-    blocks = episode_blocks(chapters, settings)
+    blocks = episode_blocks(chapters, settings, clips=clips)
     return [block_key(b, settings) for chapter_blocks in blocks for b in chapter_blocks]
 
 
-def prune_blocks(work_dir: Path, keep: set[str]) -> tuple[int, int]:
+def prune_blocks(cache_dir: Path, keep: set[str]) -> tuple[int, int]:
     """Remove encoded blocks (every file named <block key>.*) not in keep; (removed, bytes)."""
-    folder = work_dir / BLOCKS_FOLDER
+    folder = cache_dir / BLOCKS_FOLDER
     removed = freed = 0
     stems: set[str] = set()
     for p in folder.glob("*") if folder.is_dir() else []:
@@ -232,6 +236,7 @@ def load_block(
     With `full_check` its MP3 is hashed whole even when its size, mtime and edges match the index.
     """
     meta_path, mp3_path, hops_path = (folder / f"{key}{ext}" for ext in (".json", ".mp3", ".npy"))
+    why: str | None  #: what is wrong with the entry (None: nothing)
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -263,7 +268,7 @@ def load_block(
 
 
 def encode_block(
-    block: ChapterInput, settings: AudioSettings, folder: Path, key: str
+    block: Block, settings: AudioSettings, folder: Path, key: str, *, clips: ClipSource
 ) -> EncodedBlock:
     """Mix and encode one block into the block cache, clip by clip; its files commit together."""
     import numpy as np
@@ -284,7 +289,7 @@ def encode_block(
                 size += len(data)
                 killpoint("mixing")
 
-            mix = stitch(block, settings, write)
+            mix = stitch(block, settings, write, clips=clips)
             tail = bytes(encoder.flush()) if mix.frames else b""
             counter.feed(tail)
             checksum.update(tail)
@@ -310,7 +315,12 @@ def encode_block(
         if mix.frames:
             meta = stamp(meta, staged.temp(mp3_path))
         staged.temp(meta_path).write_text(json.dumps(meta), encoding="utf-8")
-        staged.commit(after=lambda target: target == mp3_path and killpoint("block-writing"))
+
+        def after(target: Path) -> None:
+            if target == mp3_path:  # the crash tests stop a build between the renames here
+                killpoint("block-writing")
+
+        staged.commit(after=after)
     killpoint("block-stored")
     encoded = load_block(folder, key, len(mix.spans), full_check=True)
     if encoded is None:
@@ -319,12 +329,13 @@ def encode_block(
 
 
 def encode_blocks(
-    blocks: Sequence[ChapterInput],
+    blocks: Sequence[Block],
     settings: AudioSettings,
     folder: Path,
     jobs: int,
     progress: Callable[[str], None] | None,
     *,
+    clips: ClipSource,
     full_check: bool = False,
 ) -> tuple[list[EncodedBlock], list[int]]:
     """Each block from the block cache or encoded (in parallel); and the indexes encoded.
@@ -334,8 +345,8 @@ def encode_blocks(
     keys = [block_key(block, settings) for block in blocks]
     found: list[EncodedBlock | None] = []
     for block, key in zip(blocks, keys, strict=True):
-        clips = sum(isinstance(item, ClipItem) for item in block.items)
-        found.append(load_block(folder, key, clips, full_check=full_check))
+        count = sum(isinstance(item, ClipItem) for item in block.items)
+        found.append(load_block(folder, key, count, full_check=full_check))
     todo = [i for i, encoded in enumerate(found) if encoded is None]
     if not todo:
         return found, todo  # type: ignore[return-value]
@@ -346,7 +357,10 @@ def encode_blocks(
         if progress:
             progress(f"encoded block {index + 1}/{len(blocks)}: {blocks[index].title}")
 
-    in_threads(todo, lambda i: encode_block(blocks[i], settings, folder, keys[i]), jobs, finished)
+    def encode(i: int) -> EncodedBlock:
+        return encode_block(blocks[i], settings, folder, keys[i], clips=clips)
+
+    in_threads(todo, encode, jobs, finished)
     return found, todo  # type: ignore[return-value]
 
 

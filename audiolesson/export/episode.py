@@ -16,23 +16,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .._killpoints import killpoint
-from ..errors import BuildError
+from ..audio_settings import AudioSettings
+from ..errors import BuildError, os_errors_as
 from ..files import append_file, staged_files
+from ..paths import EpisodeFiles
 from .blocks import BLOCKS_FOLDER, EncodedBlock, block_key, encode_blocks, episode_blocks
 from .loudness import BLOCK_SECONDS, HOPS_PER_BLOCK, gated_loudness
-from .m4b import M4B_SUFFIX, SAMPLES_PER_AAC_FRAME, AacBlock, encode_aac_blocks, write_m4b
+from .m4b import SAMPLES_PER_AAC_FRAME, AacBlock, encode_aac_blocks, write_m4b
 from .mp3 import SAMPLES_PER_FRAME, frame_length, info_frame
-from .settings import AudioSettings
-from .sidecars import CHAPTERS_SUFFIX, TRANSCRIPT_SUFFIX, chapters_json_text, vtt_text
+from .sidecars import chapters_json_text, vtt_text
 from .tags import EpisodeMeta, build_tag
-from .timeline import ChapterInput, ChapterMark, ClipItem, Cue
+from .timeline import Block, ChapterMark, ChapterTimeline, ClipItem, ClipSource, Cue
 
 __all__ = ["EpisodeResult", "export_episode"]
 
 log = logging.getLogger(__name__)
-
-#: the files of one episode in output/, after its slug
-EPISODE_SUFFIXES = (".mp3", TRANSCRIPT_SUFFIX, CHAPTERS_SUFFIX)
 
 
 @dataclass
@@ -45,11 +43,11 @@ class EpisodeResult:
     duration: float  #: seconds, as decoders report it
     cues: list[Cue] = field(default_factory=list)  #: one per turn
     chapters: list[ChapterMark] = field(default_factory=list)
-    chapters_encoded: int = 0  #: chapters of which at least one block was (re-)encoded
+    chapters_with_new_blocks: int = 0  #: chapters of which at least one block was encoded
     chapters_reused: int = 0  #: chapters whose every block came from the block cache
     blocks_encoded: int = 0  #: blocks (about 8 turns each) encoded
     blocks_reused: int = 0
-    block_keys: list[str] = field(default_factory=list)  #: work_dir/blocks/<key>.* in use
+    block_keys: list[str] = field(default_factory=list)  #: cache_dir/blocks/<key>.* in use
     loudness_lufs: float = -math.inf  #: integrated loudness of the mix before encoding
     true_peak_dbtp: float = -math.inf  #: true peak of the mix before encoding
     m4b: Path | None = None  #: the M4B, when asked for
@@ -57,8 +55,8 @@ class EpisodeResult:
 
 
 def _timeline(
-    chapters: Sequence[ChapterInput],
-    blocks: Sequence[list[ChapterInput]],
+    chapters: Sequence[ChapterTimeline],
+    blocks: Sequence[list[Block]],
     encoded: Sequence[EncodedBlock | AacBlock],
     rate: int,
     frame_samples: int = SAMPLES_PER_FRAME,
@@ -135,17 +133,19 @@ def _clean_stale(folder: Path, prefix: str) -> None:
 
 
 def export_episode(
-    chapters: Sequence[ChapterInput],
+    chapters: Sequence[ChapterTimeline],
     meta: EpisodeMeta,
     settings: AudioSettings,
     out_dir: Path,
     slug: str,
-    work_dir: Path,
+    cache_dir: Path,
     progress: Callable[[str], None] | None = None,
     jobs: int | None = None,
     formats: Sequence[str] = ("mp3",),
     encoded_before: Collection[str] = (),
     full_check: bool = False,
+    *,
+    clips: ClipSource,
 ) -> EpisodeResult:
     """Write <slug>.mp3 (mastered, chaptered, tagged), <slug>.vtt and <slug>.chapters.json.
 
@@ -153,19 +153,42 @@ def export_episode(
     MP3's; without it, an M4B an earlier build left is removed with the commit. `encoded_before`
     names blocks this build already encoded (beside synthesis): they count as encoded, not reused.
     `full_check` hashes every cached block whole (build --force), not only those whose mtime
-    changed.
+    changed. A file that cannot be written (a full or read-only disk) is a BuildError naming it,
+    or out_dir.
     """
+    with os_errors_as(BuildError, f"could not write episode {slug}", out_dir):
+        return _write_episode(
+            chapters, meta, settings, out_dir, slug, cache_dir, progress, jobs, formats,
+            encoded_before, full_check, clips,
+        )  # fmt: skip
+
+
+def _write_episode(
+    chapters: Sequence[ChapterTimeline],
+    meta: EpisodeMeta,
+    settings: AudioSettings,
+    out_dir: Path,
+    slug: str,
+    cache_dir: Path,
+    progress: Callable[[str], None] | None,
+    jobs: int | None,
+    formats: Sequence[str],
+    encoded_before: Collection[str],
+    full_check: bool,
+    clips: ClipSource,
+) -> EpisodeResult:
+    """`export_episode`, with OSError left as it is."""
     settings.validate()
     if not any(isinstance(item, ClipItem) for chapter in chapters for item in chapter.items):
         raise BuildError("nothing to export: the episode has no turns")
     out_dir.mkdir(parents=True, exist_ok=True)
-    folder = work_dir / BLOCKS_FOLDER
+    folder = cache_dir / BLOCKS_FOLDER
     _clean_stale(out_dir, f"{slug}.")
-    blocks = episode_blocks(chapters, settings)
+    blocks = episode_blocks(chapters, settings, clips=clips)
     flat = [block for chapter_blocks in blocks for block in chapter_blocks]
     workers = jobs or os.cpu_count() or 1
     pieces, encoded = encode_blocks(
-        flat, settings, folder, workers, progress, full_check=full_check
+        flat, settings, folder, workers, progress, clips=clips, full_check=full_check
     )
     cues, marks, duration = _timeline(chapters, blocks, pieces, settings.sample_rate)
     owner = [n for n, chapter_blocks in enumerate(blocks) for _ in chapter_blocks]
@@ -173,21 +196,23 @@ def export_episode(
     fresh = [i for i, key in enumerate(keys) if i in encoded or key in encoded_before]
     touched = {owner[i] for i in fresh}
     audible = [piece for piece in pieces if piece.frames]
+    block_mp3s = [piece.path for piece in audible if piece.path is not None]  # each has one
     last = audible[-1]
-    first_header = _first_header(audible[0])
+    first_header = _first_header(block_mp3s[0])
     frames = sum(piece.frames for piece in audible)
-    audio_bytes = sum(piece.path.stat().st_size for piece in audible)  # type: ignore[union-attr]
+    audio_bytes = sum(path.stat().st_size for path in block_mp3s)
     tag = build_tag(meta, marks, cues, settings.id3_version)
     info = info_frame(first_header, frames, audio_bytes, last.padding)
     loudness, peak = _episode_levels(pieces, settings.sample_rate)
 
-    mp3, vtt, chapters_json = (out_dir / f"{slug}{suffix}" for suffix in EPISODE_SUFFIXES)
-    m4b = out_dir / f"{slug}{M4B_SUFFIX}"
+    files = EpisodeFiles(out_dir, slug)
+    mp3, vtt, chapters_json, m4b = files.mp3, files.transcript, files.chapters, files.m4b
     aac_encoded: list[int] = []
     if "m4b" in formats:
         aac, aac_encoded = encode_aac_blocks(
-            flat, pieces, keys, settings, folder, workers, progress, full_check=full_check
-        )
+            flat, pieces, keys, settings, folder, workers, progress, clips=clips,
+            full_check=full_check,
+        )  # fmt: skip
         _, aac_marks, aac_duration = _timeline(
             chapters, blocks, aac, settings.sample_rate, SAMPLES_PER_AAC_FRAME
         )
@@ -203,8 +228,8 @@ def export_episode(
             out.write(tag)
             out.write(info)
             out.flush()
-            for piece in audible:  # the kernel copies the blocks: hundreds of MB for a book
-                append_file(out.fileno(), piece.path)  # type: ignore[arg-type]
+            for path in block_mp3s:  # the kernel copies the blocks: hundreds of MB for a book
+                append_file(out.fileno(), path)
             os.fsync(out.fileno())
         killpoint("episode-writing")
         staged.temp(vtt).write_text(vtt_text(cues, meta.transcript_header), encoding="utf-8")
@@ -220,7 +245,7 @@ def export_episode(
         duration=duration,
         cues=cues,
         chapters=marks,
-        chapters_encoded=len(touched),
+        chapters_with_new_blocks=len(touched),
         chapters_reused=len(chapters) - len(touched),
         blocks_encoded=len(fresh),
         blocks_reused=len(flat) - len(fresh),
@@ -232,8 +257,9 @@ def export_episode(
     )
 
 
-def _first_header(piece: EncodedBlock) -> int:
-    with piece.path.open("rb") as part:  # type: ignore[union-attr]
+def _first_header(mp3: Path) -> int:
+    """The first frame header of a block's MP3 (checked), for the episode's Info frame."""
+    with mp3.open("rb") as part:
         header = int.from_bytes(part.read(4), "big")
     frame_length(header)
     return header

@@ -1,7 +1,7 @@
 """M4B audiobooks: each block's PCM in AAC beside its MP3, joined by stream copy into one MP4.
 
 Like the MP3 blocks, each block is encoded once (ffmpeg's native AAC encoder, ADTS, from the
-ffmpeg binary imageio-ffmpeg ships) into work_dir/blocks/<block key>.<AAC tag>.aac with an index
+ffmpeg binary imageio-ffmpeg ships) into cache_dir/blocks/<block key>.<AAC tag>.aac with an index
 (.aac.json: frames, samples, checksum, mtime and edges, checked as MP3 blocks are) and reused
 while its content and the AAC settings stay the same. The episode is the blocks' AAC frames
 joined with ffmpeg's concat demuxer (no re-encode) into an MP4 with the M4B brand; every block
@@ -14,7 +14,6 @@ cover) through mutagen afterwards.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import subprocess
@@ -22,19 +21,24 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..audio import pcm16_bytes
+from ..audio_settings import AudioSettings
 from ..errors import BuildError
 from ..files import sha256_of, staged_files, write_atomic
+from ..images import image_type
+from ..keys import spaced_digest
 from .blocks import EncodedBlock, check_file, in_threads, stamp
 from .mix import stitch
-from .settings import AudioSettings
 from .tags import EpisodeMeta
-from .timeline import ChapterInput, ChapterMark
+from .timeline import Block, ChapterMark, ClipSource
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = [
     "AAC_PRIMING",
-    "M4B_SUFFIX",
     "SAMPLES_PER_AAC_FRAME",
     "AacBlock",
     "aac_tag",
@@ -45,7 +49,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-M4B_SUFFIX = ".m4b"
 AAC_FORMAT = 1  #: bump when the AAC block layout changes
 SAMPLES_PER_AAC_FRAME = 1024  #: AAC-LC
 AAC_PRIMING = 1024  #: samples ffmpeg's AAC encoder puts before the audio (its initial padding)
@@ -80,7 +83,7 @@ def aac_tag(settings: AudioSettings) -> str:
 
     data = {"ffmpeg": imageio_ffmpeg.get_ffmpeg_version(), "kbps": aac_kbps(settings),
             "format": AAC_FORMAT}  # fmt: skip
-    return "aac" + hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:12]
+    return "aac" + spaced_digest(data, 12)
 
 
 def _paths(folder: Path, key: str, tag: str) -> tuple[Path, Path]:
@@ -128,7 +131,7 @@ def _load(folder: Path, key: str, tag: str, samples: int, full: bool) -> int | N
 
 
 def encode_aac_block(
-    block: ChapterInput, settings: AudioSettings, folder: Path, key: str, tag: str
+    block: Block, settings: AudioSettings, folder: Path, key: str, tag: str, *, clips: ClipSource
 ) -> int:
     """Mix the block again and stream its PCM through ffmpeg into AAC; its AAC frame count."""
     aac, index = _paths(folder, key, tag)
@@ -141,12 +144,18 @@ def encode_aac_block(
         ]  # fmt: skip
         with tempfile.TemporaryFile() as errors:
             proc = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=errors)
+            assert proc.stdin is not None  # stdin=PIPE
+            pipe = proc.stdin
+
+            def feed(samples: np.ndarray) -> None:
+                pipe.write(pcm16_bytes(samples))
+
             try:
-                mix = stitch(block, settings, lambda s: proc.stdin.write(pcm16_bytes(s)))  # type: ignore[union-attr]
+                mix = stitch(block, settings, feed, clips=clips)
             except BrokenPipeError:
                 mix = None
             finally:
-                proc.stdin.close()  # type: ignore[union-attr]
+                pipe.close()
                 code = proc.wait()
             errors.seek(0)
             message = errors.read().decode("utf-8", "replace").strip().splitlines()
@@ -171,7 +180,7 @@ def encode_aac_block(
 
 
 def encode_aac_blocks(
-    blocks: Sequence[ChapterInput],
+    blocks: Sequence[Block],
     encoded: Sequence[EncodedBlock],
     keys: Sequence[str],
     settings: AudioSettings,
@@ -179,6 +188,7 @@ def encode_aac_blocks(
     jobs: int,
     progress: Callable[[str], None] | None,
     *,
+    clips: ClipSource,
     full_check: bool = False,
 ) -> tuple[list[AacBlock], list[int]]:
     """Each block's AAC from the block cache or encoded (in parallel); and the indexes encoded.
@@ -201,7 +211,7 @@ def encode_aac_blocks(
 
         in_threads(
             todo,
-            lambda i: encode_aac_block(blocks[i], settings, folder, keys[i], tag),
+            lambda i: encode_aac_block(blocks[i], settings, folder, keys[i], tag, clips=clips),
             jobs,
             finished,
         )
@@ -217,9 +227,9 @@ def encode_aac_blocks(
     return pieces, todo
 
 
-def prune_aac(work_dir: Path, folder_name: str, settings: AudioSettings) -> tuple[int, int]:
+def prune_aac(cache_dir: Path, folder_name: str, settings: AudioSettings) -> tuple[int, int]:
     """Remove AAC blocks encoded with other AAC settings (or encoders); (files removed, bytes)."""
-    folder, tag = work_dir / folder_name, aac_tag(settings)
+    folder, tag = cache_dir / folder_name, aac_tag(settings)
     removed = freed = 0
     for path in folder.glob("*.aac*") if folder.is_dir() else []:
         parts = path.name.split(".")
@@ -318,6 +328,7 @@ def tag_m4b(path: Path, meta: EpisodeMeta) -> None:
             data = meta.cover.read_bytes()
         except OSError as exc:
             raise BuildError(f"cannot read cover image: {exc.strerror}", path=meta.cover) from exc
-        kind = MP4Cover.FORMAT_PNG if data[:8] == b"\x89PNG\r\n\x1a\n" else MP4Cover.FORMAT_JPEG
+        png = image_type(data) == "image/png"  # else JPEG: the plan let no other kind through
+        kind = MP4Cover.FORMAT_PNG if png else MP4Cover.FORMAT_JPEG
         tags["covr"] = [MP4Cover(data, imageformat=kind)]  # type: ignore[index]
     audio.save()

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING
 
+from ..audio_settings import AudioSettings
 from ..errors import BuildError
 from .loudness import (
     LoudnessMeter,
@@ -31,8 +32,7 @@ from .loudness import (
 from .music import BedTrack
 from .resample import conform
 from .segments import SegmentStream, fade_edges, from_float, overlay, silence
-from .settings import AudioSettings
-from .timeline import ChapterInput, ClipItem, Silence
+from .timeline import Block, ClipItem, ClipSource, Silence
 
 if TYPE_CHECKING:
     import numpy as np
@@ -49,8 +49,8 @@ SILENCE_BLOCK_FRAMES = 1 << 16
 
 
 @dataclass
-class ChapterMix:
-    """What stitching one chapter produced: its length, where each clip sits, its levels."""
+class BlockMix:
+    """What stitching one block produced: its length, where each clip sits, its levels."""
 
     frames: int  #: total frames written
     spans: list[tuple[int, int]]  #: (start, end) frame of each ClipItem, in order
@@ -59,8 +59,8 @@ class ChapterMix:
     true_peak_db: float
 
 
-def _load(item: ClipItem, settings: AudioSettings) -> np.ndarray:
-    return conform(item.load(), settings.sample_rate, settings.channels, item.line)
+def _load(item: ClipItem, clips: ClipSource, settings: AudioSettings) -> np.ndarray:
+    return conform(clips.load(item.key), settings.sample_rate, settings.channels, item.line)
 
 
 class _Scratch:
@@ -138,12 +138,14 @@ def _makeup(
 
 
 def level_gains(
-    chapter: ChapterInput,
+    block: Block,
     settings: AudioSettings,
     bed: BedTrack | None = None,
     scratch: _Scratch | None = None,
+    *,
+    clips: ClipSource,
 ) -> list[float]:
-    """Gain in dB per clip: each clip to the target, plus one correction for the whole chapter.
+    """Gain in dB per clip: each clip to the target, plus one correction for the whole block.
 
     The correction is measured on the mix as it will sound, music bed included. Each clip's
     conformed samples and true peaks go to `scratch`, when given, for the stitch pass.
@@ -153,7 +155,7 @@ def level_gains(
     meter = LoudnessMeter(rate, settings.channels)
     gains: list[float] = []
     position = 0
-    for index, item in enumerate(chapter.items):
+    for index, item in enumerate(block.items):
         if isinstance(item, Silence):
             frames = _silence_frames(item, rate)
             if bed is None:
@@ -162,7 +164,7 @@ def level_gains(
                 meter.add(bed.samples(index, position, frames))
             position += frames
             continue
-        samples = _load(item, settings)
+        samples = _load(item, clips, settings)
         loudness = clip_loudness(samples, rate)
         peaks = frame_peaks(samples)
         if scratch is not None:
@@ -187,31 +189,36 @@ def level_gains(
 
 
 def stitch(
-    chapter: ChapterInput, settings: AudioSettings, write: Callable[[np.ndarray], None]
-) -> ChapterMix:
-    """Stream a chapter's mastered PCM (float32 (frames, channels)) to `write`, turn by turn.
+    block: Block,
+    settings: AudioSettings,
+    write: Callable[[np.ndarray], None],
+    *,
+    clips: ClipSource,
+) -> BlockMix:
+    """Stream a block's mastered PCM (float32 (frames, channels)) to `write`, turn by turn.
 
     Each clip's limiter is set in float for the clip at its level; pydub applies the level, the
     fades, the silences, the music bed and the joins.
     """
-    bed = BedTrack(chapter.music, chapter.items, settings) if chapter.music else None
+    bed = BedTrack(block.music, block.items, settings, clips=clips) if block.music else None
     scratch = _Scratch()
     try:
-        return _stitch(chapter, settings, write, bed, scratch)
+        return _stitch(block, settings, write, bed, scratch, clips)
     finally:
         scratch.close()
 
 
 def _stitch(
-    chapter: ChapterInput,
+    block: Block,
     settings: AudioSettings,
     write: Callable[[np.ndarray], None],
     bed: BedTrack | None,
     scratch: _Scratch,
-) -> ChapterMix:
+    clips: ClipSource,
+) -> BlockMix:
     """`stitch`, with the level pass's clips kept in `scratch`."""
     rate, channels = settings.sample_rate, settings.channels
-    gains = level_gains(chapter, settings, bed, scratch)
+    gains = level_gains(block, settings, bed, scratch, clips=clips)
     ceiling = settings.true_peak_dbtp - CODEC_HEADROOM_DB
     fade_frames = round(settings.fade_ms * rate / 1000)
     meter = LoudnessMeter(rate, channels)
@@ -228,7 +235,7 @@ def _stitch(
         meter.add(samples)
 
     stream = SegmentStream(emit)
-    for index, item in enumerate(chapter.items):
+    for index, item in enumerate(block.items):
         if isinstance(item, Silence):
             frames = _silence_frames(item, rate)
             if bed is not None:
@@ -239,7 +246,7 @@ def _stitch(
             continue
         kept = scratch.get(index)  # what the level pass measured, bit for bit
         if kept is None:
-            kept = (samples := _load(item, settings)), frame_peaks(samples)
+            kept = (samples := _load(item, clips, settings)), frame_peaks(samples)
         samples, peaks = kept
         gain = next(clip_gains)
         level = db_to_gain(gain)
@@ -260,8 +267,8 @@ def _stitch(
         position += frames
     stream.flush()
     loudness = meter.integrated()
-    log.debug("chapter %r: %.2f LUFS, true peak %.2f dBTP", chapter.title, loudness, peak)
-    return ChapterMix(position, spans, meter.hops(), loudness, peak)
+    log.debug("block %r: %.2f LUFS, true peak %.2f dBTP", block.title, loudness, peak)
+    return BlockMix(position, spans, meter.hops(), loudness, peak)
 
 
 def _db(amplitude: float) -> float:

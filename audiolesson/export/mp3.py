@@ -10,17 +10,17 @@ from __future__ import annotations
 import struct
 from typing import TYPE_CHECKING
 
+from ..audio_io import lame_encoder
 from ..errors import BuildError
 
 if TYPE_CHECKING:
     import lameenc
 
-    from .settings import AudioSettings
+    from ..audio_settings import AudioSettings
 
 __all__ = [
     "DECODER_DELAY",
     "ENCODER_DELAY",
-    "LAME_QUALITY",
     "SAMPLES_PER_FRAME",
     "FrameCounter",
     "frame_length",
@@ -28,8 +28,6 @@ __all__ = [
     "new_encoder",
 ]
 
-#: LAME -q 7: about twice as fast as -q 5 on mono speech at 64 kb/s, with the same or better SNR
-LAME_QUALITY = 7
 SAMPLES_PER_FRAME = 1152  #: MPEG-1 Layer III
 ENCODER_DELAY = 576  #: LAME's fixed encoder delay
 DECODER_DELAY = 529  #: what MP3 decoders add (528 + 1), as the LAME tag convention assumes
@@ -114,12 +112,6 @@ def info_frame(first_header: int, frames: int, audio_bytes: int, padding: int) -
 
 def new_encoder(settings: AudioSettings) -> lameenc.Encoder:
     """A fresh CBR encoder for one block (each block starts with its own encoder delay)."""
-    import lameenc
-
-    encoder = lameenc.Encoder()
-    encoder.set_bit_rate(settings.bitrate_kbps)
-    encoder.set_in_sample_rate(settings.sample_rate)
-    encoder.set_out_sample_rate(settings.sample_rate)
-    encoder.set_channels(settings.channels)
-    encoder.set_quality(LAME_QUALITY)
-    return encoder
+    return lame_encoder(
+        settings.bitrate_kbps, settings.sample_rate, settings.channels, keep_rate=True
+    )

@@ -18,11 +18,11 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from ..audio_settings import AudioSettings
 from .loudness import clip_loudness, db_to_gain
 from .resample import conform, conformed_frames
 from .segments import QUIET_DB, from_float, join, overlay, ramp, to_float
-from .settings import AudioSettings
-from .timeline import Bed, ChapterInput, MusicSpan, Silence
+from .timeline import Bed, Block, ChapterTimeline, ClipSource, MusicSpan, Silence
 
 if TYPE_CHECKING:
     import numpy as np
@@ -41,27 +41,28 @@ MAX_BED_PEAK = 0.5  #: a very quiet bed is not raised so far that its peaks coul
 _PREPARED_BEDS = 2  #: decoded, levelled beds kept in memory (shared by the encoding threads)
 
 
-def block_frames(block: ChapterInput, rate: int) -> int:
+def block_frames(block: Block, rate: int, *, clips: ClipSource) -> int:
     """The length of a block's mix in frames, from its clips' sizes (cheap) and its pauses."""
     total = 0
     for item in block.items:
         if isinstance(item, Silence):
             total += round(item.seconds * rate)
-        elif item.size is not None:
-            frames, source_rate = item.size()
-            total += conformed_frames(frames, source_rate, rate)
         else:
-            audio = item.load()
-            total += conformed_frames(audio.frames, audio.sample_rate, rate)
+            frames, source_rate = clips.size(item.key)
+            total += conformed_frames(frames, source_rate, rate)
     return total
 
 
 def place_music(
-    chapters: Sequence[ChapterInput], blocks: Sequence[list[ChapterInput]], rate: int
+    chapters: Sequence[ChapterTimeline],
+    blocks: Sequence[list[Block]],
+    rate: int,
+    *,
+    clips: ClipSource,
 ) -> None:
     """Give each block under a bed its MusicSpan: where in the bed it starts, whether it opens
     or closes the bed. A bed runs on from a chapter into the sub-chapters that continue it."""
-    spans: list[tuple[Bed, list[ChapterInput]]] = []
+    spans: list[tuple[Bed, list[Block]]] = []
     open_span = False
     for chapter, chapter_blocks in zip(chapters, blocks, strict=True):
         if chapter.bed is None:
@@ -76,7 +77,7 @@ def place_music(
         offset = 0
         for index, block in enumerate(span_blocks):
             block.music = MusicSpan(bed, offset, index == 0, index == len(span_blocks) - 1)
-            offset += block_frames(block, rate)
+            offset += block_frames(block, rate, clips=clips)
 
 
 def _db(amplitude: float) -> float:
@@ -142,7 +143,7 @@ _beds: OrderedDict[tuple, AudioSegment] = OrderedDict()
 _beds_lock = threading.Lock()
 
 
-def _prepared(bed: Bed, settings: AudioSettings) -> AudioSegment:
+def _prepared(bed: Bed, settings: AudioSettings, clips: ClipSource) -> AudioSegment:
     """The bed decoded, at the output format, levelled under speech and made to loop seamlessly.
 
     Kept for the next blocks (they all need it): preparing a bed measures its whole loudness.
@@ -154,7 +155,7 @@ def _prepared(bed: Bed, settings: AudioSettings) -> AudioSegment:
         if key in _beds:
             _beds.move_to_end(key)
             return _beds[key]
-    segment = _level_and_loop(bed.load(), rate, channels, level)
+    segment = _level_and_loop(clips.load(bed.key), rate, channels, level)
     with _beds_lock:
         _beds[key] = segment
         while len(_beds) > _PREPARED_BEDS:
@@ -185,10 +186,12 @@ def _level_and_loop(audio: Audio, rate: int, channels: int, level: float) -> Aud
 class BedTrack:
     """The bed under one block: its pieces, aligned with the block's items, ducked and faded."""
 
-    def __init__(self, span: MusicSpan, items: Sequence, settings: AudioSettings) -> None:
+    def __init__(
+        self, span: MusicSpan, items: Sequence, settings: AudioSettings, *, clips: ClipSource
+    ) -> None:
         self.span = span
         self.rate = settings.sample_rate
-        self.loop = _prepared(span.bed, settings)
+        self.loop = _prepared(span.bed, settings, clips)
         self.loop_frames = len(self.loop.raw_data) // self.loop.frame_width
         self.up = db_to_gain(span.bed.rise_db)
         self.fade_in = round(FADE_IN_SECONDS * self.rate) if span.first else 0

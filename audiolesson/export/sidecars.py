@@ -15,8 +15,6 @@ from pathlib import Path
 from ..errors import BuildError
 from .timeline import ChapterMark, Cue
 
-TRANSCRIPT_SUFFIX = ".vtt"  #: <slug>.vtt beside <slug>.mp3
-CHAPTERS_SUFFIX = ".chapters.json"  #: <slug>.chapters.json beside <slug>.mp3
 CHAPTERS_VERSION = "1.2.0"
 
 _TIMESTAMP = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{1,3})")

@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import BuildError
+from ..images import image_type
 from .sidecars import one_line, transcript_text
 from .timeline import ChapterMark, Cue
 
 log = logging.getLogger(__name__)
 
-KEY_FRAME = "AUDIOLESSON_KEY"
-PUBLISHED_FRAME = "AUDIOLESSON_PUBLISHED"
+KEY_FRAME = "AUDIOLESSON_KEY"  #: TXXX frame: the build key (read back by publish.catalog)
+PUBLISHED_FRAME = "AUDIOLESSON_PUBLISHED"  #: TXXX frame: the first build's date, kept after
 TOC_ID = "toc"
 TAG_PADDING = 1024  #: spare bytes in the tag so that later small edits need no rewrite
 
@@ -66,7 +67,7 @@ def _cover_frame(cover: Path):  # -> APIC
         data = cover.read_bytes()
     except OSError as exc:
         raise BuildError(f"cannot read cover image: {exc.strerror}", path=cover) from exc
-    mime = "image/png" if data[:8] == b"\x89PNG\r\n\x1a\n" else "image/jpeg"
+    mime = image_type(data) or "image/jpeg"  # the plan let only PNG and JPEG through
     return APIC(encoding=3, mime=mime, type=PictureType.COVER_FRONT, desc="Cover", data=data)
 
 
@@ -192,27 +193,3 @@ def order_chapter_frames(tag: bytes) -> bytes:
 def _syncsafe(raw: bytes) -> int:
     """An ID3v2 syncsafe integer (7 bits per byte)."""
     return (raw[0] << 21) | (raw[1] << 14) | (raw[2] << 7) | raw[3]
-
-
-def _read_txxx(mp3: Path, desc: str) -> str | None:
-    from mutagen.id3 import ID3, ID3NoHeaderError
-
-    try:
-        tag = ID3(mp3)  # reads the tag only, never the audio
-    except (ID3NoHeaderError, FileNotFoundError, IsADirectoryError):
-        return None
-    except Exception as exc:  # a damaged tag means "not ours / not current": rebuild it
-        log.debug("cannot read ID3 tag of %s: %s", mp3, exc)
-        return None
-    frames = tag.getall(f"TXXX:{desc}")
-    return str(frames[0].text[0]) if frames and frames[0].text else None
-
-
-def read_build_key(mp3: Path) -> str | None:
-    """The build key an episode was written with (TXXX:AUDIOLESSON_KEY), or None."""
-    return _read_txxx(mp3, KEY_FRAME)
-
-
-def read_published(mp3: Path) -> str | None:
-    """The publication date an episode was written with (TXXX:AUDIOLESSON_PUBLISHED), or None."""
-    return _read_txxx(mp3, PUBLISHED_FRAME)

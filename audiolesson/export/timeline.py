@@ -1,26 +1,42 @@
 """The episode timeline: what the exporter is given (clips, sound cues and silences per chapter, a
 music bed under some chapters) and what it reports back (a cue per turn, a mark per chapter), all
-in seconds."""
+in seconds. Items name their audio by key; the exporter reads it from a ClipSource."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from ..audio import Audio
+from ..script.model import MUSIC_RISE_DB, MUSIC_VOLUME_DB
 
 __all__ = [
     "NARRATOR",
     "Bed",
-    "ChapterInput",
+    "Block",
+    "ChapterTimeline",
     "ChapterMark",
     "ClipItem",
+    "ClipSource",
     "Cue",
     "MusicSpan",
     "Silence",
 ]
 
 NARRATOR = "Narrator"  #: transcript label of turns without a speaker
+
+
+class ClipSource(Protocol):
+    """Where the mixer gets the audio that clip items and music beds name by key (the synthesis
+    cache is one: synth.clips.CachedClips)."""
+
+    def load(self, key: str) -> Audio:
+        """The clip's audio (its own rate, mono or stereo)."""
+        ...
+
+    def size(self, key: str) -> tuple[int, int]:
+        """(frames, sample rate) of what `load` returns, cheaply where it can (a cache header)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -34,25 +50,21 @@ class Silence:
 class ClipItem:
     """One turn's synthesised audio plus what the transcript needs (or a sound cue's audio)."""
 
-    key: str  #: content hash of the clip (stable)
-    load: Callable[[], Audio]  #: returns the clip's audio (engine-native rate, mono or stereo)
+    key: str  #: content hash of the clip (stable); its audio comes from the ClipSource
     speaker: str | None  #: display name; None = narration ("Narrator" in the transcript)
     text: str  #: written text for the transcript
     line: int  #: script line (for errors)
     gain_db: float = 0.0  #: the voice's volume: offset from the loudness target after matching
     sound: bool = False  #: a sound cue (`[sound x]`, intro, outro): mixed, never transcribed
-    #: (frames, sample rate) of what `load` returns, read cheaply (a cache header); None: load it
-    size: Callable[[], tuple[int, int]] | None = None
 
 
 @dataclass(frozen=True)
 class Bed:
     """A music bed: a decoded file looped under speech, ducked while anyone speaks."""
 
-    key: str  #: content hash of the decoded audio
-    load: Callable[[], Audio]
-    volume_db: float = -18.0  #: its loudness under speech, relative to the loudness target
-    rise_db: float = 8.0  #: how much louder it gets in a pause (over about a second)
+    key: str  #: content hash of the decoded audio (from the ClipSource, like a clip's)
+    volume_db: float = MUSIC_VOLUME_DB  #: its loudness under speech, relative to the target
+    rise_db: float = MUSIC_RISE_DB  #: how much louder it gets in a pause (over about a second)
 
     def fingerprint(self) -> list[object]:
         """Everything about the bed that changes the sound (goes into block keys)."""
@@ -74,8 +86,9 @@ class MusicSpan:
 
 
 @dataclass
-class ChapterInput:
-    """A chapter or sub-chapter: its title, level, a hash of its audio, and its timeline."""
+class ChapterTimeline:
+    """A chapter or sub-chapter as the exporter gets it: title, level, a hash of its audio, and
+    its timeline of clips and silences (and the music bed under it)."""
 
     title: str
     level: int  #: 1 = chapter, 2 = sub-chapter
@@ -84,7 +97,15 @@ class ChapterInput:
     bed: Bed | None = None  #: music under this chapter
     #: the bed plays on from the previous chapter (a sub-chapter under its chapter's music)
     bed_continues: bool = False
-    music: MusicSpan | None = None  #: a block's place in its bed (set when cutting blocks)
+
+
+@dataclass
+class Block:
+    """A stretch of one chapter (about eight turns) that is mixed and encoded on its own."""
+
+    title: str  #: the chapter's title and the block's place in it ("Sound [2/3]"), for messages
+    items: list[Silence | ClipItem] = field(default_factory=list)
+    music: MusicSpan | None = None  #: its place in its chapter's music bed (see music.place_music)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .course_page import ImportedScript, ImportResult, import_page, slugify
-from .output import ImportReport, WrittenScript, import_file, write_scripts
+from .writing import ImportReport, WrittenScript, import_file, write_scripts
 
 __all__ = [
     "ImportReport",

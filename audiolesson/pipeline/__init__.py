@@ -1,8 +1,9 @@
 """The build: plan what changed, synthesise the missing clips, export, publish.
 
-`plan` (cast and key every clip, chapter and episode), `cache` (content-addressed clips),
-`synth` (workers with a per-turn timeout), `events` (what a build reports), `lock`, `build`
-(`build()`: orchestration only) and `prune` (`audiolesson cache prune`).
+Orchestration only; the stages themselves live in their own packages (synth/, export/,
+publish/). `plan` (cast and key every clip, chapter and episode), `memo` (spoken forms kept
+between builds), `overlap` (blocks encoded beside synthesis), `events` (what a build reports),
+`lock`, `build` (`build()`), `prune` (`audiolesson cache prune`) and `watch` (`--watch`).
 """
 
 from __future__ import annotations

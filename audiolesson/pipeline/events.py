@@ -31,9 +31,14 @@ class Event:
 
     kind: ClassVar[str] = ""
 
+    #: keys `build --json` printed before a field was renamed: old key -> field (kept, so that
+    #: scripts reading the old key go on working)
+    aliases: ClassVar[dict[str, str]] = {}
+
     def to_json(self) -> dict[str, Any]:
         """The event as `build --json` prints it."""
-        return {"event": self.kind, **{f.name: getattr(self, f.name) for f in fields(self)}}
+        data = {"event": self.kind, **{f.name: getattr(self, f.name) for f in fields(self)}}
+        return data | {old: data[new] for old, new in self.aliases.items()}
 
 
 EventSink = Callable[[Event], None]
@@ -100,12 +105,15 @@ class EpisodeWritten(Event):
     """An episode written to output/."""
 
     kind: ClassVar[str] = "episode"
+    aliases: ClassVar[dict[str, str]] = {"chapters_encoded": "chapters_with_new_blocks"}
     episode: str
     status: str = field(default="written", init=False)
     path: str
     duration: float
-    chapters_encoded: int
-    chapters_reused: int
+    chapters_with_new_blocks: int  #: chapters of which at least one block was encoded
+    chapters_reused: int  #: chapters whose every block came from the block cache
+    blocks_encoded: int = 0  #: blocks (about eight turns each) mixed and encoded
+    blocks_reused: int = 0  #: blocks taken from the block cache
 
 
 @dataclass(frozen=True)
@@ -130,11 +138,14 @@ class Summary(Event):
     """The last event of a build: what it did."""
 
     kind: ClassVar[str] = "summary"
+    aliases: ClassVar[dict[str, str]] = {"chapters_encoded": "chapters_with_new_blocks"}
     episodes_written: int
     episodes_unchanged: int
     turns_total: int
     turns_synthesized: int
     turns_cached: int
-    chapters_encoded: int
+    chapters_with_new_blocks: int
     chapters_reused: int
     seconds: float
+    blocks_encoded: int = 0
+    blocks_reused: int = 0

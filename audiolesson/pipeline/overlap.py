@@ -22,16 +22,17 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..audio_settings import AudioSettings
 from ..export.blocks import (
     BLOCKS_FOLDER,
+    EncodedBlock,
     block_key,
     encode_block,
-    episode_blocks,
     preload_encoders,
+    split_blocks,
 )
-from ..export.settings import AudioSettings
-from ..export.timeline import ChapterInput, ClipItem
-from .cache import ClipCache
+from ..export.timeline import Block, ClipItem
+from ..synth.clips import CachedClips
 from .plan import EpisodePlan
 
 __all__ = ["EarlyBlocks"]
@@ -41,9 +42,22 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class _Waiting:
-    block: ChapterInput
+    block: Block
     key: str
+    clips: CachedClips  #: where its clips' audio comes from
     missing: set[str] = field(default_factory=set)
+
+
+def _keyed_before_synthesis(plan: EpisodePlan) -> list[Block]:
+    """The plan's blocks whose keys are known before its clips exist: those under no music bed.
+
+    A block under a bed is keyed by where it sits in the bed, which takes the length of every
+    clip before it: asking for those lengths would synthesise the missing clips here, one by one,
+    before any worker starts. Those blocks are left to the export.
+    """
+    return [
+        block for chapter in plan.chapters if chapter.bed is None for block in split_blocks(chapter)
+    ]
 
 
 class EarlyBlocks:
@@ -53,14 +67,13 @@ class EarlyBlocks:
         self,
         plans: Sequence[EpisodePlan],
         settings: AudioSettings,
-        cache: ClipCache,
-        work_dir: Path,
+        cache_dir: Path,
         threads: int | None = None,
     ) -> None:
         self._settings = settings
-        self._folder = work_dir / BLOCKS_FOLDER
+        self._folder = cache_dir / BLOCKS_FOLDER
         self._by_clip: dict[str, list[_Waiting]] = {}
-        self._futures: list[tuple[str, Future[object]]] = []
+        self._futures: list[tuple[str, Future[EncodedBlock]]] = []
         self._pool: ThreadPoolExecutor | None = None
         self._threads = threads or os.cpu_count() or 1
         self.encoded: set[str] = set()  #: keys of the blocks encoded here
@@ -70,18 +83,19 @@ class EarlyBlocks:
         for plan in plans:
             if plan.up_to_date or not plan.missing:
                 continue  # nothing new to say: the export alone is quick (cached blocks)
-            for chapter_blocks in episode_blocks(plan.chapters, settings):
-                for block in chapter_blocks:
-                    key = block_key(block, settings)
-                    if key in seen or (self._folder / f"{key}.json").is_file():
-                        continue  # already encoded (the export verifies it)
-                    seen.add(key)
-                    clips = {i.key for i in block.items if isinstance(i, ClipItem)}
-                    waiting = _Waiting(block, key, {k for k in clips if not cache.has(k)})
-                    if not waiting.missing:
-                        self._ready.append(waiting)
-                    for clip in waiting.missing:
-                        self._by_clip.setdefault(clip, []).append(waiting)
+            cache = plan.clips.cache
+            for block in _keyed_before_synthesis(plan):
+                key = block_key(block, settings)
+                if key in seen or (self._folder / f"{key}.json").is_file():
+                    continue  # already encoded (the export verifies it)
+                seen.add(key)
+                needs = {i.key for i in block.items if isinstance(i, ClipItem)}
+                missing = {k for k in needs if not cache.has(k)}
+                waiting = _Waiting(block, key, plan.clips, missing)
+                if not waiting.missing:
+                    self._ready.append(waiting)
+                for clip in waiting.missing:
+                    self._by_clip.setdefault(clip, []).append(waiting)
         if self._ready or self._by_clip:
             # Here, before the synthesis workers are forked and before any thread runs: a thread
             # inside an import while a worker is forked leaves that import's lock held in the
@@ -102,7 +116,8 @@ class EarlyBlocks:
             self._folder.mkdir(parents=True, exist_ok=True)
             self._pool = ThreadPoolExecutor(self._threads, thread_name_prefix="early-block")
         work = (waiting.block, self._settings, self._folder, waiting.key)
-        self._futures.append((waiting.key, self._pool.submit(encode_block, *work)))
+        future = self._pool.submit(encode_block, *work, clips=waiting.clips)
+        self._futures.append((waiting.key, future))
 
     def finish(self) -> None:
         """Wait for the blocks in flight; those encoded are in `encoded`. Failures are left to the

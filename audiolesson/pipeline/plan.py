@@ -10,31 +10,35 @@ An episode whose key matches the file in output/ is not touched at all (same byt
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .._version import __version__
-from ..audio import Audio
+from ..audio_settings import MIX_VERSION
 from ..config import Config
 from ..errors import ScriptError, ScriptWarning
-from ..export.settings import MIX_VERSION, AudioSettings
-from ..export.tags import EpisodeMeta, read_build_key
-from ..export.timeline import ChapterInput, ClipItem, Silence
+from ..export.tags import EpisodeMeta
+from ..export.timeline import ChapterTimeline, ClipItem, Silence
 from ..files import sha256_of
+from ..images import read_image_type
+from ..keys import digest
+from ..paths import EpisodeFiles, script_slug
+from ..publish.catalog import EpisodeInfo, read_existing
+from ..script.layout import Gap, lay_out
 from ..script.loader import find_scripts, load_script
-from ..script.model import PAUSE_DEFAULTS, Music, Pause, Script, Sound, Turn
+from ..script.model import Music, Script, Sound
+from ..synth.cache import clip_key
+from ..synth.clips import CachedClips
+from ..synth.job import SynthJob
 from ..voices.cast import CastTurn, cast_script, speech_warnings
-from ..voices.render import render, voice_key
-from .cache import ClipCache, SentenceCache, SpokenMemo, clip_key, digest
-from .sounds import ScriptSounds
-from .synth import SynthJob
+from ..voices.render import voice_key
+from .memo import SpokenMemo
+from .script_sounds import ScriptSounds
 
 __all__ = [
     "EpisodePlan",
-    "audio_settings",
     "episode_meta",
-    "load_clip",
     "load_scripts",
     "plan_chapters",
     "plan_episode",
@@ -43,11 +47,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-#: pause at the very end of an episode, so players do not cut the last word
-END_PAUSE = 1.0
-#: image formats accepted as cover art, by their first bytes
-COVER_MAGIC = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 
 
 @dataclass
@@ -58,9 +57,13 @@ class EpisodePlan:
     slug: str
     turns: list[CastTurn]  #: the turns with something to say, in script.turns order
     keys: list[str]  #: clip key per turn of `turns`
-    chapters: list[ChapterInput]
+    chapters: list[ChapterTimeline]
     key: str  #: episode key
     cover: Path | None
+    clips: CachedClips  #: where the exporter reads the audio of `chapters` from
+    #: the episode output/ holds now, read once (its build key, its date; the catalog reuses it
+    #: when the build leaves the episode as it is); None: there is none, or it is unreadable
+    existing: EpisodeInfo | None = None
     up_to_date: bool = False
     missing: list[SynthJob] = field(default_factory=list)  #: clips not in the cache
     sound_keys: list[str] = field(default_factory=list)  #: decoded sound files in the clip cache
@@ -85,43 +88,11 @@ def resolve_cover(script: Script, root: Path) -> Path | None:
         raise ScriptError(
             f"cover image {script.meta.cover!r} not found", path=script.path, line=line
         )
-    with cover.open("rb") as fh:
-        head = fh.read(8)
-    if not any(head.startswith(m) for m in COVER_MAGIC):
+    if read_image_type(cover) is None:
         raise ScriptError(
             f"cover {script.meta.cover!r} is not a PNG or JPEG image", path=script.path, line=line
         )
     return cover
-
-
-def _gap(
-    prev: Turn | Sound | None, item: Turn | Sound, explicit: list[Pause], pauses: dict[str, float]
-) -> float:
-    """Silence before `item` inside a chapter: explicit [pause]s replace the natural gap.
-
-    A sound cue counts as a speaker of its own: next to a turn it gets the speaker-change pause.
-    """
-    if explicit:
-        return sum(p.seconds for p in explicit)
-    if prev is None:
-        return 0.0
-    same = isinstance(prev, Sound) == isinstance(item, Sound) and (
-        isinstance(item, Sound) or prev.speaker == item.speaker  # type: ignore[union-attr]
-    )
-    return pauses["same_speaker" if same else "speaker_change"]
-
-
-def _with_intro_outro(script: Script, pauses: dict[str, float]) -> list[list[Turn | Pause | Sound]]:
-    """Each chapter's items; the intro before the first turn, the outro after the last one."""
-    entries = [list(chapter.items) for chapter in script.chapters]
-    meta, spoken = script.meta, [i for i, c in enumerate(script.chapters) if c.turns]
-    if meta.intro and spoken:
-        line = meta.lines.get("intro", 0)
-        entries[spoken[0]][:0] = [Sound(meta.intro, line), Pause(pauses["subchapter"], line)]
-    if meta.outro and spoken:
-        line = meta.lines.get("outro", 0)
-        entries[spoken[-1]] += [Pause(pauses["subchapter"], line), Sound(meta.outro, line)]
-    return entries
 
 
 def _music(script: Script) -> list[tuple[Music | None, bool]]:
@@ -141,90 +112,51 @@ def plan_chapters(
     script: Script,
     turns: Sequence[CastTurn],
     keys: Sequence[str],
-    loader: Callable[[int], Callable[[], Audio]],
     settings: dict[str, object],
     sounds: ScriptSounds,
-    sizer: Callable[[int], Callable[[], tuple[int, int]]],
-) -> list[ChapterInput]:
-    """Turn the script's chapters into explicit exporter input: clips, sound cues and silences.
-
-    Units start with their first clip (so a chapter mark sits on its first word); the pause that
-    separates units is the previous unit's trailing silence: `subchapter` before a `##`, `chapter`
-    before a `#`. `sounds` turns the script's sound files into items and music beds.
-    """
-    pauses = {**PAUSE_DEFAULTS, **script.meta.pauses}
+) -> list[ChapterTimeline]:
+    """Turn the script's chapters into explicit exporter input: clips, sound cues and silences,
+    laid out by `script.layout.lay_out`. `sounds` turns the script's sound files into items and
+    music beds."""
     index = {id(ct.turn): i for i, ct in enumerate(turns)}
-    units: list[ChapterInput] = []
-    entries = _with_intro_outro(script, pauses)
-    music = _music(script)
-    for number, chapter in enumerate(script.chapters):
+    laid = lay_out(script, says=lambda turn: id(turn) in index)
+    units: list[ChapterTimeline] = []
+    for chapter, entries, (setting, continues) in zip(
+        script.chapters, laid, _music(script), strict=True
+    ):
         items: list[Silence | ClipItem] = []
-        explicit: list[Pause] = []
-        chapter_prev: Turn | Sound | None = None
-        for item in entries[number]:
-            if isinstance(item, Pause):
-                explicit.append(item)
-                continue
-            if isinstance(item, Turn) and id(item) not in index:
-                continue  # nothing to say: no clip, no cue, no pause of its own
-            gap = _gap(chapter_prev, item, explicit, pauses)
-            if gap > 0 and items:
-                items.append(Silence(gap))
-            elif gap > 0 and units and not items:
-                # an explicit pause at the top of a chapter belongs before its mark
-                units[-1].items.append(Silence(gap))
-            explicit = []
-            chapter_prev = item
-            if isinstance(item, Sound):
+        for item in entries:
+            if isinstance(item, Gap):
+                items.append(Silence(item.seconds))
+            elif isinstance(item, Sound):
                 items.append(sounds.item(item, _sound_kind(script, item)))
-                continue
-            i = index[id(item)]
-            items.append(
-                ClipItem(
-                    key=keys[i],
-                    load=loader(i),
-                    speaker=turns[i].turn.speaker,
-                    text=turns[i].turn.text,
-                    line=turns[i].turn.line,
-                    gain_db=turns[i].voice.volume,
-                    size=sizer(i),
-                )
-            )
-        if explicit and items:
-            items.append(Silence(sum(p.seconds for p in explicit)))
-        if units and units[-1].items:
-            units[-1].items.append(
-                Silence(pauses["subchapter" if chapter.level > 1 else "chapter"])
-            )
-        setting, continues = music[number]
+            else:
+                i = index[id(item)]
+                turn = turns[i].turn
+                gain = turns[i].voice.volume
+                items.append(ClipItem(keys[i], turn.speaker, turn.text, turn.line, gain))
         bed = sounds.bed(setting) if setting is not None else None
-        units.append(
-            ChapterInput(
-                title=chapter.title,
-                level=chapter.level,
-                key="",
-                items=items,
-                bed=bed,
-                bed_continues=continues,
-            )
-        )
-    if units and units[-1].items:
-        units[-1].items.append(Silence(END_PAUSE))
+        units.append(ChapterTimeline(chapter.title, chapter.level, "", items, bed, continues))
     for unit in units:
-        data = {
-            "items": [
-                {"silence": it.seconds}
-                if isinstance(it, Silence)
-                else {"clip": it.key, "speaker": it.speaker, "text": it.text}
-                for it in unit.items
-            ],
-            "audio": settings,
-            "version": __version__,
-        }
-        if unit.bed is not None:  # only then: chapters without music keep their keys
-            data["bed"] = [*unit.bed.fingerprint(), unit.bed_continues]
-        unit.key = digest(data)
+        unit.key = _chapter_key(unit, settings)
     return units
+
+
+def _chapter_key(unit: ChapterTimeline, settings: dict[str, object]) -> str:
+    """What changes a chapter's audio or its transcript: its clips and pauses, the settings."""
+    data: dict[str, object] = {
+        "items": [
+            {"silence": it.seconds}
+            if isinstance(it, Silence)
+            else {"clip": it.key, "speaker": it.speaker, "text": it.text}
+            for it in unit.items
+        ],
+        "audio": settings,
+        "version": __version__,
+    }
+    if unit.bed is not None:  # only then: chapters without music keep their keys
+        data["bed"] = [*unit.bed.fingerprint(), unit.bed_continues]
+    return digest(data)
 
 
 def _sound_kind(script: Script, sound: Sound) -> str:
@@ -266,53 +198,34 @@ def episode_meta(
     )
 
 
-def audio_settings(config: Config) -> AudioSettings:
-    """Exporter settings from the project config."""
-    b = config.build
-    return AudioSettings(
-        channels=b.channels,
-        bitrate_kbps=b.bitrate_kbps,
-        loudness_lufs=b.loudness_lufs,
-        true_peak_dbtp=b.true_peak,
-        id3_version=3 if b.id3 == "2.3" else 4,
-    )
-
-
 def plan_episode(
     script: Script,
     config: Config,
-    cache: ClipCache,
+    clips: CachedClips,
     force: bool,
     memo: SpokenMemo | None = None,
 ) -> EpisodePlan:
     """Cast, key and lay out one script, and decide whether its outputs are up to date.
 
-    A turn with nothing to say (its spoken form is empty) gets no clip: speech_warnings says so.
+    Every clip it names is registered with `clips`, the cache the exporter reads them from. A
+    turn with nothing to say (its spoken form is empty) gets no clip: speech_warnings says so.
     """
+    cache = clips.cache
     cast = cast_script(script, config.root, memo, cast=config.voices.cast)
     turns = [ct for ct in cast if ct.spoken]
     keys = [clip_key(ct.spoken, voice_key(ct.voice)) for ct in turns]
+    jobs = [
+        SynthJob(k, ct.spoken, ct.voice, script.path, ct.turn.line)
+        for ct, k in zip(turns, keys, strict=True)
+    ]
+    for job in jobs:
+        clips.add_turn(job)
     cover = resolve_cover(script, config.root)
-    slug = Path(script.path).stem
-    settings = audio_settings(config)
+    slug = script_slug(script.path)
+    settings = config.audio
     mix_settings = {k: v for k, v in vars(settings).items() if k != "id3_version"}
-
-    def loader(i: int) -> Callable[[], Audio]:
-        job = SynthJob(keys[i], turns[i].spoken, turns[i].voice, script.path, turns[i].turn.line)
-        return lambda: load_clip(cache, job)
-
-    def sizer(i: int) -> Callable[[], tuple[int, int]]:
-        def size() -> tuple[int, int]:
-            found = cache.size(keys[i])
-            if found is None:
-                audio = loader(i)()
-                found = (audio.frames, audio.sample_rate)
-            return found
-
-        return size
-
-    sounds = ScriptSounds(script, config.root, cache, settings)
-    chapters = plan_chapters(script, turns, keys, loader, mix_settings, sounds, sizer)
+    sounds = ScriptSounds(script, config.root, clips, settings)
+    chapters = plan_chapters(script, turns, keys, mix_settings, sounds)
     m = script.meta
     key = digest(
         {
@@ -334,43 +247,25 @@ def plan_episode(
         chapters,
         key,
         cover,
+        clips,
         sound_keys=sounds.keys,
         warnings=speech_warnings(script, cast),
     )
-    out = config.output_dir
-    if not force:
-        mp3 = out / f"{slug}.mp3"
-        sidecars = [out / f"{slug}.vtt", out / f"{slug}.chapters.json"]
-        if "m4b" in config.build.formats:
-            sidecars.append(out / f"{slug}.m4b")
-        plan.up_to_date = (
-            mp3.is_file() and all(p.is_file() for p in sidecars) and read_build_key(mp3) == key
-        )
+    files = EpisodeFiles(config.output_dir, slug)
+    plan.existing = read_existing(files.mp3, script.path, script.meta.language or None)
+    if not force and plan.existing is not None:
+        sidecars = files.sidecars(config.build.formats)
+        plan.up_to_date = all(p.is_file() for p in sidecars) and plan.existing.build_key == key
     if not plan.up_to_date:
         seen: set[str] = set()
-        for ct, k in zip(turns, keys, strict=True):
-            if k in seen:
+        for job in jobs:
+            if job.key in seen:
                 continue
-            seen.add(k)
+            seen.add(job.key)
             # --force reads and verifies every clip: a damaged one is synthesised with the rest
-            where = f"{script.path}:{ct.turn.line}"
-            if not (cache.verify(k, where) if force else cache.has(k)):
-                plan.missing.append(SynthJob(k, ct.spoken, ct.voice, script.path, ct.turn.line))
+            if not (cache.verify(job.key, job.where) if force else cache.has(job.key)):
+                plan.missing.append(job)
     return plan
-
-
-def load_clip(cache: ClipCache, job: SynthJob) -> Audio:
-    """A clip from the cache; a damaged or missing entry is synthesised again, here and now."""
-    existed = cache.has(job.key)
-    audio = cache.get(job.key, f"{job.path}:{job.line}")  # a damaged entry is reported there
-    if audio is None:
-        if not existed:
-            log.warning(
-                "%s:%s: clip missing from the cache; synthesising it again", job.path, job.line
-            )
-        audio = render(job.spoken, job.voice, SentenceCache(cache.root, f"{job.path}:{job.line}"))
-        cache.put(job.key, audio)
-    return audio
 
 
 def load_scripts(paths: Sequence[Path]) -> list[Script]:
@@ -378,7 +273,7 @@ def load_scripts(paths: Sequence[Path]) -> list[Script]:
     scripts = [load_script(p) for p in paths]
     by_slug: dict[str, str] = {}
     for s in scripts:
-        slug = Path(s.path).stem
+        slug = script_slug(s.path)
         if slug in by_slug and Path(by_slug[slug]).resolve() != Path(s.path).resolve():
             raise ScriptError(
                 f"has the same name as {by_slug[slug]}; both would be written to "

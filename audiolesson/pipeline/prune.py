@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from ..config import Config
 from ..export.blocks import BLOCKS_FOLDER, block_keys, prune_blocks
 from ..export.m4b import prune_aac
+from ..synth.cache import ClipCache, SentenceCache, sentence_key
+from ..synth.clips import CachedClips
 from ..voices.render import engine_key, sentence_pieces
-from .cache import ClipCache, SentenceCache, sentence_key
 from .lock import project_lock
-from .plan import audio_settings, load_scripts, plan_episode, script_paths
+from .plan import load_scripts, plan_episode, script_paths
 
 __all__ = ["UsedKeys", "prune_cache", "used_keys"]
 
@@ -30,13 +31,13 @@ def used_keys(config: Config) -> UsedKeys:
     Sentence keys come from splitting each turn as its engine does (Piper phonemizes it, which
     loads the voice model once): a sentence is kept while some turn still says it.
     """
-    cache = ClipCache(config.cache_dir)
-    settings = audio_settings(config)
+    clips = CachedClips(ClipCache(config.cache_dir))
+    settings = config.audio
     used = UsedKeys()
     for script in load_scripts(script_paths(config, None)):
-        plan = plan_episode(script, config, cache, force=True)
+        plan = plan_episode(script, config, clips, force=True)
         used.clips.update(plan.keys, plan.sound_keys)
-        used.blocks.update(block_keys(plan.chapters, settings))
+        used.blocks.update(block_keys(plan.chapters, settings, clips=clips))
         for ct in plan.turns:
             pieces = sentence_pieces(ct.spoken, ct.voice) or []
             key = engine_key(ct.voice) if pieces else {}
@@ -52,7 +53,7 @@ def prune_cache(config: Config) -> dict[str, int]:
         sentences_removed, sentences_freed = SentenceCache(config.cache_dir).prune(used.sentences)
         # a block's AAC file shares its key: it goes with the block; AAC made otherwise goes too
         blocks_removed, blocks_freed = prune_blocks(config.cache_dir, used.blocks)
-        _, aac_freed = prune_aac(config.cache_dir, BLOCKS_FOLDER, audio_settings(config))
+        _, aac_freed = prune_aac(config.cache_dir, BLOCKS_FOLDER, config.audio)
         blocks_freed += aac_freed
     return {
         "clips_kept": len(used.clips),

@@ -13,9 +13,9 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
-from ..config import CONFIG_FILE, Config, load_config
+from ..config import CONFIG_FILE, Config, Overrides, load_config
 from ..errors import AudiolessonError, error_line
 from ..publish.live import LiveChannel
 from ..script.loader import SCRIPTS_DIR
@@ -207,7 +207,7 @@ class _Watcher:
         while not until.is_set():
             self._watch(folders, True, until)
 
-    def _watch(self, paths: list[Path], recursive: bool, until: object) -> None:
+    def _watch(self, paths: list[Path], recursive: bool, until: _Stop) -> None:
         """Feed one watcher's saves into `changes` until stopped."""
         import watchfiles
 
@@ -234,6 +234,14 @@ class _Watcher:
                 self._refresh()
 
 
+class _Stop(Protocol):
+    """What watchfiles asks of its stop event."""
+
+    def is_set(self) -> bool:
+        """True once the watcher should stop."""
+        ...
+
+
 class _Either:
     """Set when either event is (watchfiles only calls `is_set()`)."""
 
@@ -249,7 +257,7 @@ def watch_project(
     root: Path,
     scripts: Sequence[Path] | None = None,
     *,
-    overrides: dict[str, Any] | None = None,
+    overrides: Overrides | None = None,
     force: bool = False,
     strict: bool = False,
     listener: WatchListener | None = None,
@@ -277,7 +285,7 @@ def watch_project(
         if live is not None:
             live.announce("building")
         try:
-            current = load_config(root, **(overrides or {}))
+            current = load_config(root, overrides)
             config[0] = current
             result = build_fn(
                 current,
@@ -306,9 +314,9 @@ def watch_project(
         watcher.close()
 
 
-def _config_or_default(root: Path, overrides: dict[str, Any] | None) -> Config:
+def _config_or_default(root: Path, overrides: Overrides | None) -> Config:
     """The project config, or the defaults while audiolesson.toml is broken."""
     try:
-        return load_config(root, **(overrides or {}))
+        return load_config(root, overrides)
     except AudiolessonError:
         return Config(root=root)

@@ -9,16 +9,17 @@ import logging
 import mimetypes
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from ..config import Config
+from ..config import SiteSettings
 from ..errors import AudiolessonError, BuildError, ConfigError
-from ..export.m4b import M4B_SUFFIX
-from ..export.sidecars import CHAPTERS_SUFFIX, TRANSCRIPT_SUFFIX
+from ..export.tags import KEY_FRAME, PUBLISHED_FRAME
 from ..files import write_if_changed
+from ..paths import EpisodeFiles, script_slug
 from ..script.loader import find_scripts, load_script
 from ..script.model import Script
 
@@ -29,6 +30,7 @@ __all__ = [
     "clean_text",
     "collect_episodes",
     "read_episode",
+    "read_existing",
     "write_covers",
 ]
 
@@ -69,11 +71,13 @@ class EpisodeInfo:
     cover_data: bytes | None = field(default=None, repr=False, compare=False)
     m4b: Path | None = None  #: output/<slug>.m4b when the project writes M4B and it exists
     m4b_size: int = 0  #: its exact byte length
+    build_key: str | None = None  #: what the MP3 was built from (TXXX:AUDIOLESSON_KEY)
+    published_tag: str | None = None  #: TXXX:AUDIOLESSON_PUBLISHED as written (None: absent)
 
 
 @dataclass(frozen=True)
 class Channel:
-    """The show as a whole: config [feed] settings, defaulted from the episodes."""
+    """The show as a whole: the [feed] settings, defaulted from the episodes."""
 
     title: str
     description: str
@@ -100,26 +104,38 @@ def episode_sort_key(ep: EpisodeInfo) -> tuple:
     return ((ep.series or "").casefold(), number, ep.title.casefold(), ep.slug)
 
 
-def collect_episodes(config: Config, parsed: Sequence[Script] = ()) -> list[EpisodeInfo]:
+def collect_episodes(
+    site: SiteSettings,
+    parsed: Sequence[Script] = (),
+    read: Mapping[Path, EpisodeInfo] | None = None,
+) -> list[EpisodeInfo]:
     """Every script whose MP3 is in output/, read from its tags and sidecars, in episode order.
 
     `parsed` are scripts the caller has already parsed (a build has): they are not read again.
+    `read` are episodes the caller has read already, by MP3 path, and not written since (a build
+    reads every MP3 once: the ones it leaves as they are come from there).
     """
+    read = read or {}
     languages = {Path(s.path).resolve(): s.meta.language or None for s in parsed}
-    out = config.output_dir
+    out = site.output_dir
     episodes = []
-    for script in find_scripts(config.root):
-        audio = out / f"{script.stem}.mp3"
+    for script in find_scripts(site.root):
+        files = EpisodeFiles(out, script_slug(script))
+        audio = files.mp3
         if not audio.is_file():
             log.info("%s: not built yet (no %s); left out of the feed", script, audio)
             continue
-        relative = script.relative_to(config.root).as_posix()
+        relative = script.relative_to(site.root).as_posix()
         resolved = script.resolve()
         language = languages[resolved] if resolved in languages else script_language(script)
-        episode = read_episode(audio, relative, language)
-        m4b = audio.with_name(audio.stem + M4B_SUFFIX)
-        if "m4b" in config.build.formats and m4b.is_file():
-            episode = replace(episode, m4b=m4b, m4b_size=m4b.stat().st_size)
+        before = read.get(audio)
+        if before is not None:  # read before, perhaps by another name of the script
+            found = language or before.language
+            episode = replace(before, script=relative, guid=_guid(relative), language=found)
+        else:
+            episode = read_episode(audio, relative, language)
+        if "m4b" in site.formats and files.m4b.is_file():
+            episode = replace(episode, m4b=files.m4b, m4b_size=files.m4b.stat().st_size)
         episodes.append(episode)
     known = {ep.slug for ep in episodes}
     for audio in sorted(out.glob("*.mp3")):
@@ -128,8 +144,13 @@ def collect_episodes(config: Config, parsed: Sequence[Script] = ()) -> list[Epis
     return sorted(episodes, key=episode_sort_key)
 
 
+def _guid(script: str) -> str:
+    """An episode's GUID: stable across rebuilds of the same script (its project path)."""
+    return str(uuid.uuid5(EPISODE_GUID_NS, script))
+
+
 def _text_frame(tags: object, key: str) -> str | None:
-    """The first text of an ID3 frame (e.g. "TIT2", "TXXX:AUDIOLESSON_PUBLISHED"), or None."""
+    """The first text of an ID3 frame (e.g. "TIT2", "TXXX:AUDIOLESSON_KEY"), or None."""
     frames = tags.getall(key) if tags is not None else []  # type: ignore[attr-defined]
     for frame in frames:
         texts = [str(t) for t in getattr(frame, "text", []) if str(t).strip()]
@@ -139,12 +160,12 @@ def _text_frame(tags: object, key: str) -> str | None:
 
 
 def _published(value: str | None, audio: Path) -> datetime:
-    """AUDIOLESSON_PUBLISHED as an aware datetime; the MP3's mtime when absent or unreadable."""
+    """The published date tag as an aware datetime; the MP3's mtime when absent or unreadable."""
     if value:
         try:
             when = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
-            log.warning("%s: AUDIOLESSON_PUBLISHED %r is not ISO 8601; using mtime", audio, value)
+            log.warning("%s: %s %r is not ISO 8601; using mtime", audio, PUBLISHED_FRAME, value)
         else:
             return when if when.tzinfo else when.astimezone()  # naive: local time of the build
     return datetime.fromtimestamp(audio.stat().st_mtime, tz=UTC)
@@ -173,10 +194,13 @@ def read_episode(audio: Path, script: str, language: str | None = None) -> Episo
         raise BuildError(
             f"cannot read the MP3 ({exc}); rebuild it with `audiolesson build`", path=audio
         ) from None
-    tags = mp3.tags
-    slug = audio.stem
+    tags, info = mp3.tags, mp3.info
+    if info is None:  # mutagen found no MPEG frame: MP3() raises for that, but says it may not
+        raise BuildError("the MP3 has no audio; rebuild it with `audiolesson build`", path=audio)
+    files = EpisodeFiles.of_mp3(audio)
+    slug = files.slug
     cover_data, cover = None, None
-    pictures = tags.getall("APIC") if tags is not None else []
+    pictures: list[Any] = tags.getall("APIC") if tags is not None else []
     if pictures:
         front = next((p for p in pictures if p.type == 3), pictures[0])  # 3: front cover
         mime = (front.mime or "").lower()
@@ -186,17 +210,17 @@ def read_episode(audio: Path, script: str, language: str | None = None) -> Episo
     if tags is not None:
         comments = [c for c in tags.getall("COMM") if str(c).strip()]
         comment = str(comments[0]).strip() if comments else None
-    transcript = audio.with_name(slug + TRANSCRIPT_SUFFIX)
-    chapters = audio.with_name(slug + CHAPTERS_SUFFIX)
+    transcript, chapters = files.transcript, files.chapters
+    published = _text_frame(tags, f"TXXX:{PUBLISHED_FRAME}")
     return EpisodeInfo(
         slug=slug,
         script=script,
         audio=audio,
         size=audio.stat().st_size,
-        duration=float(mp3.info.length),
+        duration=float(info.length),
         title=_text_frame(tags, "TIT2") or slug,
-        published=_published(_text_frame(tags, "TXXX:AUDIOLESSON_PUBLISHED"), audio),
-        guid=str(uuid.uuid5(EPISODE_GUID_NS, script)),
+        published=_published(published, audio),
+        guid=_guid(script),
         subtitle=_text_frame(tags, "TIT3"),
         description=comment,
         author=_text_frame(tags, "TPE1"),
@@ -208,7 +232,21 @@ def read_episode(audio: Path, script: str, language: str | None = None) -> Episo
         chapters=chapters if chapters.is_file() else None,
         cover=cover,
         cover_data=cover_data,
+        build_key=_text_frame(tags, f"TXXX:{KEY_FRAME}"),
+        published_tag=published,
     )
+
+
+def read_existing(audio: Path, script: str, language: str | None = None) -> EpisodeInfo | None:
+    """The episode at `audio` as `read_episode` reads it; None when there is none, or it cannot
+    be read (a damaged file is not current: a build writes it again)."""
+    if not audio.is_file():
+        return None
+    try:
+        return read_episode(audio, script, language)
+    except Exception as exc:  # a damaged file means "not ours / not current": rebuild it
+        log.debug("cannot read %s: %s", audio, exc)
+        return None
 
 
 def _rss_language(tag: str | None) -> str | None:
@@ -218,15 +256,15 @@ def _rss_language(tag: str | None) -> str | None:
     return None
 
 
-def channel_for(config: Config, episodes: list[EpisodeInfo]) -> Channel:
+def channel_for(site: SiteSettings, episodes: list[EpisodeInfo]) -> Channel:
     """The channel's settings: [feed] in audiolesson.toml first, then the first episode's tags."""
-    settings = config.feed
+    settings = site.feed
     first = episodes[0] if episodes else None
-    title = settings.title or (first and (first.series or first.title)) or config.root.name
+    title = settings.title or (first and (first.series or first.title)) or site.root.name
     image = None
     if settings.image:
-        source = config.root / settings.image
-        image = config.output_dir / (CHANNEL_COVER + source.suffix.lower())
+        source = site.root / settings.image
+        image = site.output_dir / (CHANNEL_COVER + source.suffix.lower())
     elif first is not None:
         image = next((ep.cover for ep in episodes if ep.cover is not None), None)
     return Channel(
@@ -240,22 +278,22 @@ def channel_for(config: Config, episodes: list[EpisodeInfo]) -> Channel:
     )
 
 
-def write_covers(config: Config, episodes: list[EpisodeInfo]) -> list[Path]:
+def write_covers(site: SiteSettings, episodes: list[EpisodeInfo]) -> list[Path]:
     """Write each episode's cover (from its MP3) and the channel image into output/, if changed."""
     written = []
     for ep in episodes:
         if ep.cover is not None and ep.cover_data is not None:
             if write_if_changed(ep.cover, ep.cover_data):
                 written.append(ep.cover)
-    if config.feed.image:
-        source = config.root / config.feed.image
+    if site.feed.image:
+        source = site.root / site.feed.image
         if not source.is_file():
             raise ConfigError(
-                f"[feed] image {config.feed.image!r} not found; give a JPEG or PNG path "
+                f"[feed] image {site.feed.image!r} not found; give a JPEG or PNG path "
                 "relative to the project",
-                path=config.root / "audiolesson.toml",
+                path=site.root / "audiolesson.toml",
             )
-        target = config.output_dir / (CHANNEL_COVER + source.suffix.lower())
+        target = site.output_dir / (CHANNEL_COVER + source.suffix.lower())
         if write_if_changed(target, source.read_bytes()):
             written.append(target)
     return written

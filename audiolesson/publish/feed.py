@@ -10,7 +10,7 @@ from email.utils import format_datetime
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from ..config import Config
+from ..config import SiteSettings
 from ..errors import ConfigError
 from ..files import write_if_changed
 from .catalog import EpisodeInfo, channel_for, clean_text, write_covers
@@ -82,10 +82,10 @@ def _add(parent: ET.Element, tag: str, text: str | None = None, /, **attrs: str)
     return child
 
 
-def render_feed(config: Config, episodes: list[EpisodeInfo], base_url: str) -> bytes:
+def render_feed(site: SiteSettings, episodes: list[EpisodeInfo], base_url: str) -> bytes:
     """The RSS 2.0 document (iTunes + Podcasting 2.0 namespaces) as UTF-8 bytes."""
     base = normalize_base_url(base_url)
-    channel = channel_for(config, episodes)
+    channel = channel_for(site, episodes)
     it, pc = f"{{{ITUNES_NS}}}", f"{{{PODCAST_NS}}}"
     rss = ET.Element("rss", {"version": "2.0"})
     ch = ET.SubElement(rss, "channel")
@@ -151,7 +151,8 @@ def _add_item(ch: ET.Element, ep: EpisodeInfo, base: str) -> None:
         _add(item, it + "episode", str(number))
         # The value must be a number that sorts like ours ("1.10" after "1.2"), so it is the
         # iTunes episode number; the display attribute keeps the number as written.
-        _add(item, pc + "episode", str(number), display=ep.episode.strip())
+        display = (ep.episode or "").strip()  # a number came from it, so it is there
+        _add(item, pc + "episode", str(number), display=display)
     _add(item, it + "episodeType", "full")
     if ep.cover is not None:
         _add(item, it + "image", href=file_url(base, ep.cover))
@@ -165,11 +166,11 @@ def _add_item(ch: ET.Element, ep: EpisodeInfo, base: str) -> None:
         _add(item, pc + "transcript", **attrs)
 
 
-def write_feed(config: Config, episodes: list[EpisodeInfo], base_url: str) -> Path:
+def write_feed(site: SiteSettings, episodes: list[EpisodeInfo], base_url: str) -> Path:
     """Write output/feed.xml (and the covers it points to) atomically; return its path."""
-    data = render_feed(config, episodes, base_url)
-    write_covers(config, episodes)
-    path = config.output_dir / FEED_FILE
+    data = render_feed(site, episodes, base_url)
+    write_covers(site, episodes)
+    path = site.output_dir / FEED_FILE
     write_if_changed(path, data)
     log.info("wrote %s (%d episodes)", path, len(episodes))
     return path

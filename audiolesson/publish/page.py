@@ -10,7 +10,7 @@ from importlib.resources import files
 from pathlib import Path
 from urllib.parse import quote
 
-from ..config import Config
+from ..config import SiteSettings
 from ..export.sidecars import read_chapter_starts, read_transcript
 from ..files import write_if_changed
 from .catalog import EpisodeInfo, channel_for, clean_text, write_covers
@@ -127,9 +127,9 @@ def _json_for_script(data: object) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def render_page(config: Config, episodes: list[EpisodeInfo]) -> str:
+def render_page(site: SiteSettings, episodes: list[EpisodeInfo]) -> str:
     """The whole listening page: self-contained HTML (inline CSS and JS, no external requests)."""
-    channel = channel_for(config, episodes)
+    channel = channel_for(site, episodes)
     parts, data = [], []
     for index, ep in enumerate(episodes):
         body, timing = _render_episode(index, ep)
@@ -137,7 +137,7 @@ def render_page(config: Config, episodes: list[EpisodeInfo]) -> str:
         data.append(timing)
     if not parts:
         parts.append('<p class="empty">No episodes yet: run <code>audiolesson build</code>.</p>')
-    has_feed = bool(config.feed.base_url) or (config.output_dir / FEED_FILE).is_file()
+    has_feed = bool(site.feed.base_url) or (site.output_dir / FEED_FILE).is_file()
     byline = f'<p class="author">{_e(channel.author)}</p>' if channel.author else ""
     same = channel.description == channel.title
     cover = ""
@@ -160,11 +160,11 @@ def render_page(config: Config, episodes: list[EpisodeInfo]) -> str:
     return _MARKER.sub(lambda m: values[m.group(1)], template)
 
 
-def write_page(config: Config, episodes: list[EpisodeInfo]) -> Path:
+def write_page(site: SiteSettings, episodes: list[EpisodeInfo]) -> Path:
     """Write output/index.html (and the covers it shows) atomically; return its path."""
-    text = render_page(config, episodes)
-    write_covers(config, episodes)
-    path = config.output_dir / PAGE_FILE
+    text = render_page(site, episodes)
+    write_covers(site, episodes)
+    path = site.output_dir / PAGE_FILE
     write_if_changed(path, text.encode("utf-8"))
     log.info("wrote %s (%d episodes)", path, len(episodes))
     return path

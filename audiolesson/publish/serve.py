@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from ..config import Config
+from ..config import SiteSettings
 from ..errors import AudiolessonError, ConfigError
 from .catalog import collect_episodes
 from .feed import render_feed
@@ -126,10 +126,10 @@ class OutputServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(
-        self, config: Config, host: str, port: int, live: LiveChannel | None = None
+        self, site: SiteSettings, host: str, port: int, live: LiveChannel | None = None
     ) -> None:
-        self.config = config
-        self.root = config.output_dir.resolve()
+        self.site = site
+        self.root = site.output_dir.resolve()
         self.live = live
         if ":" in host:
             self.address_family = socket.AF_INET6
@@ -139,6 +139,12 @@ class OutputServer(ThreadingHTTPServer):
     def port(self) -> int:
         """The port actually bound (useful after asking for port 0)."""
         return int(self.server_address[1])
+
+    @property
+    def host(self) -> str:
+        """The address bound (an IP address)."""
+        name = self.server_address[0]
+        return name.decode() if isinstance(name, bytes) else str(name)
 
     def handle_error(self, request: object, client_address: tuple) -> None:
         """A client that hangs up (a page reloading, a phone locking) is no error to print."""
@@ -192,7 +198,7 @@ class OutputHandler(BaseHTTPRequestHandler):
         try:  # a reload, an older one is caught by the next announcement
             page = (self.server.root / PAGE_FILE).read_bytes()
         except OSError:
-            page = render_page(self.server.config, []).encode("utf-8")
+            page = render_page(self.server.site, []).encode("utf-8")
         data = inject(page, replace(live.state, files=tags))
         self.send_response(HTTPStatus.OK)
         self._common_headers(CONTENT_TYPES[".html"], len(data))
@@ -221,7 +227,7 @@ class OutputHandler(BaseHTTPRequestHandler):
         """This server's URL as the client reached it (so a phone gets URLs it can open)."""
         host = (self.headers.get("Host") or "").strip()
         if not _HOST.fullmatch(host):
-            name = self.server.server_address[0]
+            name = self.server.host
             host = f"[{name}]:{self.server.port}" if ":" in name else f"{name}:{self.server.port}"
         return f"http://{host}/"
 
@@ -229,7 +235,7 @@ class OutputHandler(BaseHTTPRequestHandler):
         """The podcast feed, made for the address the client used."""
         try:
             data = render_feed(
-                self.server.config, collect_episodes(self.server.config), self._base_url()
+                self.server.site, collect_episodes(self.server.site), self._base_url()
             )
         except AudiolessonError as exc:
             log.error("cannot make the feed: %s", exc)
@@ -311,20 +317,20 @@ class OutputHandler(BaseHTTPRequestHandler):
 
 
 def create_server(
-    config: Config, host: str = "127.0.0.1", port: int = 8000, *, live: bool = False
+    site: SiteSettings, host: str = "127.0.0.1", port: int = 8000, *, live: bool = False
 ) -> OutputServer:
-    """Bind a server for config's output folder (loopback by default); port 0 picks a free one.
+    """Bind a server for the project's output folder (loopback by default); port 0: a free one.
 
     `live` (serve --watch): pages reload when a rebuild announces itself on `server.live`.
     """
     if live:
-        config.output_dir.mkdir(parents=True, exist_ok=True)  # the first build is on its way
-    if not config.output_dir.is_dir():
+        site.output_dir.mkdir(parents=True, exist_ok=True)  # the first build is on its way
+    if not site.output_dir.is_dir():
         raise ConfigError(
-            f"no output folder {config.output_dir}; run `audiolesson build` first",
+            f"no output folder {site.output_dir}; run `audiolesson build` first",
         )
     try:
-        return OutputServer(config, host, port, LiveChannel(config.output_dir) if live else None)
+        return OutputServer(site, host, port, LiveChannel(site.output_dir) if live else None)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise ConfigError(
@@ -347,7 +353,7 @@ def lan_addresses() -> list[str]:
 
 def server_urls(server: OutputServer) -> list[str]:
     """Base URLs that reach the server: its own address, plus LAN addresses when bound to all."""
-    host, port = server.server_address[0], server.port
+    host, port = server.host, server.port
     if host in ("0.0.0.0", "::"):
         return [f"http://127.0.0.1:{port}/"] + [f"http://{a}:{port}/" for a in lan_addresses()]
     if ":" in host:

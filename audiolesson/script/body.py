@@ -51,7 +51,8 @@ class Body:
     def warn(self, message: str, line: int) -> None:
         self.warnings.append(ScriptWarning(message, self.path, line))
 
-    def fail(self, message: str, line: int, column: int | None = None) -> ScriptError:
+    def error(self, message: str, line: int, column: int | None = None) -> ScriptError:
+        """The ScriptError for `message` at this script's line (the caller raises it)."""
         return ScriptError(message, path=self.path, line=line, column=column)
 
     # Pass 1: comments and fenced code blocks never reach the speech.
@@ -101,12 +102,12 @@ class Body:
                     self.directives[number] = (music.group(1), whole[0][1])
             out.append((number, None if had_comment and not text.strip() else text))
         if comment is not None:
-            raise self.fail(
+            raise self.error(
                 "comment '<!--' is never closed; add '-->' where it ends", comment[0], comment[1]
             )
         if fence is not None:
             mark = fence[0] * fence[1]
-            raise self.fail(
+            raise self.error(
                 f"code block opened with {mark} is never closed; add a {mark} line where it ends",
                 fence[2],
                 1,
@@ -205,7 +206,7 @@ class Body:
         self.close_paragraph()
         title = reduce_inline(_CLOSING_HASHES_RE.sub("", rest))
         if not title:
-            raise self.fail(
+            raise self.error(
                 f"heading has no text; write a title after '{'#' * hashes}', e.g. "
                 f"'{'#' * hashes} How sound travels', or remove the line",
                 number,
@@ -233,13 +234,13 @@ class Body:
         seconds = parse_seconds(m.group(1)) if m else None
         if seconds is None:
             shown = text.strip() if len(text.strip()) <= 40 else text.strip()[:40] + "..."
-            raise self.fail(
+            raise self.error(
                 f"malformed pause '{shown}'; write it on a line of its own as {_PAUSE_FORMS}",
                 number,
                 column,
             )
         if not 0 < seconds <= MAX_PAUSE_SECONDS:
-            raise self.fail(
+            raise self.error(
                 f"pause of {seconds:g} s is out of bounds; use more than 0 and at most "
                 f"{MAX_PAUSE_SECONDS:g} seconds, as in {_PAUSE_FORMS}",
                 number,
@@ -252,7 +253,7 @@ class Body:
         m = _SOUND_RE.fullmatch(text)
         if m is None:
             shown = text.strip() if len(text.strip()) <= 40 else text.strip()[:40] + "..."
-            raise self.fail(
+            raise self.error(
                 f"malformed sound '{shown}'; write it on a line of its own as "
                 "[sound sounds/chime.wav] (a WAV, MP3, OGG or FLAC file, relative to the script)",
                 number,
@@ -272,15 +273,15 @@ class Body:
             why = f"chapter '{chapter.title}' already has music at line {chapter.music.line}"
         elif chapter.items:
             why = f"chapter '{chapter.title}' already has turns above it"
-        if why is not None:
-            raise self.fail(
+        if why is not None or chapter is None:
+            raise self.error(
                 "a music comment belongs on its own line right after a chapter heading, before "
                 f"its first turn ({why})",
                 number,
                 column,
             )
         if not value:
-            raise self.fail(
+            raise self.error(
                 "music comment names no file; write <!-- music: sounds/bed.ogg --> or "
                 "<!-- music: none -->",
                 number,

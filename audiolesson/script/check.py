@@ -10,8 +10,9 @@ from typing import Any
 
 from ..errors import ScriptError, ScriptWarning
 from ..files import shown_path
+from .layout import Gap, lay_out
 from .loader import find_scripts, load_script
-from .model import PAUSE_DEFAULTS, Pause, Script, Sound, Turn
+from .model import Pause, Script, Sound, Turn
 
 __all__ = [
     "WORDS_PER_MINUTE",
@@ -115,25 +116,15 @@ def speech_seconds(text: str) -> float:
 
 
 def estimate_seconds(script: Script) -> float:
-    """Speech at WORDS_PER_MINUTE plus `[pause]` directives and the usual pauses between turns."""
-    pauses = {**PAUSE_DEFAULTS, **script.meta.pauses}
+    """Speech at WORDS_PER_MINUTE plus every pause the episode will have (`layout.lay_out`, as the
+    build lays them out); a sound cue's length is known only once its file is decoded."""
     seconds = 0.0
-    previous: Turn | None = None
-    for index, chapter in enumerate(script.chapters):
-        if index and chapter.turns:
-            seconds += pauses["subchapter" if chapter.level == 2 else "chapter"]
-            previous = None
-        for item in chapter.items:
-            if isinstance(item, Pause):
+    for chapter in lay_out(script):
+        for item in chapter:
+            if isinstance(item, Gap):
                 seconds += item.seconds
-                continue
-            if isinstance(item, Sound):  # its length is known once the file is decoded
-                continue
-            seconds += speech_seconds(item.text)
-            if previous is not None:
-                same = previous.speaker == item.speaker
-                seconds += pauses["same_speaker" if same else "speaker_change"]
-            previous = item
+            elif isinstance(item, Turn):
+                seconds += speech_seconds(item.text)
     return seconds
 
 

@@ -105,7 +105,8 @@ class _FrontMatter:
     def line(self, node: yaml.Node) -> int:
         return self.first_line + node.start_mark.line
 
-    def fail(self, node: yaml.Node, message: str) -> ScriptError:
+    def error(self, node: yaml.Node, message: str) -> ScriptError:
+        """The ScriptError for `message` at the node's line and column (the caller raises it)."""
         return ScriptError(
             message, path=self.path, line=self.line(node), column=node.start_mark.column + 1
         )
@@ -126,7 +127,7 @@ class _FrontMatter:
         import yaml
 
         if not isinstance(node, yaml.ScalarNode):
-            raise self.fail(node, f"{what} must be text, not {self.kind(node)}")
+            raise self.error(node, f"{what} must be text, not {self.kind(node)}")
         if node.tag == _YAML_TAG + "null":
             return None
         return node.value.strip() or None
@@ -140,7 +141,7 @@ class _FrontMatter:
             or node.tag != _YAML_TAG + "str"
             or not node.value.strip()
         ):
-            raise self.fail(
+            raise self.error(
                 node, f"{what} must be a name (text), not {self.kind(node)}; write e.g. {example}"
             )
         return node.value.strip()
@@ -150,7 +151,7 @@ class _FrontMatter:
         import yaml
 
         if not isinstance(node, yaml.MappingNode):
-            raise self.fail(
+            raise self.error(
                 node, f"{what} must be a mapping, not {self.kind(node)}; write e.g. {example}"
             )
         seen: dict[str, int] = {}
@@ -158,9 +159,9 @@ class _FrontMatter:
         for key_node, value_node in node.value:
             key = self.scalar(key_node, f"a key of {what}")
             if key is None:
-                raise self.fail(key_node, f"{what} has an empty key; write e.g. {example}")
+                raise self.error(key_node, f"{what} has an empty key; write e.g. {example}")
             if key in seen:
-                raise self.fail(
+                raise self.error(
                     key_node,
                     f"'{key}' appears twice in {what} (first at line {seen[key]}); remove one",
                 )
@@ -177,7 +178,7 @@ class _FrontMatter:
             elif key == "language":
                 language = self.name(node, "'language'", "'language: en' or 'language: en-GB'")
                 if not _LANGUAGE_RE.fullmatch(language):
-                    raise self.fail(
+                    raise self.error(
                         node,
                         f"language '{language}' is not a language code; write e.g. en or en-GB",
                     )
@@ -197,7 +198,7 @@ class _FrontMatter:
                     meta.lines[f"say.{written}"] = sline
                     value = self.scalar(spoken, f"the spoken form of '{written}'")
                     if value is None:
-                        raise self.fail(
+                        raise self.error(
                             spoken,
                             f"'say' gives no spoken form for '{written}'; write e.g. "
                             f"'{written}: how to say it'",
@@ -240,12 +241,15 @@ class _FrontMatter:
                 except ValueError:
                     number = math.nan
                 if not low <= number <= high:
-                    raise self.fail(
+                    raise self.error(
                         value,
                         f"music '{key}' must be a number of dB from {low:g} to {high:g}, "
                         f"not '{raw}'",
                     )
-                music = replace(music, **{key: number})
+                if key == "volume":
+                    music = replace(music, volume=number)
+                else:
+                    music = replace(music, rise=number)
             else:
                 raise ScriptError(
                     f"unknown music setting '{key}'; choose one of: {', '.join(_MUSIC_KEYS)}",
@@ -253,7 +257,7 @@ class _FrontMatter:
                     line=vline,
                 )
         if music.path is None:
-            raise self.fail(node, "music gives no 'file'; write e.g. 'file: sounds/bed.ogg'")
+            raise self.error(node, "music gives no 'file'; write e.g. 'file: sounds/bed.ogg'")
         return music
 
     def read_pauses(self, node: yaml.Node) -> None:
@@ -268,11 +272,11 @@ class _FrontMatter:
             raw = self.scalar(value, f"the pause '{kind}'")
             seconds = parse_seconds(raw or "")
             if seconds is None:
-                raise self.fail(
+                raise self.error(
                     value, f"pause '{kind}' must be a length like 1.5, 1.5s or 500ms, not '{raw}'"
                 )
             if not 0 < seconds <= MAX_PAUSE_SECONDS:
-                raise self.fail(
+                raise self.error(
                     value,
                     f"pause '{kind}' is {seconds:g} s; use more than 0 and at most "
                     f"{MAX_PAUSE_SECONDS:g} seconds",

@@ -12,7 +12,9 @@ __all__ = [
     "MAX_LINE_CHARS",
     "MAX_PAUSE_SECONDS",
     "MAX_SCRIPT_BYTES",
+    "MUSIC_RISE_DB",
     "MUSIC_RISE_RANGE",
+    "MUSIC_VOLUME_DB",
     "MUSIC_VOLUME_RANGE",
     "PAUSE_DEFAULTS",
     "Chapter",
@@ -39,6 +41,8 @@ MAX_LINE_CHARS = 20_000  #: a longer line is refused (usually a binary or minifi
 MAX_PAUSE_SECONDS = 60.0  #: pauses are 0 < seconds <= this
 MUSIC_VOLUME_RANGE = (-40.0, -6.0)  #: dB of a music bed under speech, relative to the voice
 MUSIC_RISE_RANGE = (0.0, 20.0)  #: dB a music bed rises by in pauses
+MUSIC_VOLUME_DB = -18.0  #: a music bed's level under speech when the script sets none
+MUSIC_RISE_DB = 8.0  #: how far a music bed rises in pauses when the script sets nothing
 
 
 @dataclass(frozen=True)
@@ -72,8 +76,8 @@ class Music:
 
     path: str | None  #: as written: relative to the script's folder
     line: int | None  #: where it was set (front matter or a chapter's comment)
-    volume: float = -18.0  #: dB under the voice while anyone speaks
-    rise: float = 8.0  #: dB it rises by in pauses
+    volume: float = MUSIC_VOLUME_DB  #: dB under the voice while anyone speaks
+    rise: float = MUSIC_RISE_DB  #: dB it rises by in pauses
 
 
 @dataclass

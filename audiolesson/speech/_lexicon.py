@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from ..keys import spaced_digest
 from ._marks import HOLD_BASE, hold_mark
 
 __all__ = ["DIALECTS", "Entry", "Lexicon"]
@@ -78,7 +77,7 @@ class Lexicon:
             [e.written, e.text, list(map(list, e.phonemes)), e.pattern, e.ignore_case]
             for e in self.entries
         ]
-        return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()[:16]
+        return spaced_digest(data, 16, ascii_only=False)
 
     def __bool__(self) -> bool:
         return bool(self.entries)

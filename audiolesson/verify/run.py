@@ -12,12 +12,14 @@ from typing import Any
 
 from ..config import Config
 from ..errors import BuildError, ScriptWarning
-from ..export.sidecars import TRANSCRIPT_SUFFIX, one_line, read_transcript
+from ..export.sidecars import one_line, read_transcript
 from ..files import shown_path
-from ..pipeline.cache import ClipCache
+from ..paths import EpisodeFiles, script_slug
 from ..pipeline.plan import load_scripts, plan_episode, script_paths
 from ..script.model import Script
 from ..speech import Entry, lexicon_from_say
+from ..synth.cache import ClipCache
+from ..synth.clips import CachedClips
 from ..voices.cast import CastTurn, cast_script
 from ..voices.library import load_lexicon
 from .compare import Comparison, compare, heard_as
@@ -117,10 +119,10 @@ def verify(
     if not 0 <= threshold <= 1:
         raise BuildError(f"--threshold is a word error rate from 0 to 1, not {threshold}")
     scripts = load_scripts([shown_path(p) for p in script_paths(config, paths)])
-    cache = ClipCache(config.cache_dir)
+    clips = CachedClips(ClipCache(config.cache_dir))
     checks = []
     for script in scripts:
-        turns, episode = _built_turns(script, config, cache, on_warning)
+        turns, episode = _built_turns(script, config, clips, on_warning)
         listener = listener or Listener(threads=config.build.workers)
         checks.append(_hear(script, turns, episode, threshold, listener, config.root))
     return checks
@@ -129,13 +131,12 @@ def verify(
 def _built_turns(
     script: Script,
     config: Config,
-    cache: ClipCache,
+    clips: CachedClips,
     on_warning: Callable[[ScriptWarning], None],
 ) -> tuple[list[tuple[CastTurn, float, float]], Path]:
     """Each spoken turn with its start and end in the built episode (read from the transcript)."""
-    slug = Path(script.path).stem
-    episode = shown_path(config.output_dir / f"{slug}.mp3")
-    transcript = episode.with_suffix(TRANSCRIPT_SUFFIX)
+    files = EpisodeFiles(config.output_dir, script_slug(script.path))
+    episode, transcript = shown_path(files.mp3), shown_path(files.transcript)
     if not episode.is_file() or not transcript.is_file():
         raise BuildError(
             f"no built episode {episode}; run `audiolesson build {script.path}` first",
@@ -158,7 +159,7 @@ def _built_turns(
             f"{script.path}` first",
             path=script.path,
         )
-    if not plan_episode(script, config, cache, force=False).up_to_date:
+    if not plan_episode(script, config, clips, force=False).up_to_date:
         on_warning(
             ScriptWarning(
                 f"{episode} was built before the latest change to a voice, the lexicon or a "

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import EngineUnavailable, ScriptWarning
+from ..keys import spaced_digest
 from ..script.model import Script, Turn
 from ..speech import RULES_VERSION, Lexicon, lexicon_from_say, spoken_form, supports
 from .engines.base import Voice, engine_class, get_engine
@@ -152,9 +151,7 @@ def _speaker(language: str, lexicon: Lexicon, memo: MutableMapping[str, str]):  
     context = [RULES_VERSION, language, lexicon.digest()]
 
     def speak(text: str, dialect: str | None) -> str:
-        key = hashlib.sha256(
-            json.dumps([*context, dialect, text], ensure_ascii=False).encode()
-        ).hexdigest()[:32]
+        key = spaced_digest([*context, dialect, text], 32, ascii_only=False)
         if key not in memo:
             memo[key] = spoken_form(text, language, lexicon, phonemes=dialect)
         return memo[key]

@@ -16,7 +16,7 @@ from .. import speech
 from ..errors import ConfigError, ScriptError
 from ..files import read_toml, toml_key_line
 from ..speech import Lexicon
-from .engines.base import Voice, available_engines, engine_class
+from .engines.base import DEFAULT_ENGINE, Voice, VoiceFileKey, available_engines, engine_class
 from .presets import DEFAULT_CAST, DESIGNED_STUDENTS, NARRATOR, TEACHER, designed, preset
 from .store import installed_voice, is_store_name
 from .store_cast import cast_voices
@@ -44,8 +44,7 @@ VOICE_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "volume": (_NUMBER, "a number of dB"),
     "formant": (_NUMBER, "a ratio"),
     "options": ((dict,), "a table"),
-    "blend": ((dict,), "a table of voice = weight"),
-}
+}  # and the keys the voice's engine declares (Engine.voice_file_keys)
 _RANGES = {
     "speed": (0.25, 4.0),
     "pitch": (-24.0, 24.0),
@@ -59,10 +58,22 @@ def _is(value: Any, types: tuple[type, ...]) -> bool:
     return isinstance(value, types) and not (isinstance(value, bool) and bool not in types)
 
 
-def _resolve_model(value: str, voices_dir: Path) -> Path:
-    """A model path as written in a voice file, relative to voices/."""
-    path = Path(value).expanduser()
-    return path if path.is_absolute() else (voices_dir / path)
+def _engine_keys(engine: object) -> dict[str, VoiceFileKey]:
+    """The voice-file keys an engine reads beyond VOICE_KEYS ({} for an unknown engine)."""
+    try:
+        return dict(engine_class(str(engine)).voice_file_keys)
+    except Exception:  # unknown (reported later, with its line) or a broken outside engine
+        return {}
+
+
+def _foreign_keys(keys: list[str]) -> dict[str, tuple[str, VoiceFileKey]]:
+    """Which other engine reads each of these keys: key -> (engine, its declaration)."""
+    found: dict[str, tuple[str, VoiceFileKey]] = {}
+    for name in available_engines():
+        for key, spec in _engine_keys(name).items():
+            if key in keys:
+                found.setdefault(key, (name, spec))
+    return found
 
 
 def _check_options(path: Path, text: str, engine: str, options: dict[str, Any]) -> None:
@@ -91,15 +102,20 @@ def _check_options(path: Path, text: str, engine: str, options: dict[str, Any]) 
 def parse_voice_file(path: Path) -> Voice:
     """Read voices/NAME.toml into a Voice named NAME, or raise a one-line ConfigError."""
     data, text = read_toml(path, "voice file")
-    unknown = sorted(set(data) - set(VOICE_KEYS))
-    if unknown:
+    engine = data.get("engine", DEFAULT_ENGINE)
+    own = {key: spec[:2] for key, spec in _engine_keys(engine).items() if key not in VOICE_KEYS}
+    known = VOICE_KEYS | own
+    unknown = sorted(set(data) - set(known))
+    foreign = _foreign_keys(unknown) if unknown else {}  # keys another engine reads
+    if any(key not in foreign for key in unknown):
+        key = next(key for key in unknown if key not in foreign)
         raise ConfigError(
-            f"unknown key {unknown[0]!r}; choose one of: {', '.join(VOICE_KEYS)}",
+            f"unknown key {key!r}; choose one of: {', '.join(known)}",
             path=path,
-            line=toml_key_line(text, unknown[0]),
+            line=toml_key_line(text, key),
         )
     for key, value in data.items():
-        types, what = VOICE_KEYS[key]
+        types, what = known[key] if key in known else foreign[key][1][:2]
         if not _is(value, types):
             raise ConfigError(
                 f"{key!r} must be {what}, got {value!r}", path=path, line=toml_key_line(text, key)
@@ -111,7 +127,6 @@ def parse_voice_file(path: Path) -> Voice:
                 path=path,
                 line=toml_key_line(text, key),
             )
-    engine = data.get("engine", "piper")
     engines = available_engines()
     if engine not in engines:
         raise ConfigError(
@@ -119,42 +134,28 @@ def parse_voice_file(path: Path) -> Voice:
             path=path,
             line=toml_key_line(text, "engine"),
         )
-    if "blend" in data and engine != "kokoro":
+    for key, (other, (_, _, does)) in foreign.items():
         raise ConfigError(
-            "'blend' mixes Kokoro voices; set engine = \"kokoro\" or remove 'blend'",
+            f'{key!r} {does}; set engine = "{other}" or remove {key!r}',
             path=path,
-            line=toml_key_line(text, "blend"),
+            line=toml_key_line(text, key),
         )
-    model = data.get("model")
-    if isinstance(model, str) and is_store_name(model):  # an installed voice, with this file's
-        return _store_voice_file(path, text, data)  # speed, pitch, formant and volume
-    if engine == "kokoro":
-        from .engines.kokoro_tts import voice_file_model
-
-        model = voice_file_model(data, path, text)
-    elif model is not None and (engine == "piper" or model.endswith(".onnx")):
-        resolved = _resolve_model(model, path.parent)
-        if not resolved.is_file():
-            raise ConfigError(
-                f"model file not found: {resolved}; put the .onnx (and its .onnx.json) in "
-                f"{path.parent} or fix 'model'",
-                path=path,
-                line=toml_key_line(text, "model"),
-            )
-        model = str(resolved)
+    if is_store_name(data.get("model", "")):  # an installed voice, with this file's speed,
+        return _store_voice_file(path, text, data)  # pitch, formant and volume
+    model = engine_class(engine).read_voice_model(data, path, text)
     options = data.get("options", {})
     _check_options(path, text, engine, options)
+    settings = {
+        key: float(data[key]) for key in ("speed", "pitch", "volume", "formant") if key in data
+    }
     return Voice(
         name=path.stem,
         engine=engine,
         model=model,
         speaker=data.get("speaker"),
-        speed=float(data.get("speed", 1.0)),
-        pitch=float(data.get("pitch", 0.0)),
-        volume=float(data.get("volume", 0.0)),
-        formant=float(data.get("formant", 1.0)),
         options=tuple(sorted(options.items())),
         source=str(path),
+        **settings,  # the rest keep Voice's defaults
     )
 
 
@@ -187,21 +188,19 @@ def _store_voice_file(path: Path, text: str, data: dict[str, Any]) -> Voice:
     )
 
 
-def _kokoro_models(voices: dict[str, Voice | ConfigError]) -> set[Path]:
-    """The .onnx files voice files name as Kokoro models (they are not Piper voices)."""
-    found = set()
+def _claimed_files(voices: dict[str, Voice | ConfigError]) -> set[Path]:
+    """Files voice files name that are not voices of their own (Engine.claimed_files)."""
+    found: set[Path] = set()
     for voice in voices.values():
-        if isinstance(voice, Voice) and voice.engine == "kokoro" and voice.source:
-            model_file = voice.opts.get("model_file")
-            if model_file:
-                found.add((Path(voice.source).parent / str(model_file)).resolve())
+        if isinstance(voice, Voice):
+            found |= engine_class(voice.engine).claimed_files(voice)
     return found
 
 
 def voice_files(root: Path) -> Iterator[tuple[str, Voice | ConfigError]]:
     """(name, voice) for Piper models dropped into voices/, then voices/*.toml; a file that does
     not parse comes as its ConfigError, so a listing can show it and a build can raise it.
-    A .onnx that a Kokoro voice file names as its model_file is not a Piper voice."""
+    A .onnx that a voice file names otherwise (a Kokoro model_file) is not a Piper voice."""
     folder = Path(root) / VOICES_DIR
     if not folder.is_dir():
         return
@@ -212,11 +211,11 @@ def voice_files(root: Path) -> Iterator[tuple[str, Voice | ConfigError]]:
                 files[path.stem] = parse_voice_file(path)
             except ConfigError as exc:
                 files[path.stem] = exc
-    kokoro = _kokoro_models(files)
+    claimed = _claimed_files(files)
     for model in sorted(folder.glob("*.onnx")):
-        if model.resolve() not in kokoro:
+        if model.resolve() not in claimed:  # a model dropped in: the default engine's voice
             name = model.name.removesuffix(".onnx")
-            yield name, Voice(name, engine="piper", model=str(model), source=str(model))
+            yield name, Voice(name, engine=DEFAULT_ENGINE, model=str(model), source=str(model))
     yield from files.items()
 
 

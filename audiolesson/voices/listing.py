@@ -64,8 +64,9 @@ def _short(source: str | None, root: Path) -> str:
 def describe_voice(voice: Voice) -> str:
     """A short summary of a voice's settings for the listing."""
     parts = []
-    if voice.model:
-        parts.append(f"model {Path(voice.model).name if voice.engine == 'piper' else voice.model}")
+    model = engine_class(voice.engine).describe_model(voice)
+    if model:
+        parts.append(f"model {model}")
     if voice.speaker is not None:
         parts.append(f"speaker {voice.speaker}")
     parts += [f"pitch {voice.pitch:+g} st", f"formant x{voice.formant:g}", f"speed {voice.speed:g}"]
@@ -87,9 +88,9 @@ def list_voices(root: Path, cast: str = DEFAULT_CAST) -> list[VoiceInfo]:
             rows.append(VoiceInfo(name, "?", _short(voice.path, root), False, why))
             continue
         reason = engine_status(voice.engine, status)
-        if not reason and voice.engine == "piper":
+        if not reason:
             try:
-                get_engine("piper").model_path(voice)
+                get_engine(voice.engine).check_voice(voice)
             except ConfigError as exc:
                 reason = exc.message
         if not reason and engine_class(voice.engine).online:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from ..choices import CASTS, DEFAULT_CAST
 from .engines.base import Voice
 
 __all__ = [
@@ -33,8 +34,6 @@ __all__ = [
     "student",
 ]
 
-CASTS = ("fast", "rich")
-DEFAULT_CAST = "fast"
 NARRATOR = "narrator"
 TEACHER = "teacher"
 DESIGNED_STUDENTS = 8

@@ -7,9 +7,7 @@ second preview renders only voices that changed and a voice's file is whole or a
 
 from __future__ import annotations
 
-import hashlib
 import html
-import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +17,7 @@ from ..audio import Audio
 from ..audio_io import write_mp3
 from ..errors import AudiolessonError
 from ..files import write_atomic
+from ..keys import spaced_digest
 from .engines.base import Voice, available_engines, engine_class, get_engine
 from .listing import VoiceInfo, describe_voice, engine_status, list_voices
 from .render import gain, render, voice_key
@@ -115,8 +114,7 @@ def _level(audio: Audio) -> Audio:
 
 def _sample_name(voice: Voice, sentence: str) -> str:
     """The sample's file name: the voice's name plus a hash of sentence and voice key."""
-    key = json.dumps({"text": sentence, "voice": voice_key(voice)}, sort_keys=True)
-    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+    digest = spaced_digest({"text": sentence, "voice": voice_key(voice)}, 16)
     safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in voice.name)[:40]
     return f"{safe}-{digest}.mp3"
 

@@ -56,7 +56,7 @@ def _effects_version() -> str:
 
 
 class SentenceStore(Protocol):
-    """Where render keeps sentences' engine audio between turns (pipeline.cache.SentenceCache)."""
+    """Where render keeps sentences' engine audio between turns (synth.cache.SentenceCache)."""
 
     def load(self, sentence: str, engine_key: dict[str, Any]) -> Audio | None:
         """The stored audio of the sentence, or None."""

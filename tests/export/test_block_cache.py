@@ -13,11 +13,11 @@ import os
 from pathlib import Path
 
 import pytest
-from synth_clips import lesson
+from synth_clips import CLIPS, lesson
 
+from audiolesson.audio_settings import AudioSettings
 from audiolesson.export import blocks
 from audiolesson.export.episode import export_episode
-from audiolesson.export.settings import AudioSettings
 from audiolesson.export.tags import EpisodeMeta
 
 
@@ -26,7 +26,9 @@ def encoded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, b
     """An exported episode's block cache, and the bytes of every file in it."""
     root = tmp_path_factory.mktemp("blocks")
     meta = EpisodeMeta(title="Lesson", build_key="k")
-    export_episode(lesson(chapters=2, turns=2), meta, AudioSettings(), root / "out", "e", root)
+    export_episode(
+        lesson(chapters=2, turns=2), meta, AudioSettings(), root / "out", "e", root, clips=CLIPS
+    )
     folder = root / blocks.BLOCKS_FOLDER
     return folder, {p.name: p.read_bytes() for p in folder.iterdir()}
 
@@ -157,7 +159,7 @@ def test_aac_blocks_are_checked_as_mp3_blocks_are(
     meta = EpisodeMeta(title="Lesson", build_key="k")
     export_episode(
         lesson(chapters=1, turns=2), meta, settings, tmp_path / "out", "e", tmp_path,
-        formats=("mp3", "m4b"),
+        formats=("mp3", "m4b"), clips=CLIPS,
     )  # fmt: skip
     folder, tag = tmp_path / blocks.BLOCKS_FOLDER, m4b.aac_tag(settings)
     aac = max(folder.glob(f"*.{tag}.aac"), key=lambda p: p.stat().st_size)

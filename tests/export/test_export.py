@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
-from synth_clips import clip, lesson
+from _probe import ffprobe, loudness, vtt_cues
+from synth_clips import CLIPS, clip, lesson
 
+from audiolesson.audio_settings import AudioSettings
 from audiolesson.export import blocks, episode
 from audiolesson.export.episode import export_episode
-from audiolesson.export.settings import AudioSettings
 from audiolesson.export.tags import EpisodeMeta
-from audiolesson.export.timeline import ChapterInput, Silence
+from audiolesson.export.timeline import ChapterTimeline, Silence
 
 RATE = 44100
 
@@ -24,7 +24,7 @@ def run_export(tmp_path: Path, chapters, settings=None, **kwargs):
     meta = EpisodeMeta(title="Lesson 1", author="Teacher", build_key="key-1")
     return export_episode(
         chapters, meta, settings or AudioSettings(), tmp_path / "out", "lesson", tmp_path / "work",
-        **kwargs,
+        clips=CLIPS, **kwargs,
     )  # fmt: skip
 
 
@@ -38,42 +38,11 @@ def decode(mp3: Path, channels: int = 1) -> np.ndarray:
     return np.frombuffer(proc.stdout, dtype="<i2").reshape(-1, channels) / 32768.0
 
 
-def ffprobe(mp3: Path) -> dict:
-    out = subprocess.run(
-        ["ffprobe", "-v", "error", "-show_format", "-show_streams", "-show_chapters",
-         "-of", "json", str(mp3)],
-        capture_output=True, check=True, text=True,
-    ).stdout  # fmt: skip
-    return json.loads(out)
-
-
-def ebur128(mp3: Path) -> tuple[float, float]:
-    err = subprocess.run(
-        ["ffmpeg", "-nostats", "-i", str(mp3), "-filter_complex", "ebur128=peak=true",
-         "-f", "null", "-"],
-        capture_output=True, text=True, check=True,
-    ).stderr.rpartition("Summary:")[2]  # fmt: skip
-    integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", err).group(1))
-    peak = float(re.search(r"Peak:\s+(-?[\d.]+) dBFS", err).group(1))
-    return integrated, peak
-
-
-def vtt_cues(path: Path) -> list[tuple[float, str]]:
-    def seconds(stamp: str) -> float:
-        h, m, s = stamp.split(":")
-        return int(h) * 3600 + int(m) * 60 + float(s)
-
-    text = path.read_text(encoding="utf-8")
-    assert text.startswith("WEBVTT")
-    found = re.findall(r"^(\d\d:\d\d:\d\d\.\d{3}) --> \d\d:\d\d:\d\d\.\d{3}\n(.*)$", text, re.M)
-    return [(seconds(start), payload) for start, payload in found]
-
-
 @pytest.mark.slow
 def test_episode_decodes_with_exact_chapters_loudness_and_transcript(tmp_path):
     chapters = lesson(chapters=4, turns=3)
     result = run_export(tmp_path, chapters)
-    assert result.mp3.name == "lesson.mp3" and result.chapters_encoded == 4
+    assert result.mp3.name == "lesson.mp3" and result.chapters_with_new_blocks == 4
 
     pcm = decode(result.mp3)
     assert abs(pcm.shape[0] - result.duration * RATE) <= 1  # gapless: no extra or missing samples
@@ -87,7 +56,7 @@ def test_episode_decodes_with_exact_chapters_loudness_and_transcript(tmp_path):
     probed = info["chapters"]
     assert [c["tags"]["title"] for c in probed] == [f"Part {i}" for i in range(1, 5)]
     cues = vtt_cues(result.vtt)
-    assert len(cues) == 12 and cues[0][1].startswith("<v Teacher>")
+    assert len(cues) == 12 and cues[0].voice == "Teacher"
     first_cue = [cues[3 * i][0] for i in range(4)]
     for chapter, cue_start in zip(probed, first_cue, strict=True):
         assert abs(float(chapter["start_time"]) - cue_start) <= 0.05
@@ -99,7 +68,7 @@ def test_episode_decodes_with_exact_chapters_loudness_and_transcript(tmp_path):
         onset = lo + int(np.argmax(envelope[lo:] > 0.01))
         assert abs(onset / RATE - cue_start) < 0.02, (onset / RATE, cue_start)
 
-    integrated, peak = ebur128(result.mp3)
+    integrated, peak = loudness(result.mp3)
     assert abs(integrated - (-19.0)) <= 1.0, integrated
     assert peak <= -1.0, peak
 
@@ -118,7 +87,7 @@ def test_stereo_episode_meets_the_stereo_target(tmp_path):
     info = ffprobe(result.mp3)
     assert info["streams"][0]["channels"] == 2
     decode(result.mp3, channels=2)
-    integrated, peak = ebur128(result.mp3)
+    integrated, peak = loudness(result.mp3)
     assert abs(integrated - (-16.0)) <= 1.0 and peak <= -1.0
 
 
@@ -127,15 +96,15 @@ def test_editing_one_turn_reencodes_one_chapter(tmp_path):
     chapters = lesson(chapters=4, turns=2)
     first = run_export(tmp_path, chapters)
     again = run_export(tmp_path, chapters)
-    assert (again.chapters_encoded, again.chapters_reused) == (0, 4)
+    assert (again.chapters_with_new_blocks, again.chapters_reused) == (0, 4)
     assert again.cues == first.cues and again.chapters == first.chapters
 
     edited = list(chapters)
     items = list(chapters[2].items)
     items[1] = clip(99, 3.0, text="An edited, longer turn.")
-    edited[2] = ChapterInput(chapters[2].title, chapters[2].level, "edited", items)
+    edited[2] = ChapterTimeline(chapters[2].title, chapters[2].level, "edited", items)
     result = run_export(tmp_path, edited)
-    assert (result.chapters_encoded, result.chapters_reused) == (1, 3)
+    assert (result.chapters_with_new_blocks, result.chapters_reused) == (1, 3)
     assert result.duration > first.duration + 0.5
     assert any(cue.text == "An edited, longer turn." for cue in result.cues)
     pcm = decode(result.mp3)
@@ -156,8 +125,8 @@ def test_a_failure_mid_export_keeps_the_previous_episode(tmp_path, monkeypatch):
         raise RuntimeError("synthesis crashed")
 
     bad = list(chapters)
-    bad[1] = ChapterInput("Part 2", 2, "broken", [clip(50), Silence(0.2), clip(51)])
-    bad[1].items[2] = type(bad[1].items[2])("x", broken, None, "Boom.", 3)
+    bad[1] = ChapterTimeline("Part 2", 2, "broken", [clip(50), Silence(0.2), clip(51)])
+    bad[1].items[2] = type(bad[1].items[2])(CLIPS.add("x", broken), None, "Boom.", 3)
     with pytest.raises(RuntimeError, match="synthesis crashed"):
         run_export(tmp_path, bad)
 
@@ -175,14 +144,14 @@ def test_an_episode_without_turns_is_refused(tmp_path):
     from audiolesson.errors import BuildError
 
     with pytest.raises(BuildError, match="no turns"):
-        run_export(tmp_path, [ChapterInput("Empty", 1, "e", [Silence(1.0)])])
+        run_export(tmp_path, [ChapterTimeline("Empty", 1, "e", [Silence(1.0)])])
 
 
 def test_empty_heading_chapter_starts_with_its_first_subchapter(tmp_path):
     chapters = [
-        ChapterInput("Intro", 1, "a", [clip(1, 1.0), Silence(0.3)]),
-        ChapterInput("Unit 1", 1, "b", []),
-        ChapterInput("Unit 1.1", 2, "c", [Silence(0.5), clip(2, 1.0)]),
+        ChapterTimeline("Intro", 1, "a", [clip(1, 1.0), Silence(0.3)]),
+        ChapterTimeline("Unit 1", 1, "b", []),
+        ChapterTimeline("Unit 1.1", 2, "c", [Silence(0.5), clip(2, 1.0)]),
     ]
     result = run_export(tmp_path, chapters)
     intro, unit, sub = result.chapters
@@ -201,15 +170,19 @@ def test_long_chapter_edit_reencodes_one_block_and_times_stay_exact(tmp_path):
     items = []
     for n in range(48):
         items += [clip(n, 0.6, level=[0.8, 0.1][n % 2], speaker=["A", "B"][n % 2]), Silence(0.3)]
-    chapters = [ChapterInput("Long", 1, "long", items), ChapterInput("End", 1, "end", [clip(99)])]
+    chapters = [
+        ChapterTimeline("Long", 1, "long", items),
+        ChapterTimeline("End", 1, "end", [clip(99)]),
+    ]
     first = run_export(tmp_path, chapters)
     assert first.blocks_encoded >= 3  # the long chapter was cut into blocks
 
     target = next(i for i in range(0, 96, 2) if not _is_cut(items[i].key))
     edited = next(c for c in (clip(200 + k, 1.6) for k in range(50)) if not _is_cut(c.key))
     items[target] = edited
-    result = run_export(tmp_path, [ChapterInput("Long", 1, "long2", items), chapters[1]])
-    assert (result.blocks_encoded, result.chapters_encoded, result.chapters_reused) == (1, 1, 1)
+    result = run_export(tmp_path, [ChapterTimeline("Long", 1, "long2", items), chapters[1]])
+    counts = (result.blocks_encoded, result.chapters_with_new_blocks, result.chapters_reused)
+    assert counts == (1, 1, 1)
 
     pcm = decode(result.mp3)
     assert abs(pcm.shape[0] - result.duration * RATE) <= 1

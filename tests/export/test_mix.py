@@ -8,20 +8,20 @@ import numpy as np
 import pyloudnorm
 import pytest
 from scipy.signal import resample_poly
-from synth_clips import clip, speechy
+from synth_clips import CLIPS, clip, speechy
 
 from audiolesson.audio import Audio
+from audiolesson.audio_settings import AudioSettings
 from audiolesson.errors import BuildError, ConfigError
 from audiolesson.export.mix import conform, stitch
-from audiolesson.export.settings import AudioSettings
-from audiolesson.export.timeline import ChapterInput, Silence
+from audiolesson.export.timeline import Block, Silence
 
 RATE = 44100
 
 
-def render(chapter: ChapterInput, settings: AudioSettings | None = None):
+def render(chapter: Block, settings: AudioSettings | None = None):
     pieces: list[np.ndarray] = []
-    mix = stitch(chapter, settings or AudioSettings(), pieces.append)
+    mix = stitch(chapter, settings or AudioSettings(), pieces.append, clips=CLIPS)
     return mix, np.concatenate(pieces)
 
 
@@ -52,7 +52,7 @@ def test_conform_rejects_nan_with_the_line():
 
 def test_turns_are_level_matched_and_the_chapter_hits_the_target():
     loud, quiet = clip(1, 3.0, level=0.95), clip(2, 3.0, level=0.02, speaker="Ana")
-    chapter = ChapterInput("One", 1, "k", [loud, Silence(0.5), quiet, Silence(0.5), clip(3, 2.0)])
+    chapter = Block("One", [loud, Silence(0.5), quiet, Silence(0.5), clip(3, 2.0)])
     mix, pcm = render(chapter)
     levels = [bs1770(pcm[a:b]) for a, b in mix.spans]
     assert max(levels) - min(levels) < 1.0, levels
@@ -64,14 +64,14 @@ def test_a_voice_volume_offsets_its_turns_after_level_matching():
     import dataclasses
 
     quieter = dataclasses.replace(clip(2, 3.0, level=0.9, speaker="Ana"), gain_db=-6.0)
-    chapter = ChapterInput("One", 1, "k", [clip(1, 3.0, level=0.1), Silence(0.5), quieter])
+    chapter = Block("One", [clip(1, 3.0, level=0.1), Silence(0.5), quieter])
     mix, pcm = render(chapter)
     normal, soft = (bs1770(pcm[a:b]) for a, b in mix.spans)
     assert normal - soft == pytest.approx(6.0, abs=0.5)
 
 
 def test_stereo_target_and_custom_loudness():
-    chapter = ChapterInput("One", 1, "k", [clip(1, 3.0, stereo=True), Silence(0.3), clip(2, 3.0)])
+    chapter = Block("One", [clip(1, 3.0, stereo=True), Silence(0.3), clip(2, 3.0)])
     _, pcm = render(chapter, AudioSettings(channels=2))
     assert pcm.shape[1] == 2 and abs(bs1770(pcm) - (-16.0)) < 0.5
     _, pcm = render(chapter, AudioSettings(loudness_lufs=-23.0))
@@ -85,15 +85,13 @@ def test_true_peak_stays_under_the_ceiling():
     spiky[rng.integers(0, RATE * 2, 40)] = 0.9
     spiky += 0.001 * rng.standard_normal(spiky.shape).astype(np.float32)
     item = clip(1)
-    item = type(item)("spiky", lambda: Audio(spiky, RATE), None, "Spikes.", 3)
-    _, pcm = render(ChapterInput("One", 1, "k", [item, clip(2, 2.0)]))
+    item = type(item)(CLIPS.add("spiky", lambda: Audio(spiky, RATE)), None, "Spikes.", 3)
+    _, pcm = render(Block("One", [item, clip(2, 2.0)]))
     assert true_peak_8x(pcm) <= -1.0
 
 
 def test_joins_are_faded_and_pauses_exact():
-    chapter = ChapterInput(
-        "One", 1, "k", [clip(1, 1.0, level=0.9), Silence(0.25), clip(2, 1.0, level=0.9)]
-    )
+    chapter = Block("One", [clip(1, 1.0, level=0.9), Silence(0.25), clip(2, 1.0, level=0.9)])
     mix, pcm = render(chapter, AudioSettings(fade_ms=10))
     (a1, b1), (a2, b2) = mix.spans
     assert a1 == 0 and b1 == RATE and a2 - b1 == round(0.25 * RATE) and b2 - a2 == RATE
@@ -105,8 +103,9 @@ def test_joins_are_faded_and_pauses_exact():
 
 def test_short_and_silent_clips_do_not_break_the_mix():
     blip = clip(1, 0.05)
-    silent = type(blip)("silent", lambda: Audio(np.zeros((500, 1), np.float32), 22050), "A", ".", 4)
-    mix, pcm = render(ChapterInput("One", 1, "k", [blip, silent, clip(2, 1.0)]))
+    nothing = Audio(np.zeros((500, 1), np.float32), 22050)
+    silent = type(blip)(CLIPS.add("silent", lambda: nothing), "A", ".", 4)
+    mix, pcm = render(Block("One", [blip, silent, clip(2, 1.0)]))
     assert len(mix.spans) == 3 and np.isfinite(pcm).all()
     assert np.abs(pcm[mix.spans[1][0] : mix.spans[1][1]]).max() == 0.0
 
@@ -147,9 +146,7 @@ def test_clip_loudness_is_pyloudnorm_to_a_millionth_of_a_lu(rate: int) -> None:
 def test_the_stitch_pass_reads_the_level_pass_clips_back_bit_for_bit(monkeypatch, channels) -> None:
     from audiolesson.export import mix
 
-    chapter = ChapterInput(
-        "Kept", 1, "k", [clip(1, 1.5, 0.9), Silence(0.3), clip(2, 1.0, 0.05, stereo=True)]
-    )
+    chapter = Block("Kept", [clip(1, 1.5, 0.9), Silence(0.3), clip(2, 1.0, 0.05, stereo=True)])
     settings = AudioSettings(channels=channels)
     kept, used = render(chapter, settings), []
     real = mix._Scratch.get

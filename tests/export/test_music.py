@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 from sound_files import band_db, tone
-from synth_clips import clip
+from synth_clips import CLIPS, clip
 
 from audiolesson.audio import Audio
+from audiolesson.audio_settings import AudioSettings
 from audiolesson.export.blocks import episode_blocks
 from audiolesson.export.mix import stitch
 from audiolesson.export.music import FALL_SECONDS, RISE_SECONDS
-from audiolesson.export.settings import AudioSettings
-from audiolesson.export.timeline import Bed, ChapterInput, MusicSpan, Silence
+from audiolesson.export.timeline import Bed, Block, ChapterTimeline, MusicSpan, Silence
 
 RATE = 44100
 BED_HZ = 2000.0
@@ -20,18 +20,18 @@ BED = (BED_HZ - 100, BED_HZ + 100)
 
 def bed(seconds: float = 3.0) -> Bed:
     audio = Audio(tone(BED_HZ, seconds, rate=48000, level=0.3)[:, None], 48000)
-    return Bed("bed-key", lambda: audio)
+    return Bed(CLIPS.add(f"bed-{seconds}", lambda: audio))
 
 
-def render(chapter: ChapterInput):
+def render(chapter: Block):
     pieces: list[np.ndarray] = []
-    mix = stitch(chapter, AudioSettings(), pieces.append)
+    mix = stitch(chapter, AudioSettings(), pieces.append, clips=CLIPS)
     return mix, np.concatenate(pieces)[:, 0]
 
 
 def test_the_bed_is_down_under_speech_up_in_pauses_and_down_again_before_speech() -> None:
     items = [clip(1, 2.0), Silence(4.0), clip(2, 2.0), Silence(1.0)]
-    chapter = ChapterInput("One", 1, "k", items, music=MusicSpan(bed()))
+    chapter = Block("One", items, music=MusicSpan(bed()))
     mix, pcm = render(chapter)
     (a1, b1), (a2, b2) = mix.spans
     under = band_db(pcm[a1 + RATE // 2 : b1], *BED)
@@ -50,11 +50,11 @@ def test_a_bed_plays_on_across_blocks_and_loops_without_a_seam() -> None:
     items = []
     for n in range(40):
         items += [clip(n, 0.5), Silence(0.3)]
-    whole = ChapterInput("Long", 1, "k", items, bed=bed(1.3))
-    blocks = episode_blocks([whole], AudioSettings())[0]
+    whole = ChapterTimeline("Long", 1, "k", items, bed=bed(1.3))
+    blocks = episode_blocks([whole], AudioSettings(), clips=CLIPS)[0]
     assert len(blocks) > 2 and blocks[1].music.offset > 0 and not blocks[1].music.first
     split = np.concatenate([render(block)[1] for block in blocks])
-    single = ChapterInput("Long", 1, "k", items, music=MusicSpan(whole.bed))
+    single = Block("Long", items, music=MusicSpan(whole.bed))
     mix, joined = render(single)
     assert split.shape == joined.shape
     # In every pause only the bed sounds: split into blocks or not, the very same samples.
@@ -68,7 +68,7 @@ def test_a_bed_plays_on_across_blocks_and_loops_without_a_seam() -> None:
 
 
 def test_the_bed_fades_in_at_its_start_and_out_with_its_chapter() -> None:
-    chapter = ChapterInput("One", 1, "k", [clip(1, 2.0), Silence(2.0)], music=MusicSpan(bed(5.0)))
+    chapter = Block("One", [clip(1, 2.0), Silence(2.0)], music=MusicSpan(bed(5.0)))
     _, pcm = render(chapter)
     first, middle = band_db(pcm[: RATE // 10], *BED), band_db(pcm[RATE : 2 * RATE], *BED)
     assert first < middle - 6

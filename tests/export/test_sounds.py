@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from sound_files import tone, write_sound
 
-from audiolesson.export.sounds import SoundFileError, decode_sound, sound_format
+from audiolesson.export.decoding import SoundFileError, decode_sound, sound_format
 
 RATE = 44100
 
@@ -59,7 +59,7 @@ def test_pip_alone_suffices_pydub_uses_imageio_ffmpeg(tmp_path: Path) -> None:
     path = write_sound(tmp_path / "a.ogg", tone(800, 0.5))
     code = (
         "import sys; from pathlib import Path\n"
-        "from audiolesson.export.sounds import decode_sound\n"
+        "from audiolesson.export.decoding import decode_sound\n"
         "from audiolesson.export.segments import audio_segment\n"
         f"audio = decode_sound(Path({str(path)!r}), 44100, 1)\n"
         "print(audio.frames, audio_segment().converter)\n"

@@ -9,12 +9,13 @@ from pathlib import Path
 import eyed3
 import pytest
 from mutagen.id3 import ID3, CTOCFlags
-from synth_clips import clip
+from synth_clips import CLIPS, clip
 
+from audiolesson.audio_settings import AudioSettings
 from audiolesson.export.episode import export_episode
-from audiolesson.export.settings import AudioSettings
-from audiolesson.export.tags import EpisodeMeta, language_code, read_build_key, read_published
-from audiolesson.export.timeline import ChapterInput, Silence
+from audiolesson.export.tags import EpisodeMeta, language_code
+from audiolesson.export.timeline import ChapterTimeline, Silence
+from audiolesson.publish.catalog import read_existing
 
 # A 1x1 PNG, so the test needs no image library.
 PNG = base64.b64decode(
@@ -22,12 +23,12 @@ PNG = base64.b64decode(
 )
 
 
-def chapters() -> list[ChapterInput]:
+def chapters() -> list[ChapterTimeline]:
     return [
-        ChapterInput("Welcome", 1, "a", [clip(1, 1.0, text="Hello & <welcome>!")]),
-        ChapterInput("Greetings", 2, "b", [Silence(0.5), clip(2, 1.0, speaker=None)]),
-        ChapterInput("Numbers", 2, "c", [Silence(0.5), clip(3, 1.0, speaker="Ana")]),
-        ChapterInput("Review", 1, "d", [Silence(1.0), clip(4, 1.0)]),
+        ChapterTimeline("Welcome", 1, "a", [clip(1, 1.0, text="Hello & <welcome>!")]),
+        ChapterTimeline("Greetings", 2, "b", [Silence(0.5), clip(2, 1.0, speaker=None)]),
+        ChapterTimeline("Numbers", 2, "c", [Silence(0.5), clip(3, 1.0, speaker="Ana")]),
+        ChapterTimeline("Review", 1, "d", [Silence(1.0), clip(4, 1.0)]),
     ]
 
 
@@ -41,7 +42,8 @@ def export(tmp_path: Path, version: int = 4):
         transcript_header="Lesson 15.1", build_key="abc123", published="2026-11-24",
     )  # fmt: skip
     settings = AudioSettings(id3_version=version)
-    return export_episode(chapters(), meta, settings, tmp_path / "out", "l15", tmp_path / "w")
+    out, cache = tmp_path / "out", tmp_path / "w"
+    return export_episode(chapters(), meta, settings, out, "l15", cache, clips=CLIPS)
 
 
 @pytest.mark.slow
@@ -84,8 +86,10 @@ def test_id3v24_tags_chapters_and_transcript(tmp_path):
     nested = [t for t in tocs.values() if not t.flags & CTOCFlags.TOP_LEVEL]
     assert [t.child_element_ids for t in nested] == [[ids["Greetings"], ids["Numbers"]]]
 
-    assert read_build_key(result.mp3) == "abc123"
-    assert read_published(result.mp3) == "2026-11-24"
+    assert str(tag["TXXX:AUDIOLESSON_KEY"]) == "abc123"
+    assert str(tag["TXXX:AUDIOLESSON_PUBLISHED"]) == "2026-11-24"
+    built = read_existing(result.mp3, "scripts/l15.md")  # as the build and the feed read it
+    assert built is not None and (built.build_key, built.published_tag) == ("abc123", "2026-11-24")
 
     # eyeD3, a second independent reader, sees the same episode.
     audio = eyed3.load(str(result.mp3))
@@ -101,14 +105,14 @@ def test_id3v23_for_older_players(tmp_path):
     assert tag.version == (2, 3, 0) and "TDRC" not in tag
     assert str(tag["TYER"]) == "2026" and str(tag["TIT2"]) == "Lesson 15.1: Greetings"
     assert len(tag.getall("CHAP")) == 4 and len(tag.getall("CTOC")) == 2
-    assert read_build_key(result.mp3) == "abc123"
+    assert str(tag["TXXX:AUDIOLESSON_KEY"]) == "abc123"
 
 
-def test_build_key_of_missing_or_untagged_files_is_none(tmp_path):
-    assert read_build_key(tmp_path / "nope.mp3") is None
+def test_a_missing_or_unreadable_episode_is_not_there_for_the_build(tmp_path):
+    assert read_existing(tmp_path / "nope.mp3", "scripts/nope.md") is None
     plain = tmp_path / "plain.mp3"
     shutil.copyfile(Path(__file__), plain)
-    assert read_build_key(plain) is None and read_published(plain) is None
+    assert read_existing(plain, "scripts/plain.md") is None
 
 
 def test_language_codes():

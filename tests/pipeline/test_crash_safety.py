@@ -14,15 +14,19 @@ import os
 import shutil
 import signal
 import subprocess
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 from _cli import audiolesson as run_cli
+from _cli import in_process
+from _probe import ffmpeg_decode, ffprobe, vtt_cues
+from _project import PROJECT, copy_project
 
 from audiolesson._killpoints import ENV
 
-DATA = Path(__file__).parents[1] / "data" / "project"
 OUTPUTS = ("lesson.mp3", "lesson.vtt", "lesson.chapters.json")
 
 #: killed while building from nothing (no previous episode)
@@ -62,8 +66,9 @@ def audiolesson(root: Path, *args: str, kill_at: str | None = None) -> subproces
     return run_cli(root, *args, env=env, timeout=120, start_new_session=True)
 
 
-def build_summary(root: Path) -> dict:
-    proc = audiolesson(root, "build", "--json", "--jobs", "2")
+def build_summary(root: Path, run: Callable[..., Any] = audiolesson) -> dict:
+    """Build to the end; the builds that only make references run in-process (run=in_process)."""
+    proc = run(root, "build", "--json", "--jobs", "2")
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout.splitlines()[-1])
 
@@ -90,18 +95,9 @@ def assert_whole(root: Path) -> None:
 
     out = root / "output"
     mp3 = out / "lesson.mp3"
-    decode = subprocess.run(
-        ["ffmpeg", "-v", "error", "-i", str(mp3), "-f", "null", "-"], capture_output=True, text=True
-    )
+    decode = ffmpeg_decode(mp3)
     assert decode.returncode == 0 and decode.stderr == ""
-    probe = json.loads(
-        subprocess.run(
-            ["ffprobe", "-v", "error", "-show_chapters", "-show_format", "-of", "json", str(mp3)],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-    )
+    probe = ffprobe(mp3)
     duration = float(probe["format"]["duration"])
     assert str(ID3(mp3)["TIT2"]) == "Tiny Lesson"
     chapters = json.loads((out / "lesson.chapters.json").read_text())["chapters"]
@@ -109,27 +105,24 @@ def assert_whole(root: Path) -> None:
     assert [c["title"] for c in chapters] == [c["tags"]["title"] for c in probed]
     for mine, theirs in zip(chapters, probed, strict=True):
         assert abs(mine["startTime"] - float(theirs["start_time"])) < 0.05
-    cues = [ln for ln in (out / "lesson.vtt").read_text().splitlines() if "-->" in ln]
+    cues = vtt_cues(out / "lesson.vtt")
     assert len(cues) == 9
-    last_end = cues[-1].split("-->")[1].split()[0]
-    h, m, s = last_end.split(":")
-    assert int(h) * 3600 + int(m) * 60 + float(s) <= duration + 0.05
+    assert cues[-1].end <= duration + 0.05
 
 
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """v1 built; v1 built then edited; and the edited script built without interruption."""
     base = tmp_path_factory.mktemp("crash")
-    v1 = base / "v1"
-    shutil.copytree(DATA, v1)
-    build_summary(v1)
+    v1 = copy_project(base / "v1")
+    build_summary(v1, in_process)
     v2 = base / "v2"
     shutil.copytree(v1, v2)
     edit(v2)
     done = base / "v2-done"
     shutil.copytree(v2, done)
-    build_summary(done)
-    return {"scratch": DATA, "edited": v2, "done": done}
+    build_summary(done, in_process)
+    return {"scratch": PROJECT, "edited": v2, "done": done}
 
 
 def kill_and_recover(tmp: Path, source: Path, moment: str, done: Path) -> None:
@@ -168,9 +161,8 @@ def kill_and_recover(tmp: Path, source: Path, moment: str, done: Path) -> None:
 def test_sigkill_at_20_moments_never_leaves_a_broken_episode(
     tmp_path: Path, reference: dict[str, Path]
 ) -> None:
-    scratch_done = tmp_path / "scratch-done"
-    shutil.copytree(DATA, scratch_done)
-    build_summary(scratch_done)
+    scratch_done = copy_project(tmp_path / "scratch-done")
+    build_summary(scratch_done, in_process)
     runs = [(m, reference["scratch"], scratch_done) for m in FROM_SCRATCH] + [
         (m, reference["edited"], reference["done"]) for m in AFTER_EDIT
     ]

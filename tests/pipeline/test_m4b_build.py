@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from _probe import ffprobe as probe
+from _project import copy_project
 
 from audiolesson.config import load_config
 from audiolesson.pipeline import build
 from audiolesson.pipeline.events import Progress
 from audiolesson.pipeline.prune import prune_cache
 
-DATA = Path(__file__).parents[1] / "data" / "project"
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 
 
@@ -25,19 +24,9 @@ def run_build(root: Path) -> list:
     return events
 
 
-def probe(path: Path) -> dict:
-    out = subprocess.run(
-        ["ffprobe", "-v", "error", "-show_chapters", "-show_format", "-show_streams",
-         "-of", "json", str(path)],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
-    return json.loads(out)
-
-
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("m4b") / "project"
-    shutil.copytree(DATA, root)
+    root = copy_project(tmp_path_factory.mktemp("m4b") / "project")
     (root / "audiolesson.toml").write_text(
         '[build]\nformats = ["mp3", "m4b"]\n[feed]\nbase_url = "https://example.org/l/"\n'
     )

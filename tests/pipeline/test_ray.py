@@ -28,9 +28,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from _cli import Ran, command, in_process
 from _cli import audiolesson as run_cli
+from _project import copy_project
 
-DATA = Path(__file__).parents[1] / "data" / "project"
 PORT = 6379  #: the namespace is the cluster's own: Ray's default port is free there
 #: Ray's C++ core prints this when a machine cannot reach the internet (the namespace cannot)
 RAY_OFFLINE_NOTE = re.compile(r"^\[[\d\- :,]+ W \d+ \d+\] network_util\.cc:\d+: .*$")
@@ -62,7 +63,7 @@ class Cluster:
         return ["nsenter", "-t", str(self.head.pid), "-n", *command]
 
     def audiolesson(self, *args: str) -> list[str]:
-        return self.inside(sys.executable, "-m", "audiolesson", *args)
+        return self.inside(*command(*args))
 
     def build(self, root: Path, *args: str) -> subprocess.CompletedProcess[str]:
         """`audiolesson build --executor ray` in root, run to its end."""
@@ -213,7 +214,7 @@ def lesson(name: str, turns: int, words: int = 6) -> str:
 
 def catalogue(root: Path) -> Path:
     """The test project (tone voices) plus three short lessons: a small catalogue."""
-    shutil.copytree(DATA, root)
+    copy_project(root)
     for i, turns in enumerate((6, 9, 12)):
         (root / "scripts" / f"extra-{i}.md").write_text(lesson(f"extra{i}x", turns), "utf-8")
     return root
@@ -221,7 +222,7 @@ def catalogue(root: Path) -> Path:
 
 def slow_project(root: Path, turns: int = 16) -> Path:
     """Long turns whose voices need a Praat formant shift: about 0.1 s of work per turn."""
-    shutil.copytree(DATA, root)
+    copy_project(root)
     for voice in (root / "voices").glob("*.toml"):
         voice.write_text(voice.read_text() + "formant = 1.15\n")
     (root / "scripts" / "lesson.md").write_text(lesson("slow", turns, words=10), "utf-8")
@@ -342,8 +343,7 @@ def test_the_default_cast_on_ray_is_the_same_take_as_a_local_build(
 @pytest.mark.slow
 def test_a_worker_killed_mid_build_has_its_turns_retried(cluster: Cluster, tmp_path: Path) -> None:
     # many short turns of the deterministic tone voices: plenty still pending at the first clip
-    root = tmp_path / "project"
-    shutil.copytree(DATA, root)
+    root = copy_project(tmp_path / "project")
     (root / "scripts" / "lesson.md").write_text(lesson("many", 100, words=3), "utf-8")
     local = local_build(root)
     episodes, rendered = files(root / "output"), clips(root)
@@ -423,8 +423,7 @@ def test_an_engine_failing_on_a_worker_is_the_local_one_line(
     cluster: Cluster, tmp_path: Path
 ) -> None:
     # gTTS needs the internet, which the cluster's namespace does not have: a real engine error
-    root = tmp_path / "project"
-    shutil.copytree(DATA, root)
+    root = copy_project(tmp_path / "project")
     (root / "voices" / "student-1.toml").write_text('engine = "gtts"\nmodel = "en"\n')
     proc = cluster.build(root, "--quiet")
     assert proc.returncode == 1
@@ -460,18 +459,15 @@ def test_the_turn_timeout_holds_on_ray(cluster: Cluster, tmp_path: Path) -> None
 
 # --- one-line errors (no cluster needed) -----------------------------------------------------
 
-#: runs the CLI as if ray were not installed
-NO_RAY = "import sys; sys.modules['ray'] = None; from audiolesson.cli import main; main()"
+#: run before the CLI, as if ray were not installed
+NO_RAY = "import sys; sys.modules['ray'] = None"
 
 
-def _cli(root: Path, *args: str, code: str | None = None) -> subprocess.CompletedProcess[str]:
-    if not code:
-        return run_cli(root, *args, env=_env(), timeout=60)
-    command = [sys.executable, "-c", code, *args]
-    return subprocess.run(command, cwd=root, env=_env(), capture_output=True, text=True, timeout=60)
+def _cli(root: Path, *args: str, prelude: str = "") -> subprocess.CompletedProcess[str]:
+    return run_cli(root, *args, env=_env(), timeout=60, prelude=prelude)
 
 
-def _one_line(proc: subprocess.CompletedProcess[str]) -> str:
+def _one_line(proc: subprocess.CompletedProcess[str] | Ran) -> str:
     assert proc.returncode == 1, (proc.stdout, proc.stderr)
     assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr, proc.stderr
     return proc.stderr.rstrip("\n")
@@ -479,7 +475,7 @@ def _one_line(proc: subprocess.CompletedProcess[str]) -> str:
 
 def test_without_ray_installed_the_error_names_the_extra(tmp_path: Path) -> None:
     root = catalogue(tmp_path / "project")
-    proc = _cli(root, "build", "--executor", "ray", "--address", "127.0.0.1:6379", code=NO_RAY)
+    proc = _cli(root, "build", "--executor", "ray", "--address", "127.0.0.1:6379", prelude=NO_RAY)
     assert _one_line(proc) == (
         "error: the ray executor needs Ray (ray is not installed): pip install 'audiolesson[ray]'"
     )
@@ -530,4 +526,4 @@ def test_bad_executor_settings_are_one_line(
     root = catalogue(tmp_path / "project")
     if toml:
         (root / "audiolesson.toml").write_text(toml)
-    assert re.fullmatch(expected, _one_line(_cli(root, "build", *args)))
+    assert re.fullmatch(expected, _one_line(in_process(root, "build", *args)))

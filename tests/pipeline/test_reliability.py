@@ -1,8 +1,9 @@
 """Reliability through the real CLI: a verified cache, concurrent builds, failing engines and disks.
 
-Builds run as subprocesses on a copy of tests/data/project (tone voices). Faults are injected with
-a small wrapper (`FAULTY`) that patches an engine before calling the CLI's `main`; synthesis
-workers are forked, so they inherit the patch.
+Builds whose errors, warnings or locks are under test run as subprocesses on a copy of
+tests/data/project (tone voices); the builds that only set a scene or count what a rerun
+synthesises run in-process. Faults are injected with a prelude (`FAULTY`) that patches an engine
+before the CLI's `main` runs; synthesis workers are forked, so they inherit the patch.
 """
 
 from __future__ import annotations
@@ -14,18 +15,19 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import textwrap
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from _cli import Ran, in_process, start
+from _cli import audiolesson as run_cli
+from _probe import decodes
 
-DATA = Path(__file__).parents[1] / "data" / "project"
 OUTPUTS = ("lesson.mp3", "lesson.vtt", "lesson.chapters.json")
 
-#: runs the CLI after patching engines as the FAULT_* environment variables say
+#: patches engines as the FAULT_* environment variables say, before the CLI runs
 FAULTY = textwrap.dedent(
     """
     import os, re, sys, time
@@ -40,7 +42,7 @@ FAULTY = textwrap.dedent(
     tone.ToneEngine.synthesize = synthesize
     if os.environ.get("FAULT_OFFLINE"):
         import requests, responses
-        from audiolesson.voices.engines import google
+        from audiolesson.voices.engines import gtts_tts
         mock = responses.RequestsMock(assert_all_requests_are_fired=False)
         mock.add(responses.POST, re.compile(r"https://translate\\.google\\.[a-z.]+/.*"),
                  body=requests.ConnectionError("no route to host"))
@@ -48,40 +50,25 @@ FAULTY = textwrap.dedent(
         waits = open(os.environ["FAULT_OFFLINE"], "a")
         def sleep(seconds):
             waits.write(f"{seconds}\\n"); waits.flush()
-        google.GttsEngine.__init__.__defaults__ = (3, 0.05, sleep)
-    from audiolesson.cli import main
-    sys.argv = ["audiolesson", *sys.argv[1:]]
-    main()
+        gtts_tts.GttsEngine.__init__.__defaults__ = (3, 0.05, sleep)
     """
 )
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    shutil.copytree(DATA, root)
-    return root
+def clean_env(faults: dict[str, str] | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FAULT_", "AUDIOLESSON_"))}
+    env.update(faults or {})
+    return env
 
 
 def run(root: Path, *args: str, faults: dict[str, str] | None = None, **kw):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FAULT_", "AUDIOLESSON_"))}
-    env.update(faults or {})
-    command = [sys.executable, "-c", FAULTY] if faults else [sys.executable, "-m", "audiolesson"]
-    return subprocess.run(
-        [*command, *args], cwd=root, env=env, capture_output=True, text=True, timeout=120, **kw
-    )
+    prelude = FAULTY if faults else ""
+    return run_cli(root, *args, env=clean_env(faults), timeout=120, prelude=prelude, **kw)
 
 
-def summary(proc: subprocess.CompletedProcess[str]) -> dict:
+def summary(proc: subprocess.CompletedProcess[str] | Ran) -> dict:
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout.splitlines()[-1])
-
-
-def decodes(mp3: Path) -> bool:
-    proc = subprocess.run(
-        ["ffmpeg", "-v", "error", "-i", str(mp3), "-f", "null", "-"], capture_output=True, text=True
-    )
-    return proc.returncode == 0 and proc.stderr == ""
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -105,7 +92,7 @@ def one_line(stderr: str) -> str:
 def test_a_damaged_clip_is_reported_once_and_only_it_is_synthesised_again(
     project: Path, damage: str
 ) -> None:
-    first = summary(run(project, "build", "--json"))
+    first = summary(in_process(project, "build", "--json"))
     assert first["turns_synthesized"] == 9
     before = snapshot(project / "output")
     # the clip of "Thank you, teacher." (line 17): find it by its length (9 turns, 9 lengths)
@@ -134,7 +121,7 @@ def test_a_damaged_clip_is_reported_once_and_only_it_is_synthesised_again(
 
 @pytest.mark.slow
 def test_a_damaged_encoded_block_is_reported_once_and_encoded_again(project: Path) -> None:
-    summary(run(project, "build", "--json"))
+    summary(in_process(project, "build", "--json"))
     before = snapshot(project / "output")
     blocks = sorted((project / ".audiolesson" / "cache" / "blocks").glob("*.mp3"))
     victim = max(blocks, key=lambda p: p.stat().st_size)
@@ -172,15 +159,7 @@ def long_script(root: Path, turns: int = 150) -> None:
 @pytest.mark.slow
 def test_a_second_build_and_a_prune_stop_while_a_build_runs(project: Path) -> None:
     long_script(project)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AUDIOLESSON_")}
-    first = subprocess.Popen(
-        [sys.executable, "-m", "audiolesson", "build", "--json", "--jobs", "1"],
-        cwd=project,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    first = start(project, "build", "--json", "--jobs", "1", env=clean_env())
     try:
         assert first.stdout is not None
         for raw in first.stdout:  # the first build holds the lock once it announces its start
@@ -206,28 +185,17 @@ def test_a_second_build_and_a_prune_stop_while_a_build_runs(project: Path) -> No
     assert decodes(project / "output" / "lesson.mp3")
     assert not temp_files(project / "output", project / ".audiolesson")
     # every cache entry verifies, and a rebuild finds nothing to do
-    from audiolesson.pipeline.cache import ClipCache
+    from audiolesson.synth.cache import ClipCache
 
     cache = ClipCache(project / ".audiolesson" / "cache")
     assert all(cache.verify(k) for k in cache.keys())
-    again = summary(run(project, "build", "--json"))
+    again = summary(in_process(project, "build", "--json"))
     assert again["episodes_unchanged"] == 1 and again["turns_synthesized"] == 0
 
 
 def test_many_builds_at_once_leave_one_whole_episode(project: Path) -> None:
     """Four builds started together: each finishes or stops cleanly; the result verifies."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AUDIOLESSON_")}
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "audiolesson", "build", "--quiet", "--force"],
-            cwd=project,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(4)
-    ]
+    procs = [start(project, "build", "--quiet", "--force", env=clean_env()) for _ in range(4)]
     results = [(p.wait(timeout=120), p.communicate()[1]) for p in procs]
     assert any(code == 0 for code, _ in results)
     for code, err in results:
@@ -235,7 +203,7 @@ def test_many_builds_at_once_leave_one_whole_episode(project: Path) -> None:
             assert "another build is running" in one_line(err)
     assert decodes(project / "output" / "lesson.mp3")
     assert not temp_files(project / "output", project / ".audiolesson")
-    again = summary(run(project, "build", "--json"))
+    again = summary(in_process(project, "build", "--json"))
     assert again["episodes_unchanged"] == 1
 
 
@@ -252,7 +220,7 @@ def test_a_failing_turn_is_one_line_and_the_rerun_synthesises_only_it(project: P
         line,
     ), line
     assert not (project / "output").exists()
-    rerun = summary(run(project, "build", "--json"))
+    rerun = summary(in_process(project, "build", "--json"))
     assert rerun["turns_synthesized"] == 1 and rerun["turns_cached"] == 8
 
 
@@ -267,7 +235,7 @@ def test_a_hanging_turn_times_out_with_one_line(project: Path) -> None:
         r"no answer in 2 s",
         line,
     ), line
-    rerun = summary(run(project, "build", "--json"))
+    rerun = summary(in_process(project, "build", "--json"))
     assert rerun["turns_synthesized"] == 1
 
 
@@ -318,13 +286,14 @@ def fill(folder: Path, leave: int) -> None:
         fh.write(b"\0" * max(0, free - leave))
 
 
+@pytest.mark.slow  # two builds and a tmpfs: ~2.6 s
 def test_a_full_disk_under_output_is_one_line_and_leaves_the_old_episode(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     disk = tmp_path / "disk"
     with small_disk(disk, "2m") as mounted:
         out = disk / "out"
-        summary(run(project, "build", "--json", "--output", str(out)))
+        summary(in_process(project, "build", "--json", "--output", str(out)))
         before = snapshot(out)
         script = project / "scripts" / "lesson.md"
         script.write_text(script.read_text().replace("What comes next?", "And then?"))

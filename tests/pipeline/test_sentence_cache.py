@@ -12,7 +12,7 @@ from _sentence_engine import NAME, register
 
 from audiolesson.config import load_config
 from audiolesson.pipeline import build, prune_cache
-from audiolesson.pipeline.cache import ClipCache, SentenceCache
+from audiolesson.synth.cache import ClipCache, SentenceCache
 
 PARAGRAPH = (
     "Light reaches the leaf. The chloroplasts catch it and split water. "

@@ -9,15 +9,14 @@ script says there is none.
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
-from _cli import audiolesson as run_cli
+from _cli import in_process
+from _probe import chapters as ffprobe_chapters
+from _probe import vtt_cues
+from _project import copy_project
 from sound_files import band_db, decode, tone, window, write_sound
-
-DATA = Path(__file__).parents[1] / "data" / "project"
 
 CUE_HZ, BED_HZ, INTRO_HZ, OUTRO_HZ = 3500.0, 2000.0, 5000.0, 1300.0
 SPEECH = (150.0, 700.0)  #: the tone voices' band
@@ -53,18 +52,14 @@ Teacher: No music under this chapter at all, none whatsoever.
 """
 
 
-def audiolesson(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return run_cli(root, *args, timeout=300)
-
-
 def build(root: Path) -> dict:
-    proc = audiolesson(root, "build", "--json")
+    proc = in_process(root, "build", "--json")
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout.splitlines()[-1])
 
 
 def make_project(root: Path) -> Path:
-    shutil.copytree(DATA, root)
+    copy_project(root)
     sounds = root / "sounds"
     write_sound(sounds / "intro.mp3", tone(INTRO_HZ, 1.0, rate=44100), rate=44100)
     write_sound(sounds / "outro.wav", tone(OUTRO_HZ, 1.0))
@@ -74,35 +69,19 @@ def make_project(root: Path) -> Path:
     return root
 
 
-def vtt(path: Path) -> list[tuple[float, float, str]]:
-    def seconds(stamp: str) -> float:
-        h, m, s = stamp.split(":")
-        return int(h) * 3600 + int(m) * 60 + float(s)
-
-    blocks = path.read_text("utf-8").split("\n\n")[1:]
-    cues = []
-    for block in blocks:
-        lines = block.strip().splitlines()
-        timing = next((ln for ln in lines if "-->" in ln), None)
-        if timing:
-            start, _, end = timing.partition(" --> ")
-            cues.append((seconds(start), seconds(end.split()[0]), lines[-1]))
-    return cues
-
-
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> dict:
     root = make_project(tmp_path_factory.mktemp("sounds") / "project")
     summary = build(root)
     mp3 = root / "output" / "lesson.mp3"
-    cues = vtt(mp3.with_suffix(".vtt"))
+    cues = vtt_cues(mp3.with_suffix(".vtt"))
     return {"root": root, "summary": summary, "pcm": decode(mp3), "cues": cues}
 
 
 @pytest.mark.slow
 def test_sounds_are_not_transcribed_and_chapters_stay_on_the_speech(built: dict) -> None:
     cues = built["cues"]
-    assert [text.split(">", 1)[1] for *_, text in cues] == [
+    assert [cue.text for cue in cues] == [
         "The first words of the lesson are spoken here, slowly.",
         "A second turn comes after the cue.",
         "A third turn after a long pause, with a few more words.",
@@ -110,11 +89,7 @@ def test_sounds_are_not_transcribed_and_chapters_stay_on_the_speech(built: dict)
         "No music under this chapter at all, none whatsoever.",
     ]
     mp3 = built["root"] / "output" / "lesson.mp3"
-    probe = subprocess.run(
-        ["ffprobe", "-v", "error", "-show_chapters", "-of", "json", str(mp3)],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    chapters = json.loads(probe.stdout)["chapters"]
+    chapters = ffprobe_chapters(mp3)
     assert [c["tags"]["title"] for c in chapters] == ["One", "One and a half", "Two"]
     for chapter, first_turn in zip(chapters, (cues[0], cues[3], cues[4]), strict=True):
         assert abs(float(chapter["start_time"]) - first_turn[0]) <= 0.05
@@ -137,7 +112,7 @@ def test_each_sound_is_heard_where_the_script_puts_it(built: dict) -> None:
         for other, elsewhere in places.items():
             if other != name:
                 assert band_db(elsewhere, lo, hi) < here - 30, (name, other)
-        during_turns = [band_db(window(pcm, a + 0.1, b - 0.1), lo, hi) for a, b, _ in cues]
+        during_turns = [band_db(window(pcm, a + 0.1, b - 0.1), lo, hi) for a, b, *_ in cues]
         assert max(during_turns) < here - 30, (name, during_turns)
 
 
@@ -145,7 +120,7 @@ def test_each_sound_is_heard_where_the_script_puts_it(built: dict) -> None:
 def test_the_bed_is_ducked_under_speech_and_rises_in_the_long_pause(built: dict) -> None:
     pcm, cues = built["pcm"], built["cues"]
     lo, hi = BED_HZ - 100, BED_HZ + 100
-    for start, end, text in cues[:4]:  # chapter One and its sub-chapter: under music
+    for start, end, _, text in cues[:4]:  # chapter One and its sub-chapter: under music
         turn = window(pcm, start + 0.1, end - 0.1)
         speech, bed = band_db(turn, *SPEECH), band_db(turn, lo, hi)
         assert bed < speech - 15, (text, speech, bed)
@@ -180,7 +155,7 @@ def test_sound_files_and_music_settings_are_in_the_keys(tmp_path: Path) -> None:
     assert again["chapters_encoded"] == 1  # only the chapter with the cue
 
     def bed_under_first_turn() -> float:
-        start, end, _ = vtt(mp3.with_suffix(".vtt"))[0]
+        start, end, *_ = vtt_cues(mp3.with_suffix(".vtt"))[0]
         return band_db(window(decode(mp3), start + 0.1, end - 0.1), BED_HZ - 100, BED_HZ + 100)
 
     before = bed_under_first_turn()

@@ -5,22 +5,18 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from _cli import in_process, start
 
 from audiolesson.config import load_config
 from audiolesson.pipeline import build
 from audiolesson.pipeline.watch import Changes, Rebuilt, is_watched, watch_project
-
-DATA = Path(__file__).parents[1] / "data" / "project"
 
 
 class Recorder:
@@ -52,12 +48,11 @@ class Recorder:
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    shutil.copytree(DATA, root)
-    (root / "audiolesson.toml").write_text("[build]\njobs = 1\n")
-    (root / "notes").mkdir()
-    return root
+def project(project: Path) -> Path:
+    """The shared fixture project, built by one worker, with a folder of notes beside it."""
+    (project / "audiolesson.toml").write_text("[build]\njobs = 1\n")
+    (project / "notes").mkdir()
+    return project
 
 
 def watching(
@@ -174,6 +169,7 @@ def test_a_save_just_after_a_new_top_level_folder_is_not_lost(project: Path) -> 
         assert script in saved, f"attempt {attempt}: {sorted(saved)}"
 
 
+@pytest.mark.slow  # waits 3.5 s for rebuilds that must not come
 def test_several_saves_make_one_rebuild(project: Path, stopper: list) -> None:
     recorder, stop, thread = watching(project)
     stopper.append((stop, thread))
@@ -258,8 +254,8 @@ def wait_for_text(path: Path, pattern: str, timeout: float = 30) -> str:
 def test_build_watch_in_the_terminal(project: Path, tmp_path: Path) -> None:
     out, err = tmp_path / "out.txt", tmp_path / "err.txt"
     with out.open("w") as stdout, err.open("w") as stderr:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "audiolesson", "build", "--watch"], cwd=project,
+        proc = start(
+            project, "build", "--watch",
             stdout=stdout, stderr=stderr, env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )  # fmt: skip
     try:
@@ -278,8 +274,5 @@ def test_build_watch_in_the_terminal(project: Path, tmp_path: Path) -> None:
 
 
 def test_build_watch_refuses_plan(project: Path) -> None:
-    proc = subprocess.run(
-        [sys.executable, "-m", "audiolesson", "build", "--watch", "--plan"], cwd=project,
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+    proc = in_process(project, "build", "--watch", "--plan")
     assert proc.returncode == 2 and "nothing to --watch" in proc.stderr

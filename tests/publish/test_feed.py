@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from pathlib import Path
 
 import feedparser
 import pytest
+from _cli import in_process
 from _delivery import EPISODES, ORDER, TRICKY_TITLE, make_project, mp3_bytes, tag
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -36,7 +35,7 @@ def project(tmp_path: Path) -> Path:
 
 
 def parse_written(root: Path, base: str = BASE) -> tuple[feedparser.FeedParserDict, ET.Element]:
-    config = load_config(root)
+    config = load_config(root).site
     path = write_feed(config, collect_episodes(config), base)
     assert path == root / "output" / "feed.xml"
     parsed = feedparser.parse(path.read_bytes())
@@ -168,12 +167,12 @@ def test_guid_is_stable_across_rebuilds(project: Path) -> None:
 def test_scripts_without_mp3_and_mp3s_without_script_are_left_out(project: Path) -> None:
     (project / "output" / "ten.mp3").unlink()
     (project / "output" / "orphan.mp3").write_bytes(mp3_bytes())
-    slugs = [ep.slug for ep in collect_episodes(load_config(project))]
+    slugs = [ep.slug for ep in collect_episodes(load_config(project).site)]
     assert slugs == ["two", "foundations-1", "foundations-2"]
 
 
 def test_no_base_url_says_how_to_set_one(project: Path) -> None:
-    config = load_config(project)
+    config = load_config(project).site
     with pytest.raises(ConfigError, match="--base-url"):
         write_feed(config, collect_episodes(config), "")
     with pytest.raises(ConfigError, match="http"):
@@ -182,11 +181,10 @@ def test_no_base_url_says_how_to_set_one(project: Path) -> None:
 
 
 def test_cli_feed_writes_feed_and_page(project: Path) -> None:
-    cli = [sys.executable, "-m", "audiolesson", "feed"]
-    failed = subprocess.run(cli, cwd=project, capture_output=True, text=True)
+    failed = in_process(project, "feed")
     assert failed.returncode == 1
     assert failed.stderr.startswith("error: no base URL") and failed.stderr.count("\n") == 1
-    done = subprocess.run([*cli, "--base-url", BASE], cwd=project, capture_output=True, text=True)
+    done = in_process(project, "feed", "--base-url", BASE)
     assert done.returncode == 0, done.stderr
     out = project / "output"
     assert done.stdout.split() == [str(out / "feed.xml"), str(out / "index.html")]
@@ -197,7 +195,7 @@ def test_cli_feed_writes_feed_and_page(project: Path) -> None:
 @settings(max_examples=60, deadline=None)
 @given(title=st.text(min_size=1, max_size=40), description=st.text(max_size=40))
 def test_any_title_gives_valid_xml(title: str, description: str) -> None:
-    config = load_config(Path("/nonexistent-project"))
+    config = load_config(Path("/nonexistent-project")).site
     ep = EpisodeInfo(
         slug="x y&z", script="scripts/x y&z.md", audio=Path("/o/x y&z.mp3"), size=10,
         duration=1.0, title=title, published=datetime(2025, 1, 1, tzinfo=UTC), guid="g",

@@ -7,31 +7,27 @@ import http.client
 import json
 import os
 import re
-import shutil
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from _browser import chromium
+from _cli import start
+from _probe import vtt_cues
 from mutagen.mp3 import MP3
 
 from audiolesson.config import load_config
 from audiolesson.publish.live import LIVE_PATH, LiveChannel
 from audiolesson.publish.serve import create_server, running
 
-DATA = Path(__file__).parents[1] / "data" / "project"
-
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    shutil.copytree(DATA, root)
-    (root / "audiolesson.toml").write_text("[build]\njobs = 1\n")
-    return root
+def project(project: Path) -> Path:
+    """The shared fixture project, built by one worker."""
+    (project / "audiolesson.toml").write_text("[build]\njobs = 1\n")
+    return project
 
 
 def read_event(response: http.client.HTTPResponse) -> dict:
@@ -43,18 +39,10 @@ def read_event(response: http.client.HTTPResponse) -> dict:
             return json.loads(line[6:])
 
 
-def vtt_cues(vtt: Path) -> list[tuple[float, str]]:
-    """(start seconds, text) per cue, parsed here rather than with the exporter's reader."""
-    found = re.findall(
-        r"^(\d+):(\d\d):(\d\d\.\d+) --> .*\n(?:<v [^>]*>)?(.*)$", vtt.read_text(), re.M
-    )
-    return [(int(h) * 3600 + int(m) * 60 + float(s), text) for h, m, s, text in found]
-
-
 def test_events_tell_each_state_and_end_on_close(project: Path) -> None:
     (project / "output").mkdir()
     (project / "output" / "lesson.mp3").write_bytes(b"not really audio")
-    server = create_server(load_config(project), "127.0.0.1", 0, live=True)
+    server = create_server(load_config(project).site, "127.0.0.1", 0, live=True)
     live = server.live
     assert isinstance(live, LiveChannel)
     with running(server):
@@ -78,7 +66,7 @@ def test_events_tell_each_state_and_end_on_close(project: Path) -> None:
 
 
 def test_live_page_has_the_script_and_a_page_before_the_first_build(project: Path) -> None:
-    server = create_server(load_config(project), "127.0.0.1", 0, live=True)
+    server = create_server(load_config(project).site, "127.0.0.1", 0, live=True)
     with running(server):
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
         conn.request("GET", "/")
@@ -89,7 +77,7 @@ def test_live_page_has_the_script_and_a_page_before_the_first_build(project: Pat
         assert json.loads(state)["events"] == LIVE_PATH
         assert page.index("data-audiolesson-live") < page.index("</head>")
     # without --watch: no live script, no event stream (and output/ must exist)
-    plain = create_server(load_config(project), "127.0.0.1", 0)
+    plain = create_server(load_config(project).site, "127.0.0.1", 0)
     (project / "output" / "index.html").write_text("<html><head></head><body>hi</body></html>")
     with running(plain):
         conn = http.client.HTTPConnection("127.0.0.1", plain.port, timeout=10)
@@ -113,9 +101,8 @@ class Served:
     def __init__(self, root: Path) -> None:
         self.out, self.err = root.parent / "stdout.txt", root.parent / "stderr.txt"
         with self.out.open("w") as out, self.err.open("w") as err:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "audiolesson", "serve", "--watch", "--port", "0"],
-                cwd=root, stdout=out, stderr=err, text=True,
+            self.proc = start(
+                root, "serve", "--watch", "--port", "0", stdout=out, stderr=err,
                 env={**os.environ, "PYTHONUNBUFFERED": "1"},
             )  # fmt: skip
         self.url = self._wait_for(r"Listening page: (http://127\.0\.0\.1:\d+/)").group(1)
@@ -181,7 +168,7 @@ def test_the_page_follows_an_authors_saves(project: Path, browser: object) -> No
         assert seconds < 10, f"the page took {seconds:.1f} s to show the edit"
         page.wait_for_function("document.querySelector('#lesson audio').readyState >= 1")
         after = vtt_cues(out / "lesson.vtt")
-        assert after[1][1] == "Welcome, everyone, to the very first chapter of this course."
+        assert after[1].text == "Welcome, everyone, to the very first chapter of this course."
         assert after[5][0] > before[5][0] + 0.5  # the edit made the turns after it start later
         now = audio_state(page)
         assert "?v=" in now["src"] and now["error"] is None and now["paused"]

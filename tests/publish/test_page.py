@@ -23,7 +23,7 @@ from audiolesson.publish.serve import create_server
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     root = make_project(tmp_path)
-    config = load_config(root)
+    config = load_config(root).site
     write_page(config, collect_episodes(config))
     return root
 
@@ -86,7 +86,7 @@ def test_page_is_self_contained_and_escaped(project: Path) -> None:
 
 def test_no_episodes_page_says_what_to_do(tmp_path: Path) -> None:
     (tmp_path / "output").mkdir()
-    path = write_page(load_config(tmp_path), [])
+    path = write_page(load_config(tmp_path).site, [])
     assert "run <code>audiolesson build</code>" in path.read_text(encoding="utf-8")
 
 
@@ -159,7 +159,7 @@ def test_page_in_chromium_from_file(project: Path, browser: object, tmp_path: Pa
 
 @pytest.mark.slow
 def test_page_in_chromium_from_the_server(project: Path, browser: object) -> None:
-    server = create_server(load_config(project), "127.0.0.1", 0)
+    server = create_server(load_config(project).site, "127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:

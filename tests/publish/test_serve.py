@@ -5,8 +5,6 @@ from __future__ import annotations
 import http.client
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -15,6 +13,7 @@ from urllib.parse import quote, urlsplit
 
 import feedparser
 import pytest
+from _cli import start
 from _delivery import make_project
 
 from audiolesson.config import load_config
@@ -35,7 +34,7 @@ SECRET = b"top secret, outside output/"
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     root = make_project(tmp_path)
-    config = load_config(root)
+    config = load_config(root).site
     write_page(config, collect_episodes(config))
     (tmp_path / "secret.txt").write_bytes(SECRET)
     return root
@@ -43,7 +42,7 @@ def project(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def server(project: Path) -> Iterator[OutputServer]:
-    srv = create_server(load_config(project), "127.0.0.1", 0)
+    srv = create_server(load_config(project).site, "127.0.0.1", 0)
     thread = threading.Thread(target=srv.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield srv
@@ -204,7 +203,7 @@ def test_absolute_paths_are_refused(server: OutputServer, project: Path) -> None
 
 
 def test_binds_loopback_and_lists_lan_addresses(project: Path) -> None:
-    config = load_config(project)
+    config = load_config(project).site
     local = create_server(config, port=0)
     try:
         assert local.server_address[0] == "127.0.0.1"
@@ -224,17 +223,11 @@ def test_binds_loopback_and_lists_lan_addresses(project: Path) -> None:
 
 def test_missing_output_folder(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="run `audiolesson build` first"):
-        create_server(load_config(tmp_path), port=0)
+        create_server(load_config(tmp_path).site, port=0)
 
 
 def test_cli_serve_prints_the_feed_url_and_serves(project: Path) -> None:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "audiolesson", "serve", "--port", "0"],
-        cwd=project,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = start(project, "serve", "--port", "0")
     try:
         line = proc.stdout.readline()
         assert line.startswith("Listening page: http://127.0.0.1:"), line + proc.stderr.read()

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from _cli import Ran, in_process
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
@@ -88,12 +87,10 @@ def pages(tmp_path: Path) -> Path:
     return folder
 
 
-def run_import(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """The real console command, as a user runs it."""
-    command = [sys.executable, "-c", "from audiolesson.cli import main; main()", "import"]
-    return subprocess.run(
-        [*command, *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=60
-    )
+def run_import(*args: str | Path, cwd: Path) -> Ran:
+    """`audiolesson import *args`: the CLI's main() in-process (its errors as processes: in
+    tests/test_bad_inputs.py)."""
+    return in_process(cwd, "import", *map(str, args))
 
 
 def imported(pages: Path, name: str) -> dict[str, Script]:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from _cli import audiolesson as run_cli
+from _cli import in_process
 
 from audiolesson.config import load_config
 from audiolesson.errors import BuildError, EngineUnavailable
@@ -114,7 +115,7 @@ def test_without_the_extra_the_message_says_what_to_install(monkeypatch, tmp_pat
 
 def test_a_script_not_yet_built_is_a_one_line_error(tmp_path: Path) -> None:
     root = project(tmp_path / "p")
-    proc = audiolesson(root, "verify")
+    proc = in_process(root, "verify")  # refused before any model loads
     assert proc.returncode == 1
     assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
     assert "scripts/leaves.md" in proc.stderr and "audiolesson build" in proc.stderr

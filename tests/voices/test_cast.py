@@ -22,13 +22,6 @@ from audiolesson.voices.library import (
 DATA = Path(__file__).parents[1] / "data" / "voices"
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A project whose voices/ holds the good voice files and the lexicon."""
-    shutil.copytree(DATA / "good", tmp_path / "voices")
-    return tmp_path
-
-
 def bad_voice(tmp_path: Path, name: str) -> Path:
     """Copy one broken voice file into tmp_path/voices/."""
     (tmp_path / "voices").mkdir(exist_ok=True)

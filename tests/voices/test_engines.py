@@ -201,7 +201,7 @@ def test_pyttsx3_one_speaking_process_per_setting_same_audio_every_time(system) 
     import os
     import signal
 
-    from audiolesson.voices.engines.system import Pyttsx3Engine
+    from audiolesson.voices.engines.pyttsx3_tts import Pyttsx3Engine
 
     engine = Pyttsx3Engine()
     plain, fast = Voice("s", engine="pyttsx3"), Voice("f", engine="pyttsx3", speed=1.5)
@@ -227,7 +227,7 @@ def test_pyttsx3_one_speaking_process_per_setting_same_audio_every_time(system) 
 
 
 def test_pyttsx3_chunks_cut_at_sentences_commas_then_spaces() -> None:
-    from audiolesson.voices.engines.system import chunks
+    from audiolesson.voices.engines.pyttsx3_tts import chunks
 
     text = "One. " + "word " * 40 + "end, tail. Short!"
     pieces = chunks(text, limit=30)
@@ -249,7 +249,7 @@ def test_pyttsx3_voice_ids(system) -> None:
 def test_pyttsx3_missing_system_library_says_what_to_install(monkeypatch) -> None:
     import pyttsx3
 
-    from audiolesson.voices.engines.system import Pyttsx3Engine
+    from audiolesson.voices.engines.pyttsx3_tts import Pyttsx3Engine
 
     def broken(*args, **kwargs):
         raise OSError("libespeak-ng.so.1: cannot open shared object file")
@@ -278,7 +278,7 @@ def fake_mp3_body(seconds: float = 0.5) -> str:
 
 
 def gtts_engine(waits: list[float]):
-    from audiolesson.voices.engines.google import GttsEngine
+    from audiolesson.voices.engines.gtts_tts import GttsEngine
 
     return GttsEngine(tries=3, backoff=0.25, sleep=waits.append)
 

@@ -16,13 +16,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _cli import audiolesson
+from _probe import duration
 
 from audiolesson.errors import ConfigError, EngineError, EngineUnavailable
 from audiolesson.voices.engines import kokoro_tts
 from audiolesson.voices.engines.base import Voice, available_engines
 from audiolesson.voices.engines.kokoro_tts import KokoroEngine
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.requires_extra("kokoro")]
 TOOLS = Path(__file__).parents[2] / "tools"
 SENTENCE = "First, they spend years mastering basic techniques and understanding music theory."
 SHORT = "Later, they can play jazz with ease."
@@ -161,18 +163,10 @@ def test_rich_cast_build_reads_back(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    done = subprocess.run(
-        [sys.executable, "-c", "from audiolesson.cli import main; main()", "build", "--json"],
-        cwd=project, capture_output=True, text=True, env=env, timeout=300,
-    )  # fmt: skip
+    done = audiolesson(project, "build", "--json", env=env, timeout=300)
     assert done.returncode == 0, done.stderr
     assert '"voice": "student-1"' in done.stdout  # Ana: the rich cast's Kokoro jf_alpha
-    probe = subprocess.run(
-        ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0",
-         str(project / "output" / "class.mp3")],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    assert 2.0 < float(probe.stdout) < 10.0
+    assert 2.0 < duration(project / "output" / "class.mp3") < 10.0
     vtt = (project / "output" / "class.vtt").read_text(encoding="utf-8")
     assert "<v Ana>I think I do." in vtt
 

@@ -107,6 +107,7 @@ def test_warning_only_when_voices_can_no_longer_be_kept_apart(tmp_path: Path, ca
     assert "Late Pupil sound close to earlier speakers" in caplog.text
 
 
+@pytest.mark.requires_extra("kokoro")  # the rich cast speaks some students with Kokoro
 def test_rich_cast_through_the_config(tmp_path: Path) -> None:
     (tmp_path / "audiolesson.toml").write_text('[voices]\ncast = "rich"\n', encoding="utf-8")
     config = load_config(tmp_path)

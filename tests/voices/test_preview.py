@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from _browser import chromium
+from _cli import in_process
 from mutagen.mp3 import MP3
 
 from audiolesson.config import load_config
@@ -51,11 +50,7 @@ def project(tmp_path: Path) -> Path:
 
 
 def test_cli_writes_the_preview(project: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", "from audiolesson.cli import main; main()", "voices", "--preview",
-         "--engine", "tone"],
-        cwd=project, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    done = in_process(project, "voices", "--preview", "--engine", "tone")
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == str(project / "output" / PAGE)
 

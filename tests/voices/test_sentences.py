@@ -16,7 +16,7 @@ import pytest
 from _sentence_engine import NAME, register
 
 from audiolesson.audio import Audio
-from audiolesson.pipeline.cache import SentenceCache, sentence_key
+from audiolesson.synth.cache import SentenceCache, sentence_key
 from audiolesson.voices.engines.base import Voice, get_engine
 from audiolesson.voices.render import _effects, engine_key, render, shift, voice_key
 

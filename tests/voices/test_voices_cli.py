@@ -1,8 +1,8 @@
-"""`audiolesson voices` and `say`, run as a user runs them; outputs read back with ffprobe."""
+"""`audiolesson voices` and `say`: the full listing and say's files through the installed command,
+as a user runs them, the rest in-process; outputs read back with ffprobe."""
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -11,32 +11,27 @@ import numpy as np
 import parselmouth
 import pytest
 import soundfile
+from _cli import Ran, audiolesson, in_process
+from _probe import ffprobe
 
 from audiolesson.voices.listing import list_voices
 
 DATA = Path(__file__).parents[1] / "data" / "voices"
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    shutil.copytree(DATA / "good", tmp_path / "voices")
-    return tmp_path
+def installed(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The `audiolesson` command pip installed, in a process of its own."""
+    return audiolesson(project, *args, timeout=120, script=True)
 
 
-def run(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["audiolesson", *args], cwd=project, capture_output=True, text=True, timeout=120
-    )
+def run(project: Path, *args: str) -> Ran:
+    """The CLI in-process (same output, no start-up)."""
+    return in_process(project, *args)
 
 
 def probe(path: Path) -> dict:
     """ffprobe's view of an audio file's first stream."""
-    out = subprocess.run(
-        ["ffprobe", "-v", "error", "-show_entries", "stream=codec_name,sample_rate,channels",
-         "-show_entries", "format=duration", "-of", "json", str(path)],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    info = json.loads(out.stdout)
+    info = ffprobe(path)
     return {**info["streams"][0], "duration": float(info["format"]["duration"])}
 
 
@@ -53,7 +48,7 @@ def rows(stdout: str) -> dict[str, list[str]]:
 
 def test_voices_lists_presets_files_and_engine_voices(project: Path) -> None:
     (project / "voices" / "ghost.toml").write_text('engine = "festival"\n')
-    result = run(project, "voices")
+    result = installed(project, "voices")
     assert result.returncode == 0, result.stderr
     listed = rows(result.stdout)
     for name in ("narrator", "teacher", "student-1", "student-2", "student-3", "student-4"):
@@ -96,17 +91,17 @@ def test_a_broken_engine_does_not_break_the_listing(project: Path, monkeypatch) 
 def test_say_writes_wav_and_mp3_that_players_read(project: Path) -> None:
     (project / "voices" / "teacher.toml").unlink()  # use the presets
     text = "Hello, this is one voice of the default cast."
-    result = run(project, "say", text, "-o", "teacher.wav")
+    result = installed(project, "say", text, "-o", "teacher.wav")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "teacher.wav"
     wav = probe(project / "teacher.wav")
     assert (wav["codec_name"], wav["sample_rate"], wav["channels"]) == ("pcm_s16le", "22050", 1)
     assert 1.5 < wav["duration"] < 6
-    result = run(project, "say", text, "--voice", "student-3", "-o", "out/student.mp3")
+    result = installed(project, "say", text, "--voice", "student-3", "-o", "out/student.mp3")
     assert result.returncode == 0, result.stderr
     mp3 = probe(project / "out" / "student.mp3")
     assert mp3["codec_name"] == "mp3" and 1.5 < mp3["duration"] < 6
-    run(project, "say", text, "--voice", "student-3", "-o", "student.wav")
+    installed(project, "say", text, "--voice", "student-3", "-o", "student.wav")
     assert median_f0(project / "student.wav") > 1.5 * median_f0(project / "teacher.wav")
     assert not list(project.glob("**/*.tmp"))  # atomic writes leave nothing behind
 

@@ -6,12 +6,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import EntryPoint, entry_points
+from pathlib import Path
 from typing import Any, ClassVar
 
 from ...audio import Audio
 from ...errors import ConfigError
+from ...files import toml_key_line
 
 __all__ = [
+    "DEFAULT_ENGINE",
     "ENTRY_POINT_GROUP",
     "Engine",
     "EngineVoice",
@@ -23,6 +26,10 @@ __all__ = [
 ]
 
 ENTRY_POINT_GROUP = "audiolesson.engines"
+DEFAULT_ENGINE = "piper"  #: a voice's engine when its file names none (and of models in voices/)
+#: a voice file key an engine reads beyond the common ones: (TOML types, what it must be (for
+#: type errors), what it does (for a file that names another engine))
+VoiceFileKey = tuple[tuple[type, ...], str, str]
 
 
 @dataclass(frozen=True)
@@ -30,7 +37,7 @@ class Voice:
     """A named voice: an engine plus settings. None fields mean "engine default"."""
 
     name: str
-    engine: str = "piper"
+    engine: str = DEFAULT_ENGINE
     #: engine model or voice id (piper: .onnx path; pyttsx3: voice id; gtts: language)
     model: str | None = None
     speaker: int | str | None = None  #: speaker id inside a multi-speaker model
@@ -75,7 +82,17 @@ class Engine:
 
     Load models once per process; synthesise many times. Built-in engines register through the
     `audiolesson.engines` entry points exactly like outside ones, and only the engine in use is
-    imported.
+    imported. Callers never test an engine's name: every hook they use is declared here.
+
+    Hooks, by who calls them:
+      synthesis (voices.render): `synthesize`; `sentences`, `synthesize_sentence` and `join` for
+        an engine that speaks sentence by sentence; `native_effects`; `threads` (constructor).
+      cache keys: `version`, `fingerprint` (the model data), `phonemes` (the lexicon's dialect).
+      voice files (voices.library): `option_specs`, `voice_file_keys`, `read_voice_model`,
+        `claimed_files`.
+      listing (voices.listing, `audiolesson voices`): `check`, `check_voice`, `voices`,
+        `describe_model`, `online`.
+      its own files: `model_path`.
     """
 
     name: ClassVar[str] = ""
@@ -89,6 +106,11 @@ class Engine:
     #: the [[ ]] phoneme dialect the engine reads inside text ("piper": IPA, "espeak": espeak-ng
     #: mnemonics; see audiolesson.speech), or None: lexicon phonemes fall back to their text
     phonemes: ClassVar[str | None] = None
+    #: keys a voice file of this engine may have beyond voices.library.VOICE_KEYS
+    voice_file_keys: ClassVar[dict[str, VoiceFileKey]] = {}
+    #: `model` in a voice file is always a file (relative to the voice file); otherwise only a
+    #: model ending in .onnx is one, and any other model is a name the engine knows
+    models_are_files: ClassVar[bool] = False
 
     def __init__(self, *, threads: int | None = None) -> None:
         #: CPU threads the engine may use in this process (None: the engine's own default)
@@ -119,6 +141,46 @@ class Engine:
     def fingerprint(self, voice: Voice) -> str:
         """A stable hash of the model data the voice uses ("" if none); goes into cache keys."""
         return ""
+
+    def model_path(self, voice: Voice) -> Path | None:
+        """The model file the voice uses, checked to exist (ConfigError naming the voice file
+        if not); None: it uses none. May prepare the file (Kokoro joins its bundled model)."""
+        return None
+
+    def check_voice(self, voice: Voice) -> None:
+        """Raise ConfigError if this voice cannot be used here (a file of it is missing); cheap,
+        for listings: no model is loaded or prepared."""
+
+    @classmethod
+    def describe_model(cls, voice: Voice) -> str | None:
+        """How a listing shows the voice's model (None: it has none)."""
+        if voice.model and cls.models_are_files:
+            return Path(voice.model).name
+        return voice.model
+
+    @classmethod
+    def read_voice_model(cls, data: dict[str, Any], path: Path, text: str) -> str | None:
+        """The Voice.model that voice file `path` (parsed to `data`, read as `text`) makes,
+        checked, with file:line errors: a model file resolved against the file's folder."""
+        model = data.get("model")
+        if model is None or not (cls.models_are_files or model.endswith(".onnx")):
+            return model
+        found = Path(model).expanduser()
+        found = found if found.is_absolute() else path.parent / found
+        if not found.is_file():
+            raise ConfigError(
+                f"model file not found: {found}; put the .onnx (and its .onnx.json) in "
+                f"{path.parent} or fix 'model'",
+                path=path,
+                line=toml_key_line(text, "model"),
+            )
+        return str(found)
+
+    @classmethod
+    def claimed_files(cls, voice: Voice) -> set[Path]:
+        """Files in voices/ this voice's file names that are not voices of their own (a Kokoro
+        model_file is an .onnx, but not a Piper voice)."""
+        return set()
 
     def synthesize(self, text: str, voice: Voice) -> Audio:
         """Render text with voice to PCM audio."""

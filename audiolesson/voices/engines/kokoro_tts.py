@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import logging
-import os
 import re
 from functools import cache
 from importlib.metadata import PackageNotFoundError
@@ -28,7 +27,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from ...audio import Audio
 from ...errors import ConfigError, EngineError, EngineUnavailable
 from ...files import atomic_writer, sha256_of, toml_key_line
-from .base import Engine, EngineVoice, Voice
+from ...paths import user_cache_dir
+from .base import Engine, EngineVoice, Voice, VoiceFileKey
 from .seeded import open_session
 
 if TYPE_CHECKING:
@@ -55,8 +55,7 @@ _BLEND_PART = re.compile(r"([^:+\s]+):([0-9.]+(?:e-?\d+)?)")
 
 def cache_dir() -> Path:
     """Where the joined model lives: $XDG_CACHE_HOME (or ~/.cache)/audiolesson/kokoro."""
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "audiolesson" / "kokoro"
+    return user_cache_dir() / "kokoro"
 
 
 @cache
@@ -194,15 +193,15 @@ def voice_file_model(data: dict[str, Any], path: Path, text: str) -> str:
     [options] `model_file` and `voices_file` name files relative to the voice file's folder.
     """
 
-    def fail(message: str, key: str, section: str | None = None) -> ConfigError:
+    def error(message: str, key: str, section: str | None = None) -> ConfigError:
         line = toml_key_line(text, key, section) or toml_key_line(text, section or key)
         return ConfigError(message, path=path, line=line)
 
     model, blend = data.get("model"), data.get("blend")
     if model is not None and blend is not None:
-        raise fail("give either 'model' (one voice) or 'blend' (a mix), not both", "blend")
+        raise error("give either 'model' (one voice) or 'blend' (a mix), not both", "blend")
     if model is not None and model.endswith(".onnx"):
-        raise fail(
+        raise error(
             "'model' names a Kokoro voice such as jf_alpha; put a Kokoro .onnx under [options] "
             "as model_file",
             "model",
@@ -213,7 +212,7 @@ def voice_file_model(data: dict[str, Any], path: Path, text: str) -> str:
             found = Path(str(options[key])).expanduser()
             found = found if found.is_absolute() else path.parent / found
             if not found.is_file():
-                raise fail(
+                raise error(
                     f"Kokoro {key} not found: {found}; put it in {path.parent}", key, "options"
                 )
     if "voices_file" in options:
@@ -222,7 +221,7 @@ def voice_file_model(data: dict[str, Any], path: Path, text: str) -> str:
         try:
             names = voice_names(where)
         except (OSError, ValueError) as exc:
-            raise fail(
+            raise error(
                 f"{where} is not a Kokoro voices file ({type(exc).__name__}); use an .npz or "
                 ".bin of style arrays such as voices-v1.0.bin",
                 "voices_file",
@@ -233,21 +232,23 @@ def voice_file_model(data: dict[str, Any], path: Path, text: str) -> str:
     if blend is None:
         name = model or DEFAULT_VOICE
         if name not in names:
-            raise fail(f"unknown Kokoro voice {name!r}; choose one of: {', '.join(names)}", "model")
+            raise error(
+                f"unknown Kokoro voice {name!r}; choose one of: {', '.join(names)}", "model"
+            )
         return name
     if len(blend) < 2:
-        raise fail(
+        raise error(
             "a blend mixes two or more voices, e.g. {jf_alpha = 0.6, jm_kumo = 0.4}", "blend"
         )
     for name, weight in blend.items():
         if name not in names:
-            raise fail(
+            raise error(
                 f"unknown Kokoro voice {name!r} in the blend; choose from: {', '.join(names)}",
                 name,
                 "blend",
             )
         if isinstance(weight, bool) or not isinstance(weight, int | float) or weight <= 0:
-            raise fail(
+            raise error(
                 f"blend weight of {name!r} must be a number above 0, got {weight!r}", name, "blend"
             )
     return format_blend({name: float(w) for name, w in blend.items()})
@@ -259,6 +260,9 @@ class KokoroEngine(Engine):
     name: ClassVar[str] = "kokoro"
     native_effects: ClassVar[frozenset[str]] = frozenset({"speed"})
     option_specs: ClassVar[dict[str, tuple[type, str]]] = OPTIONS
+    voice_file_keys: ClassVar[dict[str, VoiceFileKey]] = {
+        "blend": ((dict,), "a table of voice = weight", "mixes Kokoro voices"),
+    }
 
     def __init__(self, *, threads: int | None = None) -> None:
         if threads is not None and threads < 1:
@@ -269,6 +273,19 @@ class KokoroEngine(Engine):
         self._hashes: dict[Path, str] = {}
         self._verified = False  # the joined bundled model was hashed in this process
         self._checked = False  # check() passed in this process
+
+    @classmethod
+    def read_voice_model(cls, data: dict[str, Any], path: Path, text: str) -> str | None:
+        """A voice of the voices file, or a blend of several (see `voice_file_model`)."""
+        return voice_file_model(data, path, text)
+
+    @classmethod
+    def claimed_files(cls, voice: Voice) -> set[Path]:
+        """The Kokoro .onnx the voice file names (options.model_file): not a Piper voice."""
+        model_file = voice.opts.get("model_file")
+        if not model_file or not voice.source:
+            return set()
+        return {(Path(voice.source).parent / str(model_file)).resolve()}
 
     def version(self) -> str:
         """kokoro-onnx and espeak-ng (phonemes) versions; both change the sound."""

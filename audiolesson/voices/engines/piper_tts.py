@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
@@ -20,6 +19,7 @@ from typing import Any, ClassVar
 from ...audio import Audio
 from ...errors import ConfigError, EngineError, EngineUnavailable
 from ...files import sha256_of, write_atomic
+from ...paths import user_cache_dir
 from .base import Engine, EngineVoice, Voice
 from .seeded import SEEDING_VERSION, open_session
 
@@ -51,8 +51,7 @@ def fingerprint_memo() -> Path:
     Entries are keyed by each file's path, size, inode, mtime and ctime: any write to the model
     changes its ctime, so a stale hash is never reused; the cache key is still the content hash.
     """
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "audiolesson" / "piper-fingerprints.json"
+    return user_cache_dir() / "piper-fingerprints.json"
 
 
 def _stamp(paths: tuple[Path, ...]) -> list[list[Any]]:
@@ -89,6 +88,7 @@ class PiperEngine(Engine):
     native_effects: ClassVar[frozenset[str]] = frozenset({"speed"})
     phonemes: ClassVar[str | None] = "piper"  # piper-tts reads [[ IPA ]] blocks inside text
     option_specs: ClassVar[dict[str, tuple[type, str]]] = OPTIONS
+    models_are_files: ClassVar[bool] = True  # `model` is an .onnx with its .onnx.json beside it
 
     def __init__(self, *, threads: int | None = None) -> None:
         if threads is not None and threads < 1:
@@ -137,6 +137,10 @@ class PiperEngine(Engine):
                 path=where,
             )
         return path
+
+    def check_voice(self, voice: Voice) -> None:
+        """The voice's model file and its config exist (see `model_path`)."""
+        self.model_path(voice)
 
     def _load(self, path: Path) -> Any:
         """The PiperVoice for `path`, loaded once per process."""

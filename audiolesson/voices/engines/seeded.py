@@ -106,7 +106,7 @@ def _rewrite(path: Path) -> tuple[bytes, list[Noise]]:
             ]
         )
         zero = helper.make_tensor(f"{name}_fill", TensorProto.FLOAT, [1], [0.0])
-        reshape = {"allowzero": 1} if opset >= 14 else {}
+        reshape: dict[str, Any] = {"allowzero": 1} if opset >= 14 else {}  # attributes only
         flat = f"{name}_flat"
         nodes += [
             helper.make_node("Shape", [x], [f"{name}_shape"]),

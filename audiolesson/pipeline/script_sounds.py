@@ -9,18 +9,18 @@ format and the decoder, so it is decoded once and a changed file changes every k
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..audio import Audio
+from ..audio_settings import AudioSettings
 from ..errors import ScriptError
-from ..export.settings import AudioSettings
-from ..export.sounds import SOUND_DECODER, SOUND_FORMATS, SoundFileError, decode_sound
+from ..export.decoding import SOUND_DECODER, SOUND_FORMATS, SoundFileError, decode_sound
 from ..export.timeline import Bed, ClipItem
 from ..files import sha256_of
+from ..keys import digest
 from ..script.model import Music, Script, Sound
-from .cache import ClipCache, digest
+from ..synth.clips import CachedClips
 
 __all__ = ["ScriptSounds", "SoundFile"]
 
@@ -41,10 +41,11 @@ class SoundFile:
 class ScriptSounds:
     """Every sound file one script names, each checked and decoded once."""
 
-    def __init__(self, script: Script, root: Path, cache: ClipCache, settings: AudioSettings):
+    def __init__(self, script: Script, root: Path, clips: CachedClips, settings: AudioSettings):
         self.script = script
         self.root = root.resolve()
-        self.cache = cache
+        self.clips = clips
+        self.cache = clips.cache
         self.settings = settings
         self.base = Path(script.path).resolve().parent
         self.files: dict[Path, SoundFile] = {}
@@ -54,20 +55,21 @@ class ScriptSounds:
         """Cache keys of the decoded sounds in use (kept by `cache prune`)."""
         return [f.key for f in self.files.values()]
 
-    def fail(self, message: str, line: int | None) -> ScriptError:
+    def error(self, message: str, line: int | None) -> ScriptError:
+        """The ScriptError for `message` at the script line (the caller raises it)."""
         return ScriptError(message, path=self.script.path, line=line)
 
     def file(self, written: str, line: int | None, what: str) -> SoundFile:
         """The sound file `written` (relative to the script), checked and decoded into the cache."""
         path = (self.base / written).resolve()
         if not path.is_relative_to(self.root):
-            raise self.fail(
+            raise self.error(
                 f"{what} {written!r} lies outside the project folder {self.root}; copy the file "
                 "into the project",
                 line,
             )
         if not path.is_file():
-            raise self.fail(
+            raise self.error(
                 f"{what} file {written!r} not found; give a {SOUND_FORMATS} file's path "
                 "relative to the script",
                 line,
@@ -81,6 +83,7 @@ class ScriptSounds:
         found = SoundFile(path, key, written, line, what)
         if not self.cache.has(key):
             self.cache.put(key, self.decode(found))
+        self.clips.add_sound(key, f"{self.script.path}:{line}", lambda: self.decode(found))
         self.files[path] = found
         return found
 
@@ -89,44 +92,13 @@ class ScriptSounds:
         try:
             return decode_sound(sound.path, self.settings.sample_rate, self.settings.channels)
         except SoundFileError as exc:
-            raise self.fail(f"{sound.what} {sound.written!r} {exc}", sound.line) from None
-
-    def loader(self, sound: SoundFile) -> Callable[[], Audio]:
-        """Reads the decoded sound from the cache (decoding it again if the entry was damaged)."""
-        where = f"{self.script.path}:{sound.line}"
-
-        def load() -> Audio:
-            audio = self.cache.get(sound.key, where)
-            if audio is None:
-                audio = self.decode(sound)
-                self.cache.put(sound.key, audio)
-            return audio
-
-        return load
-
-    def size(self, sound: SoundFile) -> Callable[[], tuple[int, int]]:
-        """(frames, rate) of the decoded sound, from the cache entry's header when it can."""
-
-        def size() -> tuple[int, int]:
-            found = self.cache.size(sound.key)
-            if found is None:
-                audio = self.loader(sound)()
-                found = (audio.frames, audio.sample_rate)
-            return found
-
-        return size
+            raise self.error(f"{sound.what} {sound.written!r} {exc}", sound.line) from None
 
     def item(self, sound: Sound, what: str = "sound") -> ClipItem:
         """A `[sound]` cue (or the intro or outro) as a timeline item: mixed, not transcribed."""
         found = self.file(sound.path, sound.line, what)
         return ClipItem(
-            key=found.key,
-            load=self.loader(found),
-            speaker=None,
-            text=sound.path,
-            line=sound.line or 0,
-            sound=True,
-            size=self.size(found),
+            key=found.key, speaker=None, text=sound.path, line=sound.line or 0, sound=True
         )
 
     def bed(self, music: Music) -> Bed | None:
@@ -134,4 +106,4 @@ class ScriptSounds:
         if music.path is None:
             return None
         found = self.file(music.path, music.line, "music")
-        return Bed(found.key, self.loader(found), music.volume, music.rise)
+        return Bed(found.key, music.volume, music.rise)

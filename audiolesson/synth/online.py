@@ -1,27 +1,32 @@
 """Turns of engines that wait on a server, sent from threads of the building process.
 
-A local engine's turn keeps a CPU busy, so it runs in a worker process (synth.py), and how
-many run at once follows the cores. An online engine's turn (openai) mostly waits on the
-network: a worker process per request would be waste, and the cores say nothing about what
-the server can take. Such an engine declares `concurrency(voice) -> (pool, n)`; here every pool
-(one server) gets a thread pool of n threads (the smallest n its voices ask for), whichever
-executor runs the local turns, Ray included. Threads render into the same cache as workers do,
-and the per-turn timeout holds: a turn past it is reported failed (its thread finishes on its
-own; the engine's request timeout bounds it).
+A local engine's turn keeps a CPU busy, so it runs in a worker process (`local`) or a Ray actor
+(`cluster`), and how many run at once follows the cores. An online engine's turn (openai) mostly
+waits on the network: a worker process per request would be waste, and the cores say nothing
+about what the server can take. Such an engine declares `concurrency(voice) -> (pool, n)`; here
+every pool (one server) gets a thread pool of n threads (the smallest n its voices ask for),
+whichever executor runs the other turns, Ray included: `synthesize_beside(executor, ...)` splits
+the jobs, asks each online voice's `preflight` before anything is sent, runs both at once and
+serialises `on_done` (`executors.synthesize_all` runs every executor of its table through it).
+Threads render into the same cache as workers do, and the per-turn timeout holds: a turn past it
+is reported failed (its thread finishes on its own; the engine's request timeout bounds it).
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
 from ..voices.engines.base import get_engine
 from .cache import ClipCache
-from .synth import SynthDone, SynthJob, describe_failure, render_into_cache
+from .job import Executor, SynthDone, SynthJob, describe_failure
+from .settings import SynthSettings
+from .worker import render_into_cache
 
-__all__ = ["online_pools", "synthesize_online"]
+__all__ = ["online_pools", "preflight", "synthesize_beside", "synthesize_online"]
 
 log = logging.getLogger(__name__)
 
@@ -97,3 +102,65 @@ def synthesize_online(
         for executor in executors:
             executor.shutdown(wait=False, cancel_futures=True)
     return results
+
+
+def synthesize_beside(
+    executor: Executor,
+    jobs: Sequence[SynthJob],
+    cache: ClipCache,
+    settings: SynthSettings,
+    on_done: Callable[[SynthDone], None] | None = None,
+) -> list[SynthDone]:
+    """The online engines' jobs on threads here, the others with `executor`, at the same time.
+
+    With no online job this is `executor(jobs, ...)`. Otherwise every online voice is asked once
+    (`preflight`: a missing key or a silent server is one line before any turn is sent), and
+    `on_done` is called from one thread at a time.
+    """
+    pools = online_pools(jobs)
+    if not pools:
+        return executor(jobs, cache, settings, on_done)
+    online = [job for _, queued in pools.values() for job in queued]
+    preflight(online)
+    sent = {id(job) for job in online}
+    rest = [job for job in jobs if id(job) not in sent]
+    lock = threading.Lock()
+    report = None if on_done is None else _serialised(lock, on_done)
+    thread = _Background(lambda: synthesize_online(pools, cache, settings.timeout, report))
+    here = executor(rest, cache, settings, report) if rest else []
+    return here + thread.result()
+
+
+def _serialised(
+    lock: threading.Lock, call: Callable[[SynthDone], None]
+) -> Callable[[SynthDone], None]:
+    """`call`, one thread at a time."""
+
+    def locked(done: SynthDone) -> None:
+        with lock:
+            call(done)
+
+    return locked
+
+
+class _Background:
+    """A function running on a thread of its own; `result()` waits for it (and re-raises)."""
+
+    def __init__(self, run: Callable[[], list[SynthDone]]) -> None:
+        self._out: list[SynthDone] = []
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._main, args=(run,), daemon=True)
+        self._thread.start()
+
+    def _main(self, run: Callable[[], list[SynthDone]]) -> None:
+        try:
+            self._out = run()
+        except BaseException as exc:  # handed to the caller in result()
+            self._error = exc
+
+    def result(self) -> list[SynthDone]:
+        """What the function returned, once it has (its exception, if it raised)."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._out

@@ -1,8 +1,8 @@
 """Synthesis on a Ray cluster: long-lived actors render turns straight into a shared cache.
 
-`synthesize_on_ray` keeps `synth.synthesize_all`'s contract (results and failures returned, not
-raised; `on_done` called here in the parent as each clip lands; a per-turn timeout), so the rest
-of the build does not know which executor ran. Each actor is one process holding one CPU of the
+`synthesize_on_ray` keeps the executors' contract (see `executors`: results and failures returned,
+not raised; `on_done` called here in the parent as each clip lands; a per-turn timeout), so the
+rest of the build does not know which executor ran. Each actor is one process holding one CPU of the
 cluster; like a local pool worker it loads an engine's model once and keeps it for every turn it
 renders. Actors write clips into the project's cache folder themselves, so that folder must be
 the same shared folder (NFS or alike) at the same path on every node; a probe file checks that
@@ -26,12 +26,14 @@ from pathlib import Path
 from typing import Any
 
 from .._version import __version__
-from ..config import split_address
 from ..errors import ClusterError
 from ..files import write_atomic
+from ..options import Address, parse_address
 from ..voices.engines.base import get_engine
 from .cache import ClipCache
-from .synth import SynthDone, SynthJob, _worker_init, describe_failure, render_into_cache
+from .job import SynthDone, SynthJob, describe_failure
+from .settings import SynthSettings
+from .worker import render_into_cache, worker_init
 
 __all__ = ["INSTALL", "TRIES", "ClipWorker", "synthesize_on_ray"]
 
@@ -48,7 +50,7 @@ class ClipWorker:
     """One Ray actor: renders turns into the shared cache with engines it keeps loaded."""
 
     def __init__(self, cache_root: str, threads: int) -> None:
-        _worker_init(threads)  # the same engine set-up as a local pool worker
+        worker_init(threads)  # the same engine set-up as a local pool worker
         self.cache_root = cache_root
 
     def describe(self, probe: str, token: str, engines: list[str]) -> dict[str, Any]:
@@ -90,8 +92,9 @@ def _import_ray() -> Any:
     return ray
 
 
-def _head_address(address: str | None) -> str:
+def _head_address(given: Address | None) -> str:
     """HOST:PORT of the head to join: the given one, $RAY_ADDRESS, or the cluster running here."""
+    address = None if given is None else str(given)
     if address is None:
         address = os.environ.get("RAY_ADDRESS") or None
     if address is None:
@@ -104,11 +107,11 @@ def _head_address(address: str | None) -> str:
                 "no Ray cluster is running on this machine: start one with `ray start --head` "
                 "or give the head's address with --address HOST:PORT"
             ) from None
-    where = split_address(address)
+    where = given or parse_address(address)
     if where is None:
         raise ClusterError(f"the Ray head's address must be HOST:PORT, got {address!r}")
     try:  # ray.init would wait minutes for an address where nothing answers, then exit
-        with socket.create_connection(where, timeout=CONNECT_TIMEOUT):
+        with socket.create_connection((where.host, where.port), timeout=CONNECT_TIMEOUT):
             pass
     except OSError as exc:
         why = exc.strerror or str(exc) or type(exc).__name__
@@ -393,19 +396,17 @@ class _Dispatcher:
 def synthesize_on_ray(
     jobs: Sequence[SynthJob],
     cache: ClipCache,
-    workers: int,
-    timeout: float,
+    settings: SynthSettings,
     on_done: Callable[[SynthDone], None] | None = None,
-    *,
-    address: str | None = None,
 ) -> list[SynthDone]:
-    """Render every job into the cache on a Ray cluster; `workers` actors (0: one per CPU).
+    """Render every job into the cache on the Ray cluster at `settings.address`, with
+    `settings.workers` actors (0: one per CPU of the cluster).
 
     Raises ClusterError when Ray is missing, the head does not answer, or a node cannot share
     the cache; a turn that fails is returned, as with the local pool.
     """
     ray = _import_ray()
-    head = _head_address(address)
+    head = _head_address(settings.address)
     if not jobs:
         return []
     _quiet_driver()
@@ -421,10 +422,10 @@ def synthesize_on_ray(
         raise ClusterError(f"cannot join the Ray cluster at {head}: {first}") from None
     try:
         cpus = int(ray.cluster_resources().get("CPU", 0))
-        actors = min(workers or cpus, len(jobs))
+        actors = min(settings.workers or cpus, len(jobs))
         if actors < 1:
             raise ClusterError(f"the Ray cluster at {head} has no CPU to synthesise on")
         log.info("synthesising %d turns on %d Ray workers (%d CPUs)", len(jobs), actors, cpus)
-        return _Dispatcher(ray, jobs, cache, actors, timeout, on_done).run()
+        return _Dispatcher(ray, jobs, cache, actors, settings.timeout, on_done).run()
     finally:
         ray.shutdown()

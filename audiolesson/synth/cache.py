@@ -19,7 +19,8 @@ from typing import Any
 
 from .._killpoints import killpoint
 from ..audio import Audio
-from ..files import atomic_writer, write_atomic
+from ..files import atomic_writer
+from ..keys import digest
 
 log = logging.getLogger(__name__)
 
@@ -28,12 +29,6 @@ MAGIC = b"AUDIOLESSON-CLIP 1\n"
 SAMPLE_FORMAT = "pcm_s16le"
 #: the folder of the cache (beside clips/) that holds sentence audio
 SENTENCES_FOLDER = "sentences"
-
-
-def digest(data: Any) -> str:
-    """sha256 hex of a JSON-serialisable value (canonical: sorted keys, no whitespace)."""
-    blob = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
 def clip_key(spoken: str, voice_key: dict[str, Any]) -> str:
@@ -214,33 +209,3 @@ class SentenceCache:
     def prune(self, keep: set[str]) -> tuple[int, int]:
         """Remove sentences not in keep and stale temp files; return (removed, bytes freed)."""
         return self.entries.prune(keep)
-
-
-class SpokenMemo(dict[str, str]):
-    """Spoken forms from earlier builds (root/spoken.json), keyed as voices.cast keys them.
-
-    The key holds the text, language, lexicon, phoneme dialect and rules version, so a stale
-    entry can never be used; an unreadable file is simply started afresh.
-    """
-
-    LIMIT = 200_000  #: entries kept; the oldest go first (a 10-hour book has about 6,000 turns)
-
-    def __init__(self, root: Path) -> None:
-        self.path = Path(root) / "spoken.json"
-        try:
-            loaded = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            loaded = {}
-        ok = isinstance(loaded, dict) and all(isinstance(v, str) for v in loaded.values())
-        super().__init__(loaded if ok else {})
-        self._saved = len(self)
-
-    def save(self) -> None:
-        """Write the memo if this build added to it."""
-        if len(self) == self._saved:
-            return
-        items = list(self.items())[-self.LIMIT :]
-        blob = json.dumps(dict(items), ensure_ascii=False, separators=(",", ":"))
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(self.path, blob.encode("utf-8"))
-        self._saved = len(self)

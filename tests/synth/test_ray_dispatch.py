@@ -13,9 +13,9 @@ import pytest
 
 from audiolesson._version import __version__
 from audiolesson.errors import ClusterError
-from audiolesson.pipeline.cache import ClipCache
-from audiolesson.pipeline.cluster import TRIES, _Dispatcher
-from audiolesson.pipeline.synth import SynthDone, SynthJob
+from audiolesson.synth.cache import ClipCache
+from audiolesson.synth.cluster import TRIES, _Dispatcher
+from audiolesson.synth.job import SynthDone, SynthJob
 from audiolesson.voices.engines.base import Voice
 
 

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from audiolesson.audio import Audio
-from audiolesson.pipeline.cache import ClipCache, clip_key, digest
+from audiolesson.keys import digest
+from audiolesson.synth.cache import ClipCache, clip_key
 
 
 def tone(seconds: float = 0.5, rate: int = 22050) -> Audio:

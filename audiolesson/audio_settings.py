@@ -1,17 +1,24 @@
 """Output audio settings: one table of what is allowed, one rule that checks it.
 
-`audiolesson.toml`'s [build] section and the exporter's AudioSettings both check their values with
-`audio_problems`, so they can never disagree about what a bitrate or a true-peak ceiling may be.
+`audiolesson.toml`'s [build] section declares its audio fields with these options and the
+exporter's AudioSettings checks its values with `audio_problems` (the same options), so they can
+never disagree about what a bitrate or a true-peak ceiling may be.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import ConfigError
+from .errors import ConfigError
+from .options import Choice, Number, Texts
 
 __all__ = [
+    "BITRATE",
+    "FORMATS",
+    "ID3",
+    "LOUDNESS",
     "LOUDNESS_RANGE",
+    "TRUE_PEAK",
     "MIX_VERSION",
     "MP3_BITRATES",
     "OUTPUT_FORMATS",
@@ -47,6 +54,31 @@ def default_bitrate(channels: int) -> int:
     return 64 if channels == 1 else 96
 
 
+#: The audio settings as options (see `options`): one declaration of each rule, which
+#: audiolesson.toml's [build] fields are and AudioSettings.validate checks with.
+BITRATE = Choice(
+    MP3_BITRATES, 0, "MP3 kb/s; 0 = 64 mono / 96 stereo", must="one of {values} kb/s, got {value}",
+    unset=0,
+)  # fmt: skip
+LOUDNESS = Number(
+    None,
+    "integrated loudness target, LUFS; None = -19 mono / -16 stereo",
+    within=LOUDNESS_RANGE,
+    unit="LUFS",
+    example=-19.0,
+)
+TRUE_PEAK = Number(-1.0, "true-peak ceiling, dBTP", within=TRUE_PEAK_RANGE, unit="dBTP")
+ID3 = Choice(
+    ID3_VERSIONS, "2.4", 'ID3 version: "2.4" or "2.3"', must="'2.3' or '2.4', got {value!r}"
+)
+CHANNELS = Choice((1, 2), 1, "1 = mono, 2 = stereo", must="1 (mono) or 2 (stereo), got {value}")
+SAMPLE_RATE = Choice(SAMPLE_RATES, 44100, "output sample rate", must="one of {values}, got {value}")
+FADE = Number(10.0, "fade at every join, against clicks", within=FADE_RANGE_MS, unit="ms")
+FORMATS = Texts(
+    ("mp3",), 'files per episode: "mp3" (always), "m4b" (audiobook)', choices=OUTPUT_FORMATS
+)
+
+
 def audio_problems(
     *,
     bitrate: int | None,
@@ -62,45 +94,21 @@ def audio_problems(
 
     `bitrate` and `loudness` None mean "the default for the channel layout".
     """
-    low_lufs, high_lufs = LOUDNESS_RANGE
-    low_tp, high_tp = TRUE_PEAK_RANGE
-    low_fade, high_fade = FADE_RANGE_MS
-    unknown = [f for f in formats if f not in OUTPUT_FORMATS]
     checks = [
-        ("id3", id3 not in ID3_VERSIONS, f"'2.3' or '2.4', got {id3!r}"),
-        (
-            "bitrate",
-            bitrate is not None and bitrate not in MP3_BITRATES,
-            f"one of {MP3_BITRATES} kb/s, got {bitrate}",
-        ),
-        (
-            "loudness",
-            loudness is not None and not low_lufs <= loudness <= high_lufs,
-            f"between {low_lufs:g} and {high_lufs:g} LUFS, got {loudness}",
-        ),
-        (
-            "true_peak",
-            not low_tp <= true_peak <= high_tp,
-            f"between {low_tp:g} and {high_tp:g} dBTP, got {true_peak}",
-        ),
-        ("channels", channels not in (1, 2), f"1 (mono) or 2 (stereo), got {channels}"),
-        (
-            "sample_rate",
-            sample_rate not in SAMPLE_RATES,
-            f"one of {SAMPLE_RATES}, got {sample_rate}",
-        ),
-        (
-            "fade",
-            not low_fade <= fade_ms <= high_fade,
-            f"between {low_fade:g} and {high_fade:g} ms, got {fade_ms}",
-        ),
-        (
-            "formats",
-            bool(unknown),
-            f"a list of: {', '.join(OUTPUT_FORMATS)}; got {unknown[0]!r}" if unknown else "",
-        ),
+        ("id3", ID3, id3),
+        ("bitrate", BITRATE, bitrate or 0),
+        ("loudness", LOUDNESS, loudness),
+        ("true_peak", TRUE_PEAK, true_peak),
+        ("channels", CHANNELS, channels),
+        ("sample_rate", SAMPLE_RATE, sample_rate),
+        ("fade", FADE, fade_ms),
+        ("formats", FORMATS, formats),
     ]
-    return [(key, f"{key} must be {want}") for key, bad, want in checks if bad]
+    return [
+        (key, f"{key} must be {problem}")
+        for key, option, value in checks
+        if (problem := option.problem(value)) is not None
+    ]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""One reader per input format, each giving a `Book` (importers/book.py); shared safe readers."""

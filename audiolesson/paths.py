@@ -1,0 +1,90 @@
+"""Where things live: a script's slug, an episode's files in output/, the user's cache and data.
+
+The slug of a script is its file stem (`scripts/intro.md` -> `intro`); every output file of its
+episode is named after it. The user folders follow the XDG base directories (an unset or empty
+variable means the usual folder under the home directory).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Collection
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+
+__all__ = [
+    "CHAPTERS_SUFFIX",
+    "M4B_SUFFIX",
+    "MP3_SUFFIX",
+    "TRANSCRIPT_SUFFIX",
+    "EpisodeFiles",
+    "script_slug",
+    "user_cache_dir",
+    "user_data_dir",
+]
+
+MP3_SUFFIX = ".mp3"
+TRANSCRIPT_SUFFIX = ".vtt"  #: WebVTT, one cue per turn
+CHAPTERS_SUFFIX = ".chapters.json"  #: Podcasting 2.0 chapters
+M4B_SUFFIX = ".m4b"  #: the audiobook, with "m4b" in [build] formats
+APP = "audiolesson"  #: the folder of ours inside the user's cache and data folders
+
+
+def script_slug(path: str | PurePath) -> str:
+    """The name a script's outputs share: its file stem."""
+    return PurePath(path).stem
+
+
+@dataclass(frozen=True)
+class EpisodeFiles:
+    """The files of one episode in the output folder, all named after its slug."""
+
+    folder: Path
+    slug: str
+
+    @classmethod
+    def of_mp3(cls, mp3: Path) -> EpisodeFiles:
+        """The episode an MP3 in output/ belongs to."""
+        return cls(mp3.parent, mp3.name.removesuffix(MP3_SUFFIX))
+
+    def _named(self, suffix: str) -> Path:
+        return self.folder / f"{self.slug}{suffix}"
+
+    @property
+    def mp3(self) -> Path:
+        """The episode (its tag holds the build key a later build trusts)."""
+        return self._named(MP3_SUFFIX)
+
+    @property
+    def transcript(self) -> Path:
+        """The WebVTT transcript."""
+        return self._named(TRANSCRIPT_SUFFIX)
+
+    @property
+    def chapters(self) -> Path:
+        """The Podcasting 2.0 chapters JSON."""
+        return self._named(CHAPTERS_SUFFIX)
+
+    @property
+    def m4b(self) -> Path:
+        """The audiobook beside the MP3."""
+        return self._named(M4B_SUFFIX)
+
+    def sidecars(self, formats: Collection[str]) -> list[Path]:
+        """The files beside the MP3 that a complete episode in these formats has."""
+        return [self.transcript, self.chapters, *([self.m4b] if "m4b" in formats else [])]
+
+
+def _xdg(variable: str, fallback: str) -> Path:
+    base = os.environ.get(variable) or Path.home() / fallback
+    return Path(base) / APP
+
+
+def user_cache_dir() -> Path:
+    """Our folder in the user's cache ($XDG_CACHE_HOME, or ~/.cache): what can be made again."""
+    return _xdg("XDG_CACHE_HOME", ".cache")
+
+
+def user_data_dir() -> Path:
+    """Our folder in the user's data ($XDG_DATA_HOME, or ~/.local/share): what cannot."""
+    return _xdg("XDG_DATA_HOME", ".local/share")

@@ -1,0 +1,60 @@
+"""The local executor: the turns missing from the cache, rendered in worker processes on this
+machine (pebble), each with a per-turn timeout."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, as_completed
+from concurrent.futures import TimeoutError as FutureTimeout
+
+from .cache import ClipCache
+from .job import SynthDone, SynthJob, describe_failure
+from .settings import SynthSettings
+from .worker import render_into_cache, worker_init
+
+__all__ = ["synthesize_locally"]
+
+log = logging.getLogger(__name__)
+
+
+def synthesize_locally(
+    jobs: Sequence[SynthJob],
+    cache: ClipCache,
+    settings: SynthSettings,
+    on_done: Callable[[SynthDone], None] | None = None,
+) -> list[SynthDone]:
+    """Render every job into the cache in `settings.workers` processes (0: one per CPU).
+
+    With one job, or one worker, the first job still runs in a worker process: that is what gives a
+    hung engine a timeout.
+    """
+    from pebble import ProcessPool
+
+    results: list[SynthDone] = []
+    if not jobs:
+        return results
+    timeout = settings.timeout
+    workers = max(1, min(settings.workers or os.cpu_count() or 1, len(jobs)))
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    with ProcessPool(max_workers=workers, initializer=worker_init, initargs=(threads,)) as pool:
+        futures: dict[Future[tuple[float, float]], SynthJob] = {
+            pool.schedule(render_into_cache, args=(str(cache.root), job), timeout=timeout): job
+            for job in jobs
+        }
+        for future in as_completed(futures):
+            job = futures[future]
+            try:
+                seconds, elapsed = future.result()
+                done = SynthDone(job, seconds, elapsed)
+            except FutureTimeout:
+                why = describe_failure(job, f"no answer in {timeout:g} s")
+                done = SynthDone(job, 0.0, timeout, why)
+            except Exception as exc:  # the engine's error, re-raised from the worker
+                log.debug("turn at %s:%s failed", job.path, job.line, exc_info=True)
+                done = SynthDone(job, 0.0, 0.0, describe_failure(job, exc, cache.root))
+            results.append(done)
+            if on_done is not None:
+                on_done(done)
+    return results

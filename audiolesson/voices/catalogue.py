@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import DownloadError
 from ..files import write_atomic
+from ..paths import user_cache_dir
 
 __all__ = [
     "KOKORO_FULL",
@@ -116,9 +116,8 @@ def kokoro_url(name: str, mirror: str | None = None) -> str:
 
 
 def catalogue_path() -> Path:
-    """Where Piper's voices.json is kept between runs: $XDG_CACHE_HOME/audiolesson/."""
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "audiolesson" / "piper-voices.json"
+    """Where Piper's voices.json is kept between runs: in our user cache folder."""
+    return user_cache_dir() / "piper-voices.json"
 
 
 def _check(data: Any, where: str) -> dict[str, Any]:

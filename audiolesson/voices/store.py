@@ -13,13 +13,13 @@ multi-speaker model, by its name in speaker_id_map or its number), `kokoro:bf_em
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from ..paths import user_data_dir
 from .catalogue import KOKORO_FULL, KOKORO_INT8, KOKORO_VOICES, KOKORO_VOICES_FILE
 from .engines.base import Voice
 
@@ -39,9 +39,8 @@ INSTALL = "audiolesson voices install"
 
 
 def user_store() -> Path:
-    """The user's voice store: $XDG_DATA_HOME (or ~/.local/share)/audiolesson/voices."""
-    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(base) / "audiolesson" / "voices"
+    """The user's voice store: `voices/` in our user data folder (paths.user_data_dir)."""
+    return user_data_dir() / "voices"
 
 
 def store_dirs(root: Path | None) -> list[Path]:

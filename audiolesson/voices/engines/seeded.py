@@ -20,12 +20,12 @@ import json
 import logging
 import math
 import mmap
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ...files import write_atomic
+from ...paths import user_cache_dir
 
 log = logging.getLogger(__name__)
 
@@ -223,9 +223,8 @@ class SeededSession:
 
 
 def cache_dir() -> Path:
-    """Where rewritten models are kept: $XDG_CACHE_HOME (or ~/.cache)/audiolesson/seeded."""
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "audiolesson" / "seeded"
+    """Where rewritten models are kept: `seeded/` in our user cache folder."""
+    return user_cache_dir() / "seeded"
 
 
 def _cached(path: Path) -> tuple[Path, Path]:

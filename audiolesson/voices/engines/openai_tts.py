@@ -18,7 +18,6 @@ rebuild sends nothing (the clip key holds base_url, model, speaker and settings)
 
 from __future__ import annotations
 
-import hashlib
 import http.client
 import io
 import json
@@ -33,6 +32,7 @@ from typing import Any, ClassVar
 from ..._version import __version__
 from ...audio import Audio
 from ...errors import ConfigError, EngineError, EngineUnavailable
+from ...keys import digest
 from .base import Engine, Voice
 
 log = logging.getLogger(__name__)
@@ -129,7 +129,7 @@ class OpenAIEngine(Engine):
 
     def fingerprint(self, voice: Voice) -> str:
         """A hash of the request settings, defaults included: a new default is a new key."""
-        return hashlib.sha256(json.dumps(self.settings(voice), sort_keys=True).encode()).hexdigest()
+        return digest(self.settings(voice))
 
     def concurrency(self, voice: Voice) -> tuple[str, int]:
         """Turns of voices on one server share one pool of `concurrency` threads."""

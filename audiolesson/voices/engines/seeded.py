@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ...files import write_atomic
+from ...keys import digest
 from ...paths import user_cache_dir
 
 log = logging.getLogger(__name__)
@@ -232,7 +233,7 @@ def _cached(path: Path) -> tuple[Path, Path]:
     any write to the model changes its ctime, so a stale rewrite is never used)."""
     st = Path(path).stat()
     stamp = [str(Path(path).resolve()), st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns]
-    name = hashlib.sha256(json.dumps([SEEDING_VERSION, stamp]).encode()).hexdigest()[:32]
+    name = digest([SEEDING_VERSION, stamp], 32)
     return cache_dir() / f"{name}.onnx", cache_dir() / f"{name}.json"
 
 

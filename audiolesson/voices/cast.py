@@ -108,11 +108,12 @@ def _check_cast(chosen: dict[str | None, Voice], cast: str) -> None:
 
 
 def _shifted_student(voice: Voice) -> bool:
-    """A default student that is a copy of a voice shifted in pitch (not a real voice)."""
+    """A default student that is a copy of a voice shifted in pitch or formants (not a real
+    voice: every Piper student of the presets is the bundled voice shifted)."""
     return (
         voice.source == "preset"
         and voice.name.startswith("student-")
-        and (voice.engine == "piper" or voice.pitch != 0.0)
+        and (voice.pitch != 0.0 or voice.formant != 1.0)
     )
 
 

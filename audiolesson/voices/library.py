@@ -18,7 +18,7 @@ from ..files import read_toml, toml_key_line
 from ..speech import Lexicon
 from .engines.base import DEFAULT_ENGINE, Voice, VoiceFileKey, available_engines, engine_class
 from .presets import DEFAULT_CAST, DESIGNED_STUDENTS, NARRATOR, TEACHER, designed, preset
-from .store import installed_voice, is_store_name
+from .store import installed_voice
 from .store_cast import cast_voices
 
 log = logging.getLogger(__name__)
@@ -140,8 +140,12 @@ def parse_voice_file(path: Path) -> Voice:
             path=path,
             line=toml_key_line(text, key),
         )
-    if is_store_name(data.get("model", "")):  # an installed voice, with this file's speed,
-        return _store_voice_file(path, text, data)  # pitch, formant and volume
+    try:
+        installed = _installed(data.get("model", ""), path.parent.parent)
+    except ConfigError as exc:
+        raise ConfigError(exc.message, path=path, line=toml_key_line(text, "model")) from None
+    if installed is not None:  # with this file's speed, pitch, formant, volume and options
+        return _with_file_settings(installed, path, text, data)
     model = engine_class(engine).read_voice_model(data, path, text)
     options = data.get("options", {})
     _check_options(path, text, engine, options)
@@ -159,13 +163,14 @@ def parse_voice_file(path: Path) -> Voice:
     )
 
 
-def _store_voice_file(path: Path, text: str, data: dict[str, Any]) -> Voice:
-    """A voice file whose model is an installed voice (piper:NAME#SPEAKER, kokoro:NAME)."""
-    try:
-        found = installed_voice(str(data["model"]), path.parent.parent)
-    except ConfigError as exc:
-        raise ConfigError(exc.message, path=path, line=toml_key_line(text, "model")) from None
-    assert found is not None
+def _installed(name: str, root: Path | None) -> Voice | None:
+    """The installed voice a store name (piper:NAME#SPEAKER, kokoro:NAME) stands for; None for
+    any other name. The one place the library asks the store (ConfigError: not installed)."""
+    return installed_voice(name, root)
+
+
+def _with_file_settings(found: Voice, path: Path, text: str, data: dict[str, Any]) -> Voice:
+    """A voice file whose model is an installed voice: that voice, with the file's settings."""
     if data.get("engine", found.engine) != found.engine:
         raise ConfigError(
             f'{data["model"]!r} is a {found.engine} voice; set engine = "{found.engine}" or '
@@ -254,13 +259,14 @@ def pick_voice(
     an error (ScriptError if `path` is given)."""
     if name in voices:
         return voices[name]
-    if is_store_name(name):
-        try:
-            return installed_voice(name, root)  # type: ignore[return-value]
-        except ConfigError as exc:
-            if path is not None:
-                raise ScriptError(exc.message, path=path, line=line) from None
-            raise
+    try:
+        installed = _installed(name, root)
+    except ConfigError as exc:
+        if path is not None:
+            raise ScriptError(exc.message, path=path, line=line) from None
+        raise
+    if installed is not None:
+        return installed
     found = preset(name, cast)
     if found is not None:
         return found

@@ -6,11 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ConfigError, EngineUnavailable
-from .catalogue import KOKORO_VOICES
 from .engines.base import Voice, available_engines, engine_class, get_engine
 from .library import voice_files
 from .presets import DEFAULT_CAST, designed
-from .store import installed_piper, kokoro_files
+from .store import installed_voices
 from .store_cast import cast_voices
 
 __all__ = ["VoiceInfo", "describe_voice", "engine_status", "list_voices"]
@@ -119,18 +118,8 @@ def list_voices(root: Path, cast: str = DEFAULT_CAST) -> list[VoiceInfo]:
 def installed_rows(root: Path, status: dict[str, str]) -> list[VoiceInfo]:
     """The voices `voices install` put in the stores, by the names casts give them."""
     rows = []
-    for model in installed_piper(root):
-        reason = engine_status("piper", status)
-        count = len(model.speakers)
-        note = f"{count} speakers: piper:{model.name}#SPEAKER" if count > 1 else "one speaker"
-        rows.append(VoiceInfo(f"piper:{model.name}", "piper", _short(str(model.path), root),
-                              not reason, reason or f"{note} [{model.language}]"))  # fmt: skip
-    files = kokoro_files(root)
-    if files is not None:
-        reason = engine_status("kokoro", status)
-        for name, (language, gender, grade) in KOKORO_VOICES.items():
-            if language.startswith("en"):
-                note = reason or f"{gender}, grade {grade} [{language}]"
-                where = _short(str(files.voices), root)
-                rows.append(VoiceInfo(f"kokoro:{name}", "kokoro", where, not reason, note))
+    for found in installed_voices(root):
+        reason = engine_status(found.engine, status)
+        where = _short(str(found.path), root)
+        rows.append(VoiceInfo(found.name, found.engine, where, not reason, reason or found.note))
     return rows

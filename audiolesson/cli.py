@@ -9,54 +9,13 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 import typer
-from typer.core import TyperCommand
 
+from .cli_shared import Command, examples, project_root
+from .cli_voices import voices_app
 from .errors import AudiolessonError, error_line
-
-if TYPE_CHECKING:
-    from typer._click.core import Context  # the click typer builds on (typer.Context's base)
-
-
-class Command(TyperCommand):
-    """Help that names arguments as people write them (SCRIPTS...), not by type (<list[Path]>)."""
-
-    def format_options(self, ctx: Context, formatter: Any) -> None:
-        """An Arguments section of names and help, then the Options section as usual."""
-        params = self.get_params(ctx)
-        arguments = [
-            ((p.metavar or str(p.name).upper()) + ("..." if p.nargs != 1 else ""), _help(p))
-            for p in params
-            if p.param_type_name == "argument"
-        ]
-        options = [p.get_help_record(ctx) for p in params if p.param_type_name == "option"]
-        for title, rows in (("Arguments", arguments), ("Options", [r for r in options if r])):
-            if rows:
-                with formatter.section(title):
-                    formatter.write_dl(rows)
-
-    def collect_usage_pieces(self, ctx: Context) -> list[str]:
-        """`[OPTIONS] PAGE`, `[OPTIONS] [SCRIPTS]...`: click's usual notation."""
-        pieces = [self.options_metavar] if self.options_metavar else []
-        for p in self.get_params(ctx):
-            if p.param_type_name == "argument":
-                name = p.metavar or str(p.name).upper()
-                name = name if p.required else f"[{name}]"
-                pieces.append(name + ("..." if p.nargs != 1 else ""))
-        return pieces
-
-
-def _help(parameter: object) -> str:
-    """A parameter's help text: typer's arguments have one, click's own do not."""
-    return str(getattr(parameter, "help", None) or "")
-
-
-def examples(*lines: str) -> str:
-    """An epilog of example command lines, kept as written (click's \\b: no re-wrapping)."""
-    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
-
 
 app = typer.Typer(
     help="Turn lesson scripts into chaptered, mastered, tagged MP3 episodes, offline.",
@@ -91,11 +50,6 @@ def _root(
 def err(message: str) -> None:
     """Print one line to stderr."""
     print(" ".join(str(message).split()), file=sys.stderr)
-
-
-def project_root() -> Path:
-    """The project folder (holds scripts/, voices/, output/): the current directory."""
-    return Path.cwd()
 
 
 SCRIPTS_HELP = "Script files (default: every scripts/*.md)."
@@ -378,95 +332,7 @@ def import_page(
         print(f"imported {len(report.files)} files{series_note}: {states}")
 
 
-voices_app = typer.Typer(
-    epilog=examples("audiolesson voices --engine piper", "audiolesson voices --preview"),
-    rich_markup_mode=None,
-)
-app.add_typer(voices_app, name="voices")
-
-
-@voices_app.callback(invoke_without_command=True)
-def voices(
-    ctx: typer.Context,
-    engine: Annotated[
-        str | None,
-        typer.Option("--engine", metavar="NAME", help="Only this engine (piper, pyttsx3, ...)."),
-    ] = None,
-    preview: Annotated[
-        bool, typer.Option("--preview", help="Write output/voices.html: hear every voice.")
-    ] = False,
-) -> None:
-    """List every voice and whether it works here; install more.
-
-    Presets, voices/ files, installed voices and engines' own voices: name, engine, source, ok
-    or unavailable (and why). --preview: every usable voice on a page, output/voices.html.
-    """
-    if ctx.invoked_subcommand is not None:
-        return
-    from .config import load_config
-    from .voices.listing import list_voices
-    from .voices.preview import write_preview
-
-    config = load_config(project_root())
-    if preview:
-        return print(write_preview(config, engine=engine))
-    rows = list_voices(config.root, config.voices.cast)
-    print(*(row.line() for row in rows if engine in (None, row.engine)), sep="\n")
-
-
-MirrorOption = Annotated[
-    str | None,
-    typer.Option("--mirror", metavar="URL", help="A mirror of the voice hosts ([voices] mirror)."),
-]
-
-
-@voices_app.command(cls=Command, epilog=examples("audiolesson voices available --language en"))
-def available(
-    language: Annotated[
-        str | None, typer.Option("--language", metavar="CODE", help="Only this language (en_GB).")
-    ] = None,
-    mirror: MirrorOption = None,
-    refresh: Annotated[bool, typer.Option("--refresh", help="Fetch Piper's list again.")] = False,
-) -> None:
-    """List Piper's and Kokoro's voices: language, quality, speakers, size, installed."""
-    from .config import load_config
-    from .voices.install import available
-
-    config = load_config(project_root())
-    for row in available(config.root, language, mirror or config.voices.mirror, refresh):
-        print(row.line())
-
-
-@voices_app.command(
-    cls=Command,
-    epilog=examples(
-        "audiolesson voices install piper:en_GB-alba-medium kokoro",
-        "audiolesson voices install piper:en_US-libritts_r-medium --project",
-    ),
-)
-def install(
-    names: Annotated[
-        list[str],
-        typer.Argument(help="piper:NAME or kokoro.", metavar="VOICES", show_default=False),
-    ],
-    project: Annotated[
-        bool, typer.Option("--project", help="Into this project's voices/.")
-    ] = False,
-    mirror: MirrorOption = None,
-    full: Annotated[
-        bool, typer.Option("--full", help="kokoro: the 325 MB full model too.")
-    ] = False,
-) -> None:
-    """Download voices (checked, resumable) for casts: piper:NAME[#SPEAKER], kokoro:NAME."""
-    from .config import load_config
-    from .install_report import download_bars
-    from .voices.install import install
-
-    config = load_config(project_root())
-    with download_bars() as bars:
-        mirror = mirror or config.voices.mirror
-        done = install(names, config.root, project=project, mirror=mirror, full=full, progress=bars)
-    print(*(line for result in done for line in result.lines()), sep="\n")
+app.add_typer(voices_app, name="voices")  # voices, voices available, voices install
 
 
 @app.command(

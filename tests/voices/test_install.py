@@ -178,6 +178,16 @@ def test_available_lists_the_catalogues_and_what_is_installed(
     (tmp_path / "audiolesson.toml").write_text(f'[voices]\nmirror = "{url}"\n')
     code, out, _ = main(monkeypatch, capsys, tmp_path, "voices", "available")
     assert code == 0 and "kokoro:jf_alpha" in out
+    # a mirror that is no URL, in the file or on the command line: one line, nothing fetched
+    (tmp_path / "audiolesson.toml").write_text('[voices]\nmirror = "mirror.example.org"\n')
+    code, _, err = main(monkeypatch, capsys, tmp_path, "voices", "install", JOE)
+    assert code == 1 and err == (
+        f"error: {tmp_path / 'audiolesson.toml'}:2: [voices] mirror must be a URL (https://, "
+        "http://, file://...); got 'mirror.example.org'\n"
+    )
+    (tmp_path / "audiolesson.toml").unlink()
+    code, _, err = main(monkeypatch, capsys, tmp_path, "voices", "available", "--mirror", "ftp://x")
+    assert code == 1 and err.count("\n") == 1 and "mirror must be a URL" in err
 
 
 @pytest.mark.slow

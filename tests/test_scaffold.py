@@ -12,7 +12,7 @@ import pytest
 from _cli import Ran, audiolesson, in_process
 from _probe import ffprobe
 
-from audiolesson.config import BuildSettings, Config, FeedSettings, load_config
+from audiolesson.config import BuildSettings, Config, FeedSettings, VoicesSettings, load_config
 from audiolesson.scaffold import new_project, settings_file
 from audiolesson.script.loader import load_script
 from audiolesson.voices.cast import cast_script
@@ -43,12 +43,12 @@ def uncomment(text: str, keep: object = lambda key, value: True) -> str:
 
 def test_the_settings_file_names_every_setting_with_its_default(tmp_path: Path) -> None:
     text = settings_file()
-    for cls in (BuildSettings, FeedSettings):
+    for cls in (BuildSettings, FeedSettings, VoicesSettings):
         for f in fields(cls):
             # each setting has its line, and above it the comment config.py gives it
             assert re.search(rf"^# [^\n]+\n# {f.name} = ", text, re.M), f.name
     # switched on, the defaults shown are the defaults in effect
-    unset = {f.name for cls in (BuildSettings, FeedSettings) for f in fields(cls)
+    unset = {f.name for cls in (BuildSettings, FeedSettings, VoicesSettings) for f in fields(cls)
              if f.default is None}  # fmt: skip
     (tmp_path / "audiolesson.toml").write_text(uncomment(text, lambda key, value: key not in unset))
     assert load_config(tmp_path) == Config(root=tmp_path.resolve())
@@ -57,6 +57,7 @@ def test_the_settings_file_names_every_setting_with_its_default(tmp_path: Path) 
     config = load_config(tmp_path)
     assert config.feed.base_url == "https://example.org/lessons/"
     assert config.build.loudness == -19.0
+    assert config.voices.mirror == "https://mirror.example.org/voices/"
 
 
 def test_new_writes_a_project_that_checks_clean(tmp_path: Path) -> None:

@@ -23,7 +23,14 @@ from .library import (
 from .presets import DEFAULT_CAST, separable
 from .store_cast import cast_hint
 
-__all__ = ["CastTurn", "assign_voices", "cast_script", "speech_warnings", "spoken_turns"]
+__all__ = [
+    "CastTurn",
+    "assign_voices",
+    "cast_script",
+    "install_note",
+    "speech_warnings",
+    "spoken_turns",
+]
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +124,14 @@ def _shifted_student(voice: Voice) -> bool:
     )
 
 
+def install_note(turns: list[CastTurn], root: Path, cast: str = DEFAULT_CAST) -> str | None:
+    """What `audiolesson voices install` would add to this cast (students that are shifted
+    copies of a voice), once per process and cast; None when there is nothing to say. The build
+    says it (plan), `check` and `verify` do not: it is advice, not a problem of the script."""
+    shifted = any(_shifted_student(ct.voice) for ct in turns if ct.turn.speaker is not None)
+    return cast_hint(cast, shifted, root)
+
+
 def cast_script(
     script: Script,
     root: Path,
@@ -133,10 +148,6 @@ def cast_script(
     voices = load_voices(root, cast, script.meta.language)
     chosen = assign_voices(script, voices, cast, root)
     _check_cast(chosen, cast)
-    shifted = any(_shifted_student(v) for s, v in chosen.items() if s is not None)
-    hint = cast_hint(cast, shifted, root)
-    if hint:
-        log.warning("note: %s", hint)
     meta = script.meta
     lexicon = load_lexicon(root).merged(lexicon_from_say(meta.say, script.path, meta.lines))
     speak = _speaker(meta.language, lexicon, {} if memo is None else memo)

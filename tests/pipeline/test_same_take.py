@@ -33,6 +33,16 @@ Student 2: And what happens to the oxygen afterwards?
 Teacher: It leaves through tiny pores, called stomata.
 
 Student 3: So the plant breathes out what we breathe in!
+
+# Two
+
+Teacher: Let's start with a simple question. What is sound, really?
+
+Student 1: Isn't it just noise? Something we hear?
+
+Student 2: I bet the table is louder.
+
+Teacher: Try it and tell us next time. That's all for today.
 """
 
 
@@ -63,17 +73,22 @@ def build(root: Path, jobs: int) -> dict:
 @pytest.mark.slow
 def test_two_clean_builds_with_one_and_two_workers_are_the_same_take(tmp_path: Path) -> None:
     first, second = tmp_path / "a" / "course", tmp_path / "b" / "elsewhere"
-    assert build(first, 1)["turns_synthesized"] == 6
-    assert build(second, 2)["turns_synthesized"] == 6
+    assert build(first, 1)["turns_synthesized"] == 10
+    assert build(second, 2)["turns_synthesized"] == 10
     out_a, out_b = first / "output", second / "output"
     assert audio_frames(out_a / "take.mp3") == audio_frames(out_b / "take.mp3")
     assert (out_a / "take.vtt").read_bytes() == (out_b / "take.vtt").read_bytes()
     chapters_a = (out_a / "take.chapters.json").read_bytes()
     assert chapters_a == (out_b / "take.chapters.json").read_bytes()
     assert chapter_times(out_a / "take.mp3") == chapter_times(out_b / "take.mp3")
-    assert [c["title"] for c in json.loads(chapters_a)["chapters"]] == ["Same Take", "One", "Part"]
+    assert [c["title"] for c in json.loads(chapters_a)["chapters"]] == [
+        "Same Take",
+        "One",
+        "Part",
+        "Two",
+    ]
     clips = sorted((first / ".audiolesson" / "cache" / "clips").glob("*/*.clip"))
-    assert len(clips) == 6
+    assert len(clips) == 10
     for clip in clips:  # and every clip the same bytes under the same key
         other = second / ".audiolesson" / "cache" / "clips" / clip.parent.name / clip.name
         assert other.read_bytes() == clip.read_bytes()

@@ -19,6 +19,7 @@ __all__ = [
     "LOUDNESS",
     "LOUDNESS_RANGE",
     "TRUE_PEAK",
+    "EXPORT_VERSION",
     "MIX_VERSION",
     "MP3_BITRATES",
     "OUTPUT_FORMATS",
@@ -34,14 +35,20 @@ __all__ = [
 #: blocks (32-bit gains, linear fades at the joins instead of raised-cosine ones): the same
 #: script gives different bytes than with 2, so every block is encoded again once.
 MIX_VERSION = "3"
+#: Bump when the episode files change around the same blocks (the MP3's Info frame, the M4B's
+#: boxes), so episodes are written again from the cached blocks; only the episode key has it, not
+#: the block keys. 2: the Info frame is the one LAME writes (source rate, lowpass, music CRC) and
+#: the M4B's QuickTime chapter track holds every chapter (1, before: no entry in the key).
+EXPORT_VERSION = "2"
 MP3_BITRATES = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)  #: MPEG-1 Layer III
 SAMPLE_RATES = (32000, 44100, 48000)
 LOUDNESS_RANGE = (-40.0, -5.0)  #: LUFS
 TRUE_PEAK_RANGE = (-9.0, 0.0)  #: dBTP: below -9 the ceiling would squash speech mastered to -19
 FADE_RANGE_MS = (0.0, 500.0)
 ID3_VERSIONS = ("2.3", "2.4")
-#: what a build can write for each episode; the MP3 always (feed, page and build keys read it)
-OUTPUT_FORMATS = ("mp3", "m4b")
+#: what a build can write for each episode; the MP3 always (feed, page and build keys read it);
+#: "anki": a deck of the script's cards (question / [your turn] / answer), for scripts with any
+OUTPUT_FORMATS = ("mp3", "m4b", "anki")
 
 
 def default_loudness(channels: int) -> float:
@@ -75,7 +82,9 @@ CHANNELS = Choice((1, 2), 1, "1 = mono, 2 = stereo", must="1 (mono) or 2 (stereo
 SAMPLE_RATE = Choice(SAMPLE_RATES, 44100, "output sample rate", must="one of {values}, got {value}")
 FADE = Number(10.0, "fade at every join, against clicks", within=FADE_RANGE_MS, unit="ms")
 FORMATS = Texts(
-    ("mp3",), 'files per episode: "mp3" (always), "m4b" (audiobook)', choices=OUTPUT_FORMATS
+    ("mp3",),
+    'files per episode: "mp3" (always), "m4b" (audiobook), "anki" (flash cards)',
+    choices=OUTPUT_FORMATS,
 )
 
 

@@ -87,8 +87,8 @@ def check(
     """Check scripts and show what will be said, without synthesising.
 
     Parses each script and makes its spoken forms (numbers, units, formulas in words) without
-    synthesising anything; prints one summary line per script; warnings and errors go to stderr
-    as path:line: message.
+    synthesising anything; prints one summary line per script and one line per practice point
+    ([your turn]); warnings and errors go to stderr as path:line: message.
     """
     import json
 
@@ -100,6 +100,8 @@ def check(
     for result in results:
         if not as_json and result.report_line():
             print(result.report_line(), flush=True)
+            for line in result.practice_lines():
+                print(line, flush=True)
         if spoken and not as_json:
             for line in result.spoken_lines():
                 print(line, flush=True)
@@ -120,6 +122,8 @@ def check(
         "audiolesson build --watch",
         "audiolesson build --stereo --loudness -16 --id3 2.3",
         "audiolesson build --format mp3 --format m4b",
+        "audiolesson build --format anki         # output/NAME.apkg: cards with audio",
+        "audiolesson build --no-gaps -o review/  # the episodes without practice gaps",
         "audiolesson build --base-url https://example.org/lessons/",
         "audiolesson build --executor ray --address 10.0.0.5:6379",
     ),
@@ -162,7 +166,16 @@ def build(
     formats: Annotated[
         list[str] | None,
         typer.Option(
-            "--format", metavar="FORMAT", help="mp3 (always) or m4b (audiobook); repeatable."
+            "--format",
+            metavar="FORMAT",
+            help="mp3 (always), m4b (audiobook) or anki (flash cards); repeatable.",
+        ),
+    ] = None,
+    gaps: Annotated[
+        bool | None,
+        typer.Option(
+            "--gaps/--no-gaps",
+            help="Practice gaps at [your turn] (default: on); --no-gaps to review.",
         ),
     ] = None,
     base_url: Annotated[
@@ -193,6 +206,7 @@ def build(
     overrides = Overrides(
         output=output, jobs=jobs, stereo=stereo, bitrate=bitrate, loudness=loudness, id3=id3,
         formats=formats, base_url=base_url, executor=executor, address=address,
+        practice_gaps=gaps,
     )  # fmt: skip
     if watch:
         from .pipeline.watch import watch_project
@@ -302,7 +316,8 @@ def import_page(
     """Turn books, documents and web pages into scripts you can edit.
 
     Writes one script per book (BOOK.md, its cover beside it) and, for a course page,
-    SLUG-lesson.md and SLUG-audiobook.md; several files make a series numbered in the order
+    SLUG-lesson.md, SLUG-audiobook.md and SLUG-review.md (its glossary, flash cards and key
+    concepts as questions with practice gaps); several files make a series numbered in the order
     of their names. Nothing is written if any file cannot be read; a script you edited is
     never overwritten without --force.
     """

@@ -99,6 +99,9 @@ class BuildSettings:
             example="10.0.0.5:6379",
         )
     )
+    practice_gaps: bool = setting(
+        Flag(True, "a practice gap at each [your turn]; false: the same episodes, no gaps")
+    )
 
     @property
     def channels(self) -> int:
@@ -196,6 +199,7 @@ class Overrides:
     executor: str | None = None
     address: str | None = None
     base_url: str | None = None
+    practice_gaps: bool | None = None
     mirror: str | None = None
 
     def given(self) -> dict[str, Any]:

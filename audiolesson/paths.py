@@ -14,6 +14,7 @@ from pathlib import Path, PurePath
 
 __all__ = [
     "CHAPTERS_SUFFIX",
+    "DECK_SUFFIX",
     "M4B_SUFFIX",
     "MP3_SUFFIX",
     "TRANSCRIPT_SUFFIX",
@@ -27,6 +28,7 @@ MP3_SUFFIX = ".mp3"
 TRANSCRIPT_SUFFIX = ".vtt"  #: WebVTT, one cue per turn
 CHAPTERS_SUFFIX = ".chapters.json"  #: Podcasting 2.0 chapters
 M4B_SUFFIX = ".m4b"  #: the audiobook, with "m4b" in [build] formats
+DECK_SUFFIX = ".apkg"  #: the Anki deck of a script's cards, with "anki" in [build] formats
 APP = "audiolesson"  #: the folder of ours inside the user's cache and data folders
 
 
@@ -70,9 +72,16 @@ class EpisodeFiles:
         """The audiobook beside the MP3."""
         return self._named(M4B_SUFFIX)
 
-    def sidecars(self, formats: Collection[str]) -> list[Path]:
-        """The files beside the MP3 that a complete episode in these formats has."""
-        return [self.transcript, self.chapters, *([self.m4b] if "m4b" in formats else [])]
+    @property
+    def deck(self) -> Path:
+        """The Anki deck beside the MP3."""
+        return self._named(DECK_SUFFIX)
+
+    def sidecars(self, formats: Collection[str], cards: bool = False) -> list[Path]:
+        """The files beside the MP3 that a complete episode in these formats has (the deck only
+        for a script with `cards`)."""
+        deck = [self.deck] if cards and "anki" in formats else []
+        return [self.transcript, self.chapters, *([self.m4b] if "m4b" in formats else []), *deck]
 
 
 def _xdg(variable: str, fallback: str) -> Path:

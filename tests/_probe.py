@@ -62,11 +62,12 @@ def loudness(path: Path) -> tuple[float, float]:
 
 
 class Cue(NamedTuple):
-    """One WebVTT cue: start and end in seconds, the speaker its <v> tag names, the text."""
+    """One WebVTT cue: start and end in seconds, the speaker its <v> tag names (None: a practice
+    gap's cue, which has no voice), the text."""
 
     start: float
     end: float
-    voice: str
+    voice: str | None
     text: str
 
 
@@ -84,7 +85,7 @@ def vtt_cues(path: Path) -> list[Cue]:
     The file must start with WEBVTT; each block with a timing line is a cue (its identifier line,
     if any, is skipped), whose times must be hh:mm:ss.ttt; the lines after the timing are its
     text, joined with spaces, and must open with the speaker's <v> tag (the exporter gives every
-    cue one).
+    turn one; a practice gap's cue is "[Your turn]" alone).
     """
     text = path.read_text(encoding="utf-8")
     assert text.startswith("WEBVTT"), text[:40]
@@ -99,6 +100,46 @@ def vtt_cues(path: Path) -> list[Cue]:
         start, end = _seconds(stamps.group(1)), _seconds(stamps.group(2))
         body = " ".join(lines[lines.index(timing) + 1 :])
         voiced = re.match(r"<v ([^>]*)>(.*)", body)
-        assert voiced, body
+        if voiced is None:
+            assert body == "[Your turn]", body
+            cues.append(Cue(start, end, None, body))
+            continue
         cues.append(Cue(start, end, voiced.group(1), voiced.group(2)))
     return cues
+
+
+def silences(
+    path: Path, noise_db: float = -50.0, seconds: float = 1.0
+) -> list[tuple[float, float]]:
+    """(start, end) of every stretch quieter than noise_db for at least `seconds`, by ffmpeg's
+    silencedetect filter."""
+    err = subprocess.run(
+        ["ffmpeg", "-hide_banner", "-nostats", "-i", str(path),
+         "-af", f"silencedetect=noise={noise_db}dB:d={seconds}", "-f", "null", "-"],
+        capture_output=True, text=True, check=True,
+    ).stderr  # fmt: skip
+    starts = [float(s) for s in re.findall(r"silence_start: (-?[\d.]+)", err)]
+    ends = [float(e) for e in re.findall(r"silence_end: (-?[\d.]+)", err)]
+    return list(zip(starts, ends, strict=True))
+
+
+def mean_volume(path: Path, start: float, seconds: float) -> float:
+    """The mean volume (dBFS, ffmpeg's volumedetect) of `seconds` of audio from `start`."""
+    err = subprocess.run(
+        ["ffmpeg", "-hide_banner", "-nostats", "-ss", f"{start:.3f}", "-t", f"{seconds:.3f}",
+         "-i", str(path), "-af", "volumedetect", "-f", "null", "-"],
+        capture_output=True, text=True, check=True,
+    ).stderr  # fmt: skip
+    found = re.search(r"mean_volume: (-?[\d.]+) dB", err)
+    assert found, err
+    return float(found.group(1))
+
+
+def audio_frames(mp3: Path) -> bytes:
+    """The MP3 after its ID3v2 tag (the tag holds the build time)."""
+    data = mp3.read_bytes()
+    assert data[:3] == b"ID3"
+    size = 0
+    for byte in data[6:10]:
+        size = (size << 7) | byte
+    return data[10 + size :]

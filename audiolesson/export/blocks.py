@@ -17,7 +17,7 @@ import logging
 import math
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -28,10 +28,11 @@ from ..audio_settings import AudioSettings
 from ..errors import BuildError
 from ..files import sha256_of, staged_files, write_atomic
 from ..keys import spaced_digest
+from ..script.layout import practice_seconds
 from .mix import stitch
-from .mp3 import ENCODER_DELAY, SAMPLES_PER_FRAME, FrameCounter, new_encoder
+from .mp3 import ENCODER_DELAY, SAMPLES_PER_FRAME, FrameCounter, crc16, new_encoder
 from .music import place_music
-from .timeline import Block, ChapterTimeline, ClipItem, ClipSource, Silence
+from .timeline import AnswerGap, Block, ChapterTimeline, ClipItem, ClipSource, Silence
 
 T = TypeVar("T")
 
@@ -44,7 +45,9 @@ __all__ = [
     "check_file",
     "encode_blocks",
     "episode_blocks",
+    "gap_answers",
     "prune_blocks",
+    "resolve_gaps",
     "split_blocks",
     "stamp",
 ]
@@ -82,6 +85,7 @@ class EncodedBlock:
     loudness_lufs: float
     true_peak_db: float
     hops_path: Path | None
+    crc16: int = 0  #: CRC-16 of the MP3's bytes (the episode's LAME tag joins the blocks')
 
     @property
     def padding(self) -> int:
@@ -97,12 +101,35 @@ def preload_encoders() -> None:
         importlib.import_module(name)
 
 
+def gap_answers(chapter: ChapterTimeline) -> set[str]:
+    """The clip keys whose lengths the chapter's practice gaps wait for."""
+    return {item.answer for item in chapter.items if isinstance(item, AnswerGap)}
+
+
+def resolve_gaps(chapter: ChapterTimeline, *, clips: ClipSource) -> ChapterTimeline:
+    """The chapter with each practice gap made a Silence as long as its answer clip lasts
+    (`script.layout.practice_seconds`); a chapter without one is returned as it is."""
+    if not any(isinstance(item, AnswerGap) for item in chapter.items):
+        return chapter
+    items: list[Silence | ClipItem | AnswerGap] = []
+    for item in chapter.items:
+        if isinstance(item, AnswerGap):
+            frames, rate = clips.size(item.answer)
+            item = Silence(practice_seconds(frames / rate))
+        items.append(item)
+    return replace(chapter, items=items)
+
+
 def split_blocks(chapter: ChapterTimeline) -> list[Block]:
-    """The chapter's timeline cut into blocks at content-defined points (never inside a turn)."""
+    """The chapter's timeline cut into blocks at content-defined points (never inside a turn).
+
+    Its practice gaps must be resolved first (`resolve_gaps`): a block holds only lengths."""
     blocks: list[list[Silence | ClipItem]] = []
     current: list[Silence | ClipItem] = []
     clips = 0
     for item in chapter.items:
+        if isinstance(item, AnswerGap):
+            raise TypeError(f"resolve the practice gaps of {chapter.title!r} before splitting")
         current.append(item)
         if isinstance(item, ClipItem):
             clips += 1
@@ -144,7 +171,8 @@ def episode_blocks(
     chapters: Sequence[ChapterTimeline], settings: AudioSettings, *, clips: ClipSource
 ) -> list[list[Block]]:
     """Each chapter's blocks, each placed in its music bed if it has one (which takes the sizes
-    of the clips before them)."""
+    of the clips before them); practice gaps take the size of their answer clips."""
+    chapters = [resolve_gaps(chapter, clips=clips) for chapter in chapters]
     blocks = [split_blocks(chapter) for chapter in chapters]
     if any(chapter.bed is not None for chapter in chapters):
         place_music(chapters, blocks, settings.sample_rate, clips=clips)
@@ -248,6 +276,8 @@ def load_block(
             if meta["format"] != BLOCK_FORMAT or len(meta["spans"]) != clips:
                 return None  # an older layout: encoded again, silently
             why, stale = _damage(meta, mp3_path, hops_path, full_check)
+            if why is None and meta["frames"] and "crc16" not in meta:  # an older entry
+                meta["crc16"], stale = crc16(mp3_path.read_bytes()), True
             if why is None and stale:  # copied, touched or from an older version, and whole
                 write_atomic(meta_path, json.dumps(stamp(meta, mp3_path)).encode("utf-8"))
         except (OSError, KeyError, TypeError) as exc:
@@ -264,6 +294,7 @@ def load_block(
         meta["loudness"] if meta["loudness"] is not None else -math.inf,
         meta["peak"] if meta["peak"] is not None else -math.inf,
         hops_path,
+        meta.get("crc16", 0),
     )
 
 
@@ -306,6 +337,7 @@ def encode_block(
             "frames": counter.frames,
             "bytes": size,
             "sha256": checksum.hexdigest(),
+            "crc16": counter.crc,
             "hops_sha256": sha256_of(staged.temp(hops_path)),
             "samples": mix.frames,
             "spans": mix.spans,

@@ -12,21 +12,37 @@ import logging
 import math
 import os
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .._killpoints import killpoint
+from ..audio_io import LAME_QUALITY
 from ..audio_settings import AudioSettings
 from ..errors import BuildError, os_errors_as
 from ..files import append_file, staged_files
 from ..paths import EpisodeFiles
+from .anki import Deck, write_deck
 from .blocks import BLOCKS_FOLDER, EncodedBlock, block_key, encode_blocks, episode_blocks
 from .loudness import BLOCK_SECONDS, HOPS_PER_BLOCK, gated_loudness
-from .m4b import SAMPLES_PER_AAC_FRAME, AacBlock, encode_aac_blocks, write_m4b
-from .mp3 import SAMPLES_PER_FRAME, frame_length, info_frame
-from .sidecars import chapters_json_text, vtt_text
+from .m4b import (
+    SAMPLES_PER_AAC_FRAME,
+    AacBlock,
+    encode_aac_blocks,
+    remove_join_leftovers,
+    write_m4b,
+)
+from .mp3 import SAMPLES_PER_FRAME, frame_length, info_frame, join_crc16
+from .sidecars import chapters_json_text, practice_marks, vtt_text
 from .tags import EpisodeMeta, build_tag
-from .timeline import Block, ChapterMark, ChapterTimeline, ClipItem, ClipSource, Cue
+from .timeline import (
+    PRACTICE_TEXT,
+    Block,
+    ChapterMark,
+    ChapterTimeline,
+    ClipItem,
+    ClipSource,
+    Cue,
+)
 
 __all__ = ["EpisodeResult", "export_episode"]
 
@@ -52,6 +68,7 @@ class EpisodeResult:
     true_peak_dbtp: float = -math.inf  #: true peak of the mix before encoding
     m4b: Path | None = None  #: the M4B, when asked for
     aac_blocks_encoded: int = 0
+    deck: Path | None = None  #: the Anki deck, when asked for and the script has cards
 
 
 def _timeline(
@@ -70,6 +87,7 @@ def _timeline(
             position += piece.frames * frame_samples
     duration = end / rate
     cues: list[Cue] = []
+    practice: Cue | None = None  #: a practice gap waiting for its answer's start
     first_cue: list[float | None] = []
     starts: list[int] = []
     index = 0
@@ -80,11 +98,17 @@ def _timeline(
             piece, start = encoded[index], block_starts[index]
             clips = [item for item in block.items if isinstance(item, ClipItem)]
             for item, (a, b) in zip(clips, piece.spans, strict=True):
+                if item.practice:  # shown from the cue until the answer starts
+                    practice = _practice_cue(item, (start + a) / rate)
+                    continue
                 if item.sound:  # a sound cue is heard, not transcribed
                     continue
                 cue = Cue(
                     (start + a) / rate, (start + b) / rate, item.speaker, item.text, item.line
                 )
+                if practice is not None:
+                    cues.append(replace(practice, end=cue.start))
+                    practice = None
                 cues.append(cue)
                 first = cue.start if first is None else first
             index += 1
@@ -113,6 +137,11 @@ def _timeline(
             )
         )
     return cues, marks, duration
+
+
+def _practice_cue(item: ClipItem, start: float) -> Cue:
+    """The transcript's cue of a practice gap (its end is the answer's start)."""
+    return Cue(start, start, None, PRACTICE_TEXT, item.line, practice=True)
 
 
 def _episode_levels(encoded: Sequence[EncodedBlock], rate: int) -> tuple[float, float]:
@@ -146,20 +175,22 @@ def export_episode(
     full_check: bool = False,
     *,
     clips: ClipSource,
+    deck: Deck | None = None,
 ) -> EpisodeResult:
     """Write <slug>.mp3 (mastered, chaptered, tagged), <slug>.vtt and <slug>.chapters.json.
 
     With "m4b" in formats also <slug>.m4b (AAC, chapters, tags), from AAC blocks cached like the
-    MP3's; without it, an M4B an earlier build left is removed with the commit. `encoded_before`
-    names blocks this build already encoded (beside synthesis): they count as encoded, not reused.
-    `full_check` hashes every cached block whole (build --force), not only those whose mtime
-    changed. A file that cannot be written (a full or read-only disk) is a BuildError naming it,
-    or out_dir.
+    MP3's; without it, an M4B an earlier build left is removed with the commit. With "anki" in
+    formats and a `deck` with notes also <slug>.apkg (export.anki); otherwise an old one goes.
+    `encoded_before` names blocks this build already encoded (beside synthesis): they count as
+    encoded, not reused. `full_check` hashes every cached block whole (build --force), not only
+    those whose mtime changed. A file that cannot be written (a full or read-only disk) is a
+    BuildError naming it, or out_dir.
     """
     with os_errors_as(BuildError, f"could not write episode {slug}", out_dir):
         return _write_episode(
             chapters, meta, settings, out_dir, slug, cache_dir, progress, jobs, formats,
-            encoded_before, full_check, clips,
+            encoded_before, full_check, clips, deck,
         )  # fmt: skip
 
 
@@ -176,6 +207,7 @@ def _write_episode(
     encoded_before: Collection[str],
     full_check: bool,
     clips: ClipSource,
+    deck: Deck | None = None,
 ) -> EpisodeResult:
     """`export_episode`, with OSError left as it is."""
     settings.validate()
@@ -184,6 +216,8 @@ def _write_episode(
     out_dir.mkdir(parents=True, exist_ok=True)
     folder = cache_dir / BLOCKS_FOLDER
     _clean_stale(out_dir, f"{slug}.")
+    for leftover in remove_join_leftovers(out_dir):
+        log.info("removed %s, left by an M4B join that was killed", leftover)
     blocks = episode_blocks(chapters, settings, clips=clips)
     flat = [block for chapter_blocks in blocks for block in chapter_blocks]
     workers = jobs or os.cpu_count() or 1
@@ -200,9 +234,15 @@ def _write_episode(
     last = audible[-1]
     first_header = _first_header(block_mp3s[0])
     frames = sum(piece.frames for piece in audible)
-    audio_bytes = sum(path.stat().st_size for path in block_mp3s)
+    sizes = [path.stat().st_size for path in block_mp3s]
+    audio_bytes = sum(sizes)
     tag = build_tag(meta, marks, cues, settings.id3_version)
-    info = info_frame(first_header, frames, audio_bytes, last.padding)
+    music_crc = 0
+    for piece, size in zip(audible, sizes, strict=True):  # the blocks' CRCs: none read again
+        music_crc = join_crc16(music_crc, piece.crc16, size)
+    info = info_frame(
+        first_header, frames, audio_bytes, last.padding, music_crc, quality=LAME_QUALITY
+    )
     loudness, peak = _episode_levels(pieces, settings.sample_rate)
 
     files = EpisodeFiles(out_dir, slug)
@@ -216,8 +256,11 @@ def _write_episode(
         _, aac_marks, aac_duration = _timeline(
             chapters, blocks, aac, settings.sample_rate, SAMPLES_PER_AAC_FRAME
         )
+    cards = deck if "anki" in formats and deck is not None and deck.notes else None
     # The MP3 goes last: its build key is what later builds trust.
-    with staged_files(vtt, chapters_json, m4b, mp3) as staged:
+    with staged_files(vtt, chapters_json, m4b, files.deck, mp3) as staged:
+        if cards is not None:
+            _write_deck(staged.temp(files.deck), cards, settings, clips, progress)
         if "m4b" in formats:
             if progress:
                 progress(f"writing {m4b.name}")
@@ -233,10 +276,14 @@ def _write_episode(
             os.fsync(out.fileno())
         killpoint("episode-writing")
         staged.temp(vtt).write_text(vtt_text(cues, meta.transcript_header), encoding="utf-8")
-        staged.temp(chapters_json).write_text(chapters_json_text(marks), encoding="utf-8")
+        staged.temp(chapters_json).write_text(
+            chapters_json_text(marks, practice_marks(cues)), encoding="utf-8"
+        )
         staged.commit()
     if "m4b" not in formats and m4b.is_file():
         m4b.unlink()  # an M4B no longer asked for would be offered in the feed, out of date
+    if cards is None and files.deck.is_file():
+        files.deck.unlink()  # a deck no longer asked for (or of no cards) would be out of date
     log.info("wrote %s (%.1f s, %d blocks encoded)", mp3, duration, len(encoded))
     return EpisodeResult(
         mp3=mp3,
@@ -254,7 +301,21 @@ def _write_episode(
         true_peak_dbtp=peak,
         m4b=m4b if "m4b" in formats else None,
         aac_blocks_encoded=len(aac_encoded),
+        deck=files.deck if cards is not None else None,
     )
+
+
+def _write_deck(
+    path: Path,
+    deck: Deck,
+    settings: AudioSettings,
+    clips: ClipSource,
+    progress: Callable[[str], None] | None,
+) -> None:
+    """The Anki deck of the episode's cards, into the staged file `path`."""
+    if progress:
+        progress(f"writing the Anki deck ({len(deck.notes)} cards)")
+    write_deck(path, deck, settings, clips=clips)
 
 
 def _first_header(mp3: Path) -> int:

@@ -3,19 +3,21 @@
 Like the MP3 blocks, each block is encoded once (ffmpeg's native AAC encoder, ADTS, from the
 ffmpeg binary imageio-ffmpeg ships) into cache_dir/blocks/<block key>.<AAC tag>.aac with an index
 (.aac.json: frames, samples, checksum, mtime and edges, checked as MP3 blocks are) and reused
-while its content and the AAC settings stay the same. The episode is the blocks' AAC frames
-joined with ffmpeg's concat demuxer (no re-encode) into an MP4 with the M4B brand; every block
-starts AAC_PRIMING samples into its first frame, and
-the join is shifted by that much so the MP4's edit list hides the first block's priming: the
-block starts are then sums of frame counts, exactly as in the MP3, and the chapter marks follow
-from them. Chapters go in through an ffmetadata file, tags (title, artist, album, narrator,
-cover) through mutagen afterwards.
-"""
+while its content and the AAC settings stay the same. The episode is the blocks' ADTS frames
+piped back to back into ffmpeg (no re-encode), which muxes them into an MP4 with the M4B brand;
+every block starts AAC_PRIMING samples into its first frame, and the join is shifted by that
+much so the MP4's edit list hides the first block's priming: the block starts are then sums of
+frame counts, exactly as in the MP3, and the chapter marks follow from them. Chapters go in as
+ffmetadata (ffmpeg writes both the QuickTime chapter track and Nero chapters, in a movie
+timescale every chapter fits: `movie_timescale`), tags (title, artist, album, narrator, cover)
+through mutagen afterwards."""
 
 from __future__ import annotations
 
 import json
 import logging
+import re
+import struct
 import subprocess
 import tempfile
 from collections.abc import Callable, Sequence
@@ -26,7 +28,7 @@ from typing import TYPE_CHECKING
 from ..audio import pcm16_bytes
 from ..audio_settings import AudioSettings
 from ..errors import BuildError
-from ..files import sha256_of, staged_files, write_atomic
+from ..files import append_file, sha256_of, staged_files, write_atomic
 from ..images import image_type
 from ..keys import spaced_digest
 from .blocks import EncodedBlock, check_file, in_threads, stamp
@@ -44,6 +46,7 @@ __all__ = [
     "aac_tag",
     "encode_aac_blocks",
     "prune_aac",
+    "remove_join_leftovers",
     "write_m4b",
 ]
 
@@ -264,9 +267,94 @@ def ffmetadata(chapters: Sequence[ChapterMark], duration: float) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _concat_line(path: Path) -> str:
-    quoted = str(path.resolve()).replace("'", "'\\''")
-    return f"file '{quoted}'\n"
+#: A sample of an MP4 track may last at most this many ticks of its timescale (ffmpeg's muxer
+#: drops a longer one with only a warning).
+MAX_SAMPLE_TICKS = 2**31 - 1
+#: The movie timescale when a chapter is too long for the sample rate (ffmpeg 7's default).
+MILLISECONDS = 1000
+
+
+def movie_timescale(chapters: Sequence[ChapterMark], duration: float, rate: int) -> int:
+    """The MP4 movie timescale for these chapters: the sample rate, or milliseconds for a
+    chapter longer than MAX_SAMPLE_TICKS samples (13.5 hours at 44.1 kHz).
+
+    The QuickTime chapter track (what Apple Books and most players list) is a text track with one
+    sample per chapter, timed in the movie timescale. Since ffmpeg 8 that defaults to 28224000
+    ticks a second, so a chapter over 76.1 s does not fit: ffmpeg drops it from the track (which
+    then lists only the short chapters, at the wrong times, or is not written at all), and only
+    the Nero chapters keep it. The sample rate keeps every time sample-exact.
+    """
+    starts = [mark.start for mark in chapters] + [duration]
+    longest = max((b - a for a, b in zip(starts, starts[1:], strict=False)), default=duration)
+    return rate if (longest + 1) * rate < MAX_SAMPLE_TICKS else MILLISECONDS
+
+
+def _boxes(data: bytes, start: int, end: int) -> dict[bytes, list[tuple[int, int]]]:
+    """Each MP4 box between start and end: type -> [(payload start, payload end)]."""
+    found: dict[bytes, list[tuple[int, int]]] = {}
+    while start + 8 <= end:
+        size, kind = struct.unpack_from(">I4s", data, start)
+        header = 8
+        if size == 1:
+            size, header = struct.unpack_from(">Q", data, start + 8)[0], 16
+        elif size == 0:
+            size = end - start
+        if size < header or start + size > end:
+            break
+        found.setdefault(kind, []).append((start + header, start + size))
+        start += size
+    return found
+
+
+def _moov(path: Path) -> bytes:
+    """The payload of the file's moov box (b"" if it has none)."""
+    with path.open("rb") as fh:
+        size = fh.seek(0, 2)
+        position = 0
+        while position + 8 <= size:
+            fh.seek(position)
+            head = fh.read(16)
+            length, kind = struct.unpack_from(">I4s", head)
+            header = 8
+            if length == 1:
+                length, header = struct.unpack_from(">Q", head, 8)[0], 16
+            elif length == 0:
+                length = size - position
+            if length < header:
+                break
+            if kind == b"moov":
+                fh.seek(position + header)
+                return fh.read(length - header)
+            position += length
+    return b""
+
+
+def chapter_track_samples(path: Path) -> int:
+    """How many chapters the M4B's QuickTime chapter track holds: samples of the text track the
+    audio track's tref/chap points at (0 if it points at none)."""
+    moov = _moov(path)
+    tracks: dict[int, dict[bytes, list[tuple[int, int]]]] = {}
+    chapters: list[int] = []
+    for a, b in _boxes(moov, 0, len(moov)).get(b"trak", []):
+        trak = _boxes(moov, a, b)
+        if b"tkhd" not in trak:
+            continue
+        tkhd = trak[b"tkhd"][0][0]
+        track_id = struct.unpack_from(">I", moov, tkhd + (20 if moov[tkhd] else 12))[0]
+        tracks[track_id] = trak
+        for ta, tb in trak.get(b"tref", []):
+            for ca, cb in _boxes(moov, ta, tb).get(b"chap", []):
+                chapters += struct.unpack_from(f">{(cb - ca) // 4}I", moov, ca)
+    if not chapters or chapters[0] not in tracks:
+        return 0
+    level = tracks[chapters[0]]
+    for kind in (b"mdia", b"minf", b"stbl"):
+        if kind not in level:
+            return 0
+        level = _boxes(moov, *level[kind][0])
+    if b"stsz" not in level:
+        return 0
+    return int(struct.unpack_from(">I", moov, level[b"stsz"][0][0] + 8)[0])
 
 
 def write_m4b(
@@ -277,28 +365,80 @@ def write_m4b(
     meta: EpisodeMeta,
     settings: AudioSettings,
 ) -> None:
-    """Join the AAC blocks (stream copy) into an M4B at target, with chapters, then tag it."""
-    audible = [piece for piece in pieces if piece.frames and piece.path is not None]
-    with tempfile.TemporaryDirectory(prefix=".m4b-", dir=target.parent) as work:
-        listing, metadata = Path(work) / "blocks.txt", Path(work) / "chapters.txt"
-        listing.write_text("".join(_concat_line(p.path) for p in audible), encoding="utf-8")  # type: ignore[arg-type]
-        metadata.write_text(ffmetadata(chapters, duration), encoding="utf-8")
+    """Join the AAC blocks (stream copy) into an M4B at target, with chapters, then tag it.
+
+    The blocks' ADTS frames go to ffmpeg on its standard input (ADTS frames stand alone, so the
+    blocks' bytes back to back are one stream), the chapters through an unnamed temporary file:
+    no file list to quote (a path may hold any character, a line break too) and nothing on disk
+    for a killed build to leave behind.
+    """
+    audible = [piece.path for piece in pieces if piece.frames and piece.path is not None]
+    timescale = movie_timescale(chapters, duration, settings.sample_rate)
+    with tempfile.TemporaryFile() as metadata, tempfile.TemporaryFile() as errors:
+        metadata.write(ffmetadata(chapters, duration).encode("utf-8"))
+        metadata.flush()
+        metadata.seek(0)
         # Starting the join AAC_PRIMING samples before zero makes the muxer write an edit list
         # that skips the first block's priming, as players expect of an AAC track.
         command = [
             ffmpeg_exe(), "-nostdin", "-v", "error", "-y",
             "-itsoffset", f"{-AAC_PRIMING / settings.sample_rate:.9f}",
-            "-f", "concat", "-safe", "0", "-i", str(listing),
-            "-i", str(metadata),
+            "-f", "aac", "-i", "pipe:0",
+            "-f", "ffmetadata", "-i", f"pipe:{metadata.fileno()}",
             "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1", "-c", "copy",
+            "-movie_timescale", str(timescale),
             "-f", "ipod", "-brand", "M4B ", "-movflags", "+faststart", str(target),
         ]  # fmt: skip
-        done = subprocess.run(command, capture_output=True, text=True, errors="replace")
-    if done.returncode != 0:
-        lines = done.stderr.strip().splitlines()
-        why = lines[-1] if lines else f"exit status {done.returncode}"
+        proc = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stderr=errors, pass_fds=(metadata.fileno(),)
+        )
+        assert proc.stdin is not None  # stdin=PIPE
+        pipe = proc.stdin
+        try:
+            for path in audible:
+                append_file(pipe.fileno(), path)
+        except BrokenPipeError:
+            pass  # ffmpeg stopped early: its exit status and message say why
+        finally:
+            pipe.close()
+            code = proc.wait()
+        errors.seek(0)
+        lines = errors.read().decode("utf-8", "replace").strip().splitlines()
+    if code != 0:
+        why = lines[-1] if lines else f"exit status {code}"
         raise BuildError(f"could not join the AAC blocks into an M4B: {why}", path=target)
+    found = chapter_track_samples(target)
+    if found != len(chapters):
+        raise BuildError(
+            f"ffmpeg wrote {found} of {len(chapters)} chapters into the M4B's chapter track",
+            path=target,
+        )
     tag_m4b(target, meta)
+
+
+#: the folder an M4B join made in output/ while it listed the blocks in a file: tempfile's name for
+#: TemporaryDirectory(prefix=".m4b-"), holding the join's file list and its chapters
+_JOIN_FOLDER = re.compile(r"\.m4b-[a-z0-9_]{8}")
+_JOIN_FILES = frozenset({"blocks.txt", "chapters.txt"})
+
+
+def remove_join_leftovers(folder: Path) -> list[Path]:
+    """Remove the folders killed M4B joins left in folder; the folders removed.
+
+    Only a real folder (not a symlink) named as the join named it, holding nothing but the
+    join's own two files, is the build's; anything else is left alone, whatever its name.
+    """
+    removed = []
+    for path in sorted(folder.glob(".m4b-*")):
+        if not _JOIN_FOLDER.fullmatch(path.name) or path.is_symlink() or not path.is_dir():
+            continue
+        entries = list(path.iterdir())
+        if all(e.name in _JOIN_FILES and e.is_file() and not e.is_symlink() for e in entries):
+            for entry in entries:
+                entry.unlink()
+            path.rmdir()
+            removed.append(path)
+    return removed
 
 
 def narrator_text(meta: EpisodeMeta) -> str | None:

@@ -6,8 +6,9 @@ starts, so blocks are still mixed and encoded one by one. While anyone speaks or
 plays, the bed sits `volume_db` (-18 dB by default) under the loudness target; in a pause it rises
 by `rise_db` over RISE_SECONDS after the speech stops and is back down FALL_SECONDS before the next
 speech starts. It fades in where it starts and out over the pause that ends its chapter. A bed
-shorter than its chapter loops (with a crossfade at the loop point); a longer one is cut off.
-All the gains, ramps and the looping are pydub's (`segments`).
+shorter than its chapter loops (with a crossfade at the loop point, its bytes tiled); a longer
+one is cut off; one shorter than MIN_BED_SECONDS is refused. All the gains and ramps are pydub's
+(`segments`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,16 @@ from typing import TYPE_CHECKING
 from ..audio_settings import AudioSettings
 from .loudness import clip_loudness, db_to_gain
 from .resample import conform, conformed_frames
-from .segments import QUIET_DB, from_float, join, overlay, ramp, to_float
+from .segments import (
+    QUIET_DB,
+    audio_segment,
+    from_float,
+    join,
+    overlay,
+    ramp,
+    silence,
+    to_float,
+)
 from .timeline import Bed, Block, ChapterTimeline, ClipSource, MusicSpan, Silence
 
 if TYPE_CHECKING:
@@ -30,8 +40,10 @@ if TYPE_CHECKING:
 
     from ..audio import Audio
 
-__all__ = ["BedTrack", "block_frames", "place_music"]
+__all__ = ["MIN_BED_SECONDS", "BedTrack", "block_frames", "place_music"]
 
+#: a shorter music file is refused: looped, it would be a buzz or a click, not music
+MIN_BED_SECONDS = 1.0
 RISE_SECONDS = 1.0  #: the bed rises this long after speech stops
 FALL_SECONDS = 0.5  #: and is back down this long before speech starts again
 FADE_IN_SECONDS = 1.0  #: where a bed starts
@@ -198,15 +210,25 @@ class BedTrack:
         self.runs = _pause_runs(items, self.rate, span, self.up)
 
     def _slice(self, position: int, frames: int) -> AudioSegment:
-        """`frames` frames of the (looping) bed from `position` frames into this block."""
-        parts = []
-        start = (self.span.offset + position) % max(1, self.loop_frames)
-        while frames > 0:
-            take = min(frames, self.loop_frames - start)
-            parts.append(self.loop.get_sample_slice(start, start + take))
-            frames -= take
-            start = 0
-        return join(parts)
+        """`frames` frames of the (looping) bed from `position` frames into this block.
+
+        Where the bed wraps, its bytes are tiled (the rest of one pass, whole passes, the start
+        of the next) in three steps however short the bed: cutting it pass by pass made a bed
+        of one sample cost one slice per sample of the block.
+        """
+        if not self.loop_frames:  # an empty bed (the pipeline refuses one) is silence
+            return silence(frames, self.rate, self.loop.channels)
+        start = (self.span.offset + position) % self.loop_frames
+        if start + frames <= self.loop_frames:
+            return self.loop.get_sample_slice(start, start + frames)
+        width, raw = self.loop.frame_width, self.loop.raw_data
+        passes, rest = divmod(frames - (self.loop_frames - start), self.loop_frames)
+        return audio_segment()(
+            raw[start * width :] + raw * passes + raw[: rest * width],
+            sample_width=self.loop.sample_width,
+            frame_rate=self.loop.frame_rate,
+            channels=self.loop.channels,
+        )
 
     def _envelope(self, index: int, position: int, frames: int) -> Callable[[int], float]:
         """The bed's amplitude over one item, frame 0 = the item's start."""

@@ -11,11 +11,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import BuildError
-from .timeline import ChapterMark, Cue
+from .timeline import PRACTICE_TEXT, ChapterMark, Cue
 
 CHAPTERS_VERSION = "1.2.0"
+#: title of a practice gap's marker in the chapters JSON (out of the table of contents)
+PRACTICE_MARK = "Your turn"
 
 _TIMESTAMP = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{1,3})")
 _VOICE = re.compile(r"<v(?:\.[^\s>]*)?(?:\s+([^>]*))?>")
@@ -58,31 +61,51 @@ def vtt_text(cues: Sequence[Cue], header: str | None = None) -> str:
         parts.append("NOTE\n" + "\n".join(line for line in lines if line) + "\n")
     for number, cue in enumerate(cues, start=1):
         start, end = vtt_timestamp(cue.start), vtt_timestamp(max(cue.end, cue.start + 0.001))
-        parts.append(
-            f"{number}\n{start} --> {end}\n<v {vtt_escape(cue.label)}>{vtt_escape(cue.text)}\n"
-        )
+        parts.append(f"{number}\n{start} --> {end}\n{_vtt_payload(cue)}\n")
     return "\n".join(parts)
+
+
+def _vtt_payload(cue: Cue) -> str:
+    """A cue's text with its `<v Speaker>` span; a practice gap's has none (nobody speaks)."""
+    if cue.practice:
+        return vtt_escape(cue.text)
+    return f"<v {vtt_escape(cue.label)}>{vtt_escape(cue.text)}"
 
 
 def transcript_text(cues: Sequence[Cue], header: str | None = None) -> str:
     """The plain transcript: an optional header, then one "Speaker: text" line per turn."""
-    lines = [f"{one_line(cue.label)}: {one_line(cue.text)}" for cue in cues]
+    lines = [
+        one_line(cue.text) if cue.practice else f"{one_line(cue.label)}: {one_line(cue.text)}"
+        for cue in cues
+    ]
     if header and header.strip():
         lines = [header.strip(), ""] + lines
     return "\n".join(lines)
 
 
-def chapters_json_text(chapters: Sequence[ChapterMark]) -> str:
-    """Podcasting 2.0 JSON chapters, sub-chapters included, in time order."""
-    # sorted() is stable: a chapter stays before a sub-chapter that starts with it
-    ordered = sorted(chapters, key=lambda mark: mark.start)
-    doc = {
-        "version": CHAPTERS_VERSION,
-        "chapters": [
-            {"startTime": round(mark.start, 3), "title": one_line(mark.title)} for mark in ordered
-        ],
-    }
+def chapters_json_text(
+    chapters: Sequence[ChapterMark], markers: Sequence[dict[str, Any]] = ()
+) -> str:
+    """Podcasting 2.0 JSON chapters, sub-chapters included, in time order, with `markers`
+    (entries of their own, such as `practice_marks`) among them."""
+    entries: list[dict[str, Any]] = [
+        {"startTime": round(mark.start, 3), "title": one_line(mark.title)} for mark in chapters
+    ]
+    # sorted() is stable: a chapter stays before a sub-chapter or marker that starts with it
+    ordered = sorted([*entries, *markers], key=lambda entry: entry["startTime"])
+    doc = {"version": CHAPTERS_VERSION, "chapters": ordered}
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def practice_marks(cues: Sequence[Cue]) -> list[dict[str, Any]]:
+    """A marker per practice gap for the chapters JSON: `toc: false` (Podcasting 2.0), so
+    players that show markers show it and the table of contents stays the chapters."""
+    return [
+        {"startTime": round(c.start, 3), "endTime": round(c.end, 3), "title": PRACTICE_MARK,
+         "toc": False}
+        for c in cues
+        if c.practice
+    ]  # fmt: skip
 
 
 def _seconds(stamp: re.Match[str]) -> float:
@@ -92,7 +115,8 @@ def _seconds(stamp: re.Match[str]) -> float:
 
 
 def read_transcript(path: Path) -> list[Cue]:
-    """Cues of a WebVTT transcript as the exporter writes it (one cue per turn, `<v Speaker>`)."""
+    """Cues of a WebVTT transcript as the exporter writes it (one cue per turn, `<v Speaker>`;
+    a practice gap's cue without a voice span)."""
     text = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
     if not text.startswith("WEBVTT"):
         raise BuildError(
@@ -112,7 +136,9 @@ def read_transcript(path: Path) -> list[Cue]:
         speaker = html.unescape(voice.group(1) or "").strip() if voice else ""
         words = html.unescape(_TAG.sub("", payload))
         start, end = _seconds(stamps[0]), _seconds(stamps[1])
-        cues.append(Cue(start, end, speaker or None, " ".join(words.split())))
+        text = " ".join(words.split())
+        practice = voice is None and text == PRACTICE_TEXT  # written so by `_vtt_payload`
+        cues.append(Cue(start, end, speaker or None, text, practice=practice))
     return cues
 
 

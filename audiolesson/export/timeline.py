@@ -1,6 +1,6 @@
-"""The episode timeline: what the exporter is given (clips, sound cues and silences per chapter, a
-music bed under some chapters) and what it reports back (a cue per turn, a mark per chapter), all
-in seconds. Items name their audio by key; the exporter reads it from a ClipSource."""
+"""The episode timeline: what the exporter is given (clips, sound cues, silences and practice gaps
+per chapter, a music bed under some chapters) and what it reports back (a cue per turn, a mark per
+chapter), all in seconds. Items name their audio by key; the exporter reads it from a ClipSource."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from ..script.model import MUSIC_RISE_DB, MUSIC_VOLUME_DB
 
 __all__ = [
     "NARRATOR",
+    "PRACTICE_TEXT",
+    "AnswerGap",
     "Bed",
     "Block",
     "ChapterTimeline",
@@ -24,6 +26,7 @@ __all__ = [
 ]
 
 NARRATOR = "Narrator"  #: transcript label of turns without a speaker
+PRACTICE_TEXT = "[Your turn]"  #: what the transcript shows for a practice gap
 
 
 class ClipSource(Protocol):
@@ -56,6 +59,18 @@ class ClipItem:
     line: int  #: script line (for errors)
     gain_db: float = 0.0  #: the voice's volume: offset from the loudness target after matching
     sound: bool = False  #: a sound cue (`[sound x]`, intro, outro): mixed, never transcribed
+    #: the practice cue of a `[your turn]` (a sound cue too): the transcript shows PRACTICE_TEXT
+    #: from its start until the answer starts
+    practice: bool = False
+
+
+@dataclass(frozen=True)
+class AnswerGap:
+    """A practice gap's silence: as long as the answer clip `answer` lasts, within the bounds of
+    script.layout.practice_seconds. The exporter makes it a Silence once it knows that clip's
+    length (`export.blocks.resolve_gaps`), so block keys depend on it only through the clip."""
+
+    answer: str  #: the answer clip's key
 
 
 @dataclass(frozen=True)
@@ -93,7 +108,7 @@ class ChapterTimeline:
     title: str
     level: int  #: 1 = chapter, 2 = sub-chapter
     key: str  #: hash of everything that changes this chapter's audio
-    items: list[Silence | ClipItem] = field(default_factory=list)
+    items: list[Silence | ClipItem | AnswerGap] = field(default_factory=list)
     bed: Bed | None = None  #: music under this chapter
     #: the bed plays on from the previous chapter (a sub-chapter under its chapter's music)
     bed_continues: bool = False
@@ -117,6 +132,7 @@ class Cue:
     speaker: str | None  #: None = narration
     text: str
     line: int | None = None  #: script line (None when read back from a transcript file)
+    practice: bool = False  #: a practice gap (`[your turn]`), not a turn: text is PRACTICE_TEXT
 
     @property
     def label(self) -> str:

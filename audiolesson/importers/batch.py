@@ -1,10 +1,11 @@
 """`audiolesson import FILE... | DIR`: every file read first, then all scripts written, or none.
 
 One script per book (named after its file), a course page's lesson and audiobook scripts as
-before, a cover image beside a book's script when the book has one. Several books make a
-series: episode numbers follow the files' names in natural order (2 before 10). Nothing is
-written until every file has been read; a script or cover that differs from what is on disk
-(you edited it) is overwritten only with force, checked for every file before any is written.
+before (and its review script, from its glossary, flash cards and key concepts), a cover image
+beside a book's script when the book has one. Several books make a series: episode numbers
+follow the files' names in natural order (2 before 10). Nothing is written until every file has
+been read; a script or cover that differs from what is on disk (you edited it) is overwritten
+only with force, checked for every file before any is written.
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from ..errors import ScriptError, ScriptWarning
 from ..files import read_text, write_atomic
 from ..script.front_matter import readable_title
 from .book import Book
-from .course_page import ImportedScript, import_page, slugify
+from .course_page import ImportedScript, slugify
 from .detect import NotABook, detect
 from .render import render_book
-from .writing import WrittenScript, write_scripts
+from .writing import WrittenScript, course_page_scripts, write_scripts
 
 __all__ = ["BOOKS_EXTRA", "BatchReport", "ImportedFile", "import_paths", "read_book"]
 
@@ -131,7 +132,7 @@ def _plan(paths: list[Path], series: str | None) -> tuple[list[_Planned], str | 
     planned: list[_Planned] = []
     for path, kind in sources:  # every file read before anything is written
         if kind == "course page":
-            result = import_page(read_text(path, what="course page"), path)
+            result = course_page_scripts(read_text(path, what="course page"), path)
             planned.append(
                 _Planned(path, kind, list(result.scripts), None, None, list(result.warnings))
             )

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import ScriptError, ScriptWarning
 from ..files import read_text, write_atomic
-from .course_page import ImportedScript, import_page
+from .course_page import ImportedScript, ImportResult, import_page
+from .review import review_script
 
-__all__ = ["ImportReport", "WrittenScript", "import_file", "write_scripts"]
+__all__ = ["ImportReport", "WrittenScript", "course_page_scripts", "import_file", "write_scripts"]
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +33,21 @@ class ImportReport:
     warnings: tuple[ScriptWarning, ...]
 
 
+def course_page_scripts(text: str, path: str | Path) -> ImportResult:
+    """A course page's scripts: the lesson and the audiobook (`import_page`), then the review
+    script when the page has a glossary, flash cards or key concepts (`review.review_script`)."""
+    result = import_page(text, path)
+    review, warnings = review_script(text, path)
+    if review is None:
+        return replace(result, warnings=(*result.warnings, *warnings))
+    return replace(
+        result, scripts=(*result.scripts, review), warnings=(*result.warnings, *warnings)
+    )
+
+
 def import_file(page: Path, out_dir: Path, *, force: bool = False) -> ImportReport:
     """Read a course page, import it and write its scripts into out_dir."""
-    result = import_page(read_text(page, what="course page"), page)
+    result = course_page_scripts(read_text(page, what="course page"), page)
     return ImportReport(write_scripts(result.scripts, out_dir, force=force), result.warnings)
 
 

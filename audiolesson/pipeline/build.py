@@ -285,6 +285,7 @@ def _export(
         encoded_before=encoded_early,
         full_check=force,
         clips=plan.clips,
+        deck=plan.deck,
     )
     killpoint("episode-stored")
     result.episodes_written.append(plan.slug)

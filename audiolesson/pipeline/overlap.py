@@ -28,10 +28,12 @@ from ..export.blocks import (
     EncodedBlock,
     block_key,
     encode_block,
+    gap_answers,
     preload_encoders,
+    resolve_gaps,
     split_blocks,
 )
-from ..export.timeline import Block, ClipItem
+from ..export.timeline import Block, ChapterTimeline, ClipItem
 from ..synth.clips import CachedClips
 from .plan import EpisodePlan
 
@@ -48,16 +50,24 @@ class _Waiting:
     missing: set[str] = field(default_factory=set)
 
 
-def _keyed_before_synthesis(plan: EpisodePlan) -> list[Block]:
-    """The plan's blocks whose keys are known before its clips exist: those under no music bed.
+@dataclass
+class _Gapped:
+    """A chapter whose practice gaps wait for the lengths of their answers' clips."""
+
+    chapter: ChapterTimeline
+    clips: CachedClips
+    missing: set[str] = field(default_factory=set)
+
+
+def _keyed_before_synthesis(plan: EpisodePlan) -> list[ChapterTimeline]:
+    """The plan's chapters whose block keys are known once their practice gaps' answers exist
+    (at once for a chapter without gaps): those under no music bed.
 
     A block under a bed is keyed by where it sits in the bed, which takes the length of every
     clip before it: asking for those lengths would synthesise the missing clips here, one by one,
     before any worker starts. Those blocks are left to the export.
     """
-    return [
-        block for chapter in plan.chapters if chapter.bed is None for block in split_blocks(chapter)
-    ]
+    return [chapter for chapter in plan.chapters if chapter.bed is None]
 
 
 class EarlyBlocks:
@@ -73,37 +83,53 @@ class EarlyBlocks:
         self._settings = settings
         self._folder = cache_dir / BLOCKS_FOLDER
         self._by_clip: dict[str, list[_Waiting]] = {}
+        self._gapped: dict[str, list[_Gapped]] = {}  #: answer clip -> chapters waiting for it
         self._futures: list[tuple[str, Future[EncodedBlock]]] = []
         self._pool: ThreadPoolExecutor | None = None
         self._threads = threads or os.cpu_count() or 1
         self.encoded: set[str] = set()  #: keys of the blocks encoded here
-        seen: set[str] = set()
+        self._seen: set[str] = set()
         #: blocks whose clips are all cached already: started with the first clip that arrives
         self._ready: list[_Waiting] = []
         for plan in plans:
             if plan.up_to_date or not plan.missing:
                 continue  # nothing new to say: the export alone is quick (cached blocks)
             cache = plan.clips.cache
-            for block in _keyed_before_synthesis(plan):
-                key = block_key(block, settings)
-                if key in seen or (self._folder / f"{key}.json").is_file():
-                    continue  # already encoded (the export verifies it)
-                seen.add(key)
-                needs = {i.key for i in block.items if isinstance(i, ClipItem)}
-                missing = {k for k in needs if not cache.has(k)}
-                waiting = _Waiting(block, key, plan.clips, missing)
-                if not waiting.missing:
-                    self._ready.append(waiting)
-                for clip in waiting.missing:
-                    self._by_clip.setdefault(clip, []).append(waiting)
-        if self._ready or self._by_clip:
+            for chapter in _keyed_before_synthesis(plan):
+                waits = {k for k in gap_answers(chapter) if not cache.has(k)}
+                gapped = _Gapped(chapter, plan.clips, waits)
+                if gapped.missing:
+                    for clip in gapped.missing:
+                        self._gapped.setdefault(clip, []).append(gapped)
+                else:
+                    self._add_blocks(gapped)
+        if self._ready or self._by_clip or self._gapped:
             # Here, before the synthesis workers are forked and before any thread runs: a thread
             # inside an import while a worker is forked leaves that import's lock held in the
             # worker for ever. The export would import these anyway.
             preload_encoders()
 
+    def _add_blocks(self, gapped: _Gapped) -> None:
+        """Wait for the clips of each block of a chapter whose gaps' answers are all cached."""
+        chapter, clips = resolve_gaps(gapped.chapter, clips=gapped.clips), gapped.clips
+        for block in split_blocks(chapter):
+            key = block_key(block, self._settings)
+            if key in self._seen or (self._folder / f"{key}.json").is_file():
+                continue  # already encoded (the export verifies it)
+            self._seen.add(key)
+            needs = {i.key for i in block.items if isinstance(i, ClipItem)}
+            waiting = _Waiting(block, key, clips, {k for k in needs if not clips.cache.has(k)})
+            if not waiting.missing:
+                self._ready.append(waiting)
+            for clip in waiting.missing:
+                self._by_clip.setdefault(clip, []).append(waiting)
+
     def clip_ready(self, key: str) -> None:
         """A clip is now in the cache: start every block it completes."""
+        for gapped in self._gapped.pop(key, []):
+            gapped.missing.discard(key)
+            if not gapped.missing:  # its gaps' lengths are known: so are its blocks' keys
+                self._add_blocks(gapped)
         while self._ready:
             self._submit(self._ready.pop(0))
         for waiting in self._by_clip.pop(key, []):

@@ -15,17 +15,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .._version import __version__
-from ..audio_settings import MIX_VERSION
+from ..audio_settings import EXPORT_VERSION, MIX_VERSION
 from ..config import Config
 from ..errors import ScriptError, ScriptWarning
+from ..export.anki import Deck, make_deck
 from ..export.tags import EpisodeMeta
-from ..export.timeline import ChapterTimeline, ClipItem, Silence
+from ..export.timeline import AnswerGap, ChapterTimeline, ClipItem, Silence
 from ..files import sha256_of
 from ..images import read_image_type
 from ..keys import digest
 from ..paths import EpisodeFiles, script_slug
 from ..publish.catalog import EpisodeInfo, read_existing
-from ..script.layout import Gap, lay_out
+from ..script.layout import PRACTICE_CAP, PRACTICE_FLOOR, Gap, Practice, lay_out
 from ..script.loader import find_scripts, load_script
 from ..script.model import Music, Script, Sound
 from ..synth.cache import clip_key
@@ -43,6 +44,7 @@ __all__ = [
     "plan_chapters",
     "plan_episode",
     "resolve_cover",
+    "script_deck",
     "script_paths",
 ]
 
@@ -68,6 +70,7 @@ class EpisodePlan:
     missing: list[SynthJob] = field(default_factory=list)  #: clips not in the cache
     sound_keys: list[str] = field(default_factory=list)  #: decoded sound files in the clip cache
     warnings: list[ScriptWarning] = field(default_factory=list)  #: from casting and spoken forms
+    deck: Deck | None = None  #: the script's cards, with "anki" in [build] formats
 
 
 def resolve_cover(script: Script, root: Path) -> Path | None:
@@ -114,20 +117,28 @@ def plan_chapters(
     keys: Sequence[str],
     settings: dict[str, object],
     sounds: ScriptSounds,
+    gaps: bool = True,
 ) -> list[ChapterTimeline]:
-    """Turn the script's chapters into explicit exporter input: clips, sound cues and silences,
-    laid out by `script.layout.lay_out`. `sounds` turns the script's sound files into items and
-    music beds."""
+    """Turn the script's chapters into explicit exporter input: clips, sound cues, silences and
+    practice gaps, laid out by `script.layout.lay_out` (without practice gaps unless `gaps`).
+    `sounds` turns the script's sound files into items and music beds, and makes the practice
+    cue."""
     index = {id(ct.turn): i for i, ct in enumerate(turns)}
-    laid = lay_out(script, says=lambda turn: id(turn) in index)
+    laid = lay_out(script, says=lambda turn: id(turn) in index, gaps=gaps)
     units: list[ChapterTimeline] = []
     for chapter, entries, (setting, continues) in zip(
         script.chapters, laid, _music(script), strict=True
     ):
-        items: list[Silence | ClipItem] = []
+        items: list[Silence | ClipItem | AnswerGap] = []
         for item in entries:
             if isinstance(item, Gap):
                 items.append(Silence(item.seconds))
+            elif isinstance(item, Practice):
+                items.append(sounds.cue(item.line))
+                if item.seconds is not None:  # [your turn 5s]
+                    items.append(Silence(item.seconds))
+                else:
+                    items.append(AnswerGap(keys[index[id(item.answer)]]))
             elif isinstance(item, Sound):
                 items.append(sounds.item(item, _sound_kind(script, item)))
             else:
@@ -145,18 +156,22 @@ def plan_chapters(
 def _chapter_key(unit: ChapterTimeline, settings: dict[str, object]) -> str:
     """What changes a chapter's audio or its transcript: its clips and pauses, the settings."""
     data: dict[str, object] = {
-        "items": [
-            {"silence": it.seconds}
-            if isinstance(it, Silence)
-            else {"clip": it.key, "speaker": it.speaker, "text": it.text}
-            for it in unit.items
-        ],
+        "items": [_item_key(it) for it in unit.items],
         "audio": settings,
         "version": __version__,
     }
     if unit.bed is not None:  # only then: chapters without music keep their keys
         data["bed"] = [*unit.bed.fingerprint(), unit.bed_continues]
     return digest(data)
+
+
+def _item_key(item: Silence | ClipItem | AnswerGap) -> dict[str, object]:
+    """What of a timeline item goes into its chapter's key."""
+    if isinstance(item, Silence):
+        return {"silence": item.seconds}
+    if isinstance(item, AnswerGap):  # its length follows from the answer's clip, and the bounds
+        return {"gap": item.answer, "within": [PRACTICE_FLOOR, PRACTICE_CAP]}
+    return {"clip": item.key, "speaker": item.speaker, "text": item.text}
 
 
 def _sound_kind(script: Script, sound: Sound) -> str:
@@ -167,6 +182,18 @@ def _sound_kind(script: Script, sound: Sound) -> str:
     if sound.path == meta.outro and sound.line == meta.lines.get("outro", 0):
         return "outro"
     return "sound"
+
+
+def script_deck(script: Script, slug: str, turns: Sequence[CastTurn], keys: Sequence[str]) -> Deck:
+    """The Anki deck of the script's cards whose question and answer both have a clip."""
+    said = {id(ct.turn): (key, ct.voice.volume) for ct, key in zip(turns, keys, strict=True)}
+    cards = [
+        (card.question.text, *said[id(card.question)], card.answer.text, *said[id(card.answer)])
+        for card in script.cards
+        if id(card.question) in said and id(card.answer) in said
+    ]
+    m = script.meta
+    return make_deck(slug, m.title, m.series, m.episode, m.description, cards)
 
 
 def episode_meta(
@@ -228,8 +255,11 @@ def plan_episode(
     settings = config.audio
     mix_settings = {k: v for k, v in vars(settings).items() if k != "id3_version"}
     sounds = ScriptSounds(script, config.root, clips, settings)
-    chapters = plan_chapters(script, turns, keys, mix_settings, sounds)
+    gaps = config.build.practice_gaps
+    chapters = plan_chapters(script, turns, keys, mix_settings, sounds, gaps)
     m = script.meta
+    formats = config.build.formats
+    deck = script_deck(script, slug, turns, keys) if "anki" in formats else None
     key = digest(
         {
             "chapters": [(c.title, c.level, c.key) for c in chapters],
@@ -237,9 +267,11 @@ def plan_episode(
             "cover": sha256_of(cover) if cover else None,
             "settings": vars(settings),
             "mix": MIX_VERSION,  # a new mix sounds different: episodes are written again
+            "export": EXPORT_VERSION,  # new episode files around the same cached blocks
             "version": __version__,
             # only then: projects that write MP3 alone keep their keys
-            **({"formats": sorted(config.build.formats)} if "m4b" in config.build.formats else {}),
+            **({"formats": sorted(formats)} if set(formats) != {"mp3"} else {}),
+            **({"deck": deck.fingerprint()} if deck is not None and deck.notes else {}),
         }
     )
     plan = EpisodePlan(
@@ -253,11 +285,12 @@ def plan_episode(
         clips,
         sound_keys=sounds.keys,
         warnings=speech_warnings(script, cast),
+        deck=deck,
     )
     files = EpisodeFiles(config.output_dir, slug)
     plan.existing = read_existing(files.mp3, script.path, script.meta.language or None)
     if not force and plan.existing is not None:
-        sidecars = files.sidecars(config.build.formats)
+        sidecars = files.sidecars(formats, cards=deck is not None and bool(deck.notes))
         plan.up_to_date = all(p.is_file() for p in sidecars) and plan.existing.build_key == key
     if not plan.up_to_date:
         seen: set[str] = set()

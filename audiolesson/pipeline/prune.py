@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..config import Config
 from ..export.blocks import BLOCKS_FOLDER, block_keys, prune_blocks
@@ -38,6 +38,10 @@ def used_keys(config: Config) -> UsedKeys:
         plan = plan_episode(script, config, clips, force=True)
         used.clips.update(plan.keys, plan.sound_keys)
         used.blocks.update(block_keys(plan.chapters, settings, clips=clips))
+        if script.cards:  # the same episode with(out) practice gaps (build --no-gaps) too
+            build = replace(config.build, practice_gaps=not config.build.practice_gaps)
+            other = plan_episode(script, replace(config, build=build), clips, force=True)
+            used.blocks.update(block_keys(other.chapters, settings, clips=clips))
         for ct in plan.turns:
             pieces = sentence_pieces(ct.spoken, ct.voice) or []
             key = engine_key(ct.voice) if pieces else {}

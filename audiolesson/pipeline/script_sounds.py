@@ -1,4 +1,5 @@
-"""A script's sound files (`[sound]` cues, intro, outro, music): checked and decoded at plan time.
+"""A script's sound files (`[sound]` cues, intro, outro, music): checked and decoded at plan time;
+and the practice cue of its `[your turn]`s, made at the output format (export.cue).
 
 Each file must lie inside the project and decode as WAV, MP3, OGG or FLAC; a file that does not is
 a one-line error naming the script line, found before any synthesis. A decoded sound is stored in
@@ -15,8 +16,10 @@ from pathlib import Path
 from ..audio import Audio
 from ..audio_settings import AudioSettings
 from ..errors import ScriptError
+from ..export.cue import CUE_GAIN_DB, CUE_VERSION, practice_cue
 from ..export.decoding import SOUND_DECODER, SOUND_FORMATS, SoundFileError, decode_sound
-from ..export.timeline import Bed, ClipItem
+from ..export.music import MIN_BED_SECONDS
+from ..export.timeline import PRACTICE_TEXT, Bed, ClipItem
 from ..files import sha256_of
 from ..keys import digest
 from ..script.model import Music, Script, Sound
@@ -49,11 +52,13 @@ class ScriptSounds:
         self.settings = settings
         self.base = Path(script.path).resolve().parent
         self.files: dict[Path, SoundFile] = {}
+        self.cue_key: str | None = None  #: the practice cue's clip, once a gap asked for it
 
     @property
     def keys(self) -> list[str]:
-        """Cache keys of the decoded sounds in use (kept by `cache prune`)."""
-        return [f.key for f in self.files.values()]
+        """Cache keys of the decoded sounds (and the practice cue) in use (kept by `cache
+        prune`)."""
+        return [f.key for f in self.files.values()] + ([self.cue_key] if self.cue_key else [])
 
     def error(self, message: str, line: int | None) -> ScriptError:
         """The ScriptError for `message` at the script line (the caller raises it)."""
@@ -101,9 +106,33 @@ class ScriptSounds:
             key=found.key, speaker=None, text=sound.path, line=sound.line or 0, sound=True
         )
 
+    def cue(self, line: int) -> ClipItem:
+        """The practice cue before a `[your turn]` gap at `line`, as a timeline item."""
+        rate, channels = self.settings.sample_rate, self.settings.channels
+        if self.cue_key is None:
+            # the gain is mixed in, not stored: it is in the key so that blocks follow a change
+            cue = {"practice_cue": CUE_VERSION, "gain": CUE_GAIN_DB}
+            key = digest({**cue, "rate": rate, "channels": channels})
+            if not self.cache.has(key):
+                self.cache.put(key, practice_cue(rate, channels))
+            self.clips.add_sound(
+                key, f"{self.script.path}:{line}", lambda: practice_cue(rate, channels)
+            )
+            self.cue_key = key
+        return ClipItem(
+            self.cue_key, None, PRACTICE_TEXT, line, CUE_GAIN_DB, sound=True, practice=True
+        )
+
     def bed(self, music: Music) -> Bed | None:
         """The music bed for a music setting (None for `music: none`)."""
         if music.path is None:
             return None
         found = self.file(music.path, music.line, "music")
+        frames, rate = self.clips.size(found.key)
+        if frames < MIN_BED_SECONDS * rate:
+            raise self.error(
+                f"music {music.path!r} lasts {frames / rate:.3f} s; a music bed loops under the "
+                f"speech and must last at least {MIN_BED_SECONDS:g} s",
+                music.line,
+            )
         return Bed(found.key, music.volume, music.rise)

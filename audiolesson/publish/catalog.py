@@ -71,6 +71,7 @@ class EpisodeInfo:
     cover_data: bytes | None = field(default=None, repr=False, compare=False)
     m4b: Path | None = None  #: output/<slug>.m4b when the project writes M4B and it exists
     m4b_size: int = 0  #: its exact byte length
+    deck: Path | None = None  #: output/<slug>.apkg when the project writes Anki decks and it exists
     build_key: str | None = None  #: what the MP3 was built from (TXXX:AUDIOLESSON_KEY)
     published_tag: str | None = None  #: TXXX:AUDIOLESSON_PUBLISHED as written (None: absent)
 
@@ -136,6 +137,8 @@ def collect_episodes(
             episode = read_episode(audio, relative, language)
         if "m4b" in site.formats and files.m4b.is_file():
             episode = replace(episode, m4b=files.m4b, m4b_size=files.m4b.stat().st_size)
+        if "anki" in site.formats and files.deck.is_file():
+            episode = replace(episode, deck=files.deck)
         episodes.append(episode)
     known = {ep.slug for ep in episodes}
     for audio in sorted(out.glob("*.mp3")):

@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 from ..config import SiteSettings
 from ..export.sidecars import read_chapter_starts, read_transcript
+from ..export.timeline import Cue
 from ..files import write_if_changed
 from .catalog import EpisodeInfo, channel_for, clean_text, write_covers
 from .feed import FEED_FILE
@@ -89,6 +90,7 @@ def _render_episode(index: int, ep: EpisodeInfo) -> tuple[str, dict]:
         )
     if ep.transcript:
         links.append(f'<a href="{_href(ep.transcript)}" download>Transcript (WebVTT)</a>')
+    links += _deck_link(ep)
     out.append(f'<p class="links">{" · ".join(links)}</p>')
     if marks:
         out.append(f'<nav class="chapters" aria-label="Chapters: {_e(ep.title)}">')
@@ -103,14 +105,7 @@ def _render_episode(index: int, ep: EpisodeInfo) -> tuple[str, dict]:
     if cues:
         out.append(f'<section class="transcript" aria-label="Transcript: {_e(ep.title)}">')
         out.append('<h3>Transcript</h3><ol class="turns" tabindex="0">')
-        for cue in cues:
-            speaker = f'<span class="speaker">{_e(cue.speaker)}</span> ' if cue.speaker else ""
-            out.append(
-                f'<li class="turn"><button type="button" class="seek" data-start="{cue.start:.3f}"'
-                f' aria-label="Play from {format_clock(cue.start)}">'
-                f"{format_clock(cue.start)}</button> {speaker}"
-                f'<span class="words">{_e(cue.text)}</span></li>'
-            )
+        out.extend(_transcript_item(cue) for cue in cues)
         out.append("</ol></section>")
     out.append("</article>")
     data = {
@@ -119,6 +114,25 @@ def _render_episode(index: int, ep: EpisodeInfo) -> tuple[str, dict]:
         "cues": [[round(c.start, 3), round(c.end, 3)] for c in cues],
     }
     return "\n".join(out), data
+
+
+def _deck_link(ep: EpisodeInfo) -> list[str]:
+    """The download link of the episode's Anki deck, if it has one."""
+    if ep.deck is None:
+        return []
+    return [f'<a href="{_href(ep.deck)}" download>Flash cards (Anki deck)</a>']
+
+
+def _transcript_item(cue: Cue) -> str:
+    """One line of the transcript: a turn, or a practice gap (`[your turn]`), marked as such."""
+    speaker = f'<span class="speaker">{_e(cue.speaker)}</span> ' if cue.speaker else ""
+    kind = "turn practice" if cue.practice else "turn"
+    return (
+        f'<li class="{kind}"><button type="button" class="seek" data-start="{cue.start:.3f}"'
+        f' aria-label="Play from {format_clock(cue.start)}">'
+        f"{format_clock(cue.start)}</button> {speaker}"
+        f'<span class="words">{_e(cue.text)}</span></li>'
+    )
 
 
 def _json_for_script(data: object) -> str:

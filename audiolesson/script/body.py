@@ -1,6 +1,6 @@
-"""The script body: chapters, speaker turns, narration, pauses and sounds; comments and code are
-never spoken, except that `<!-- music: ... -->` on its own line after a heading sets that
-chapter's music."""
+"""The script body: chapters, speaker turns, narration, pauses, sounds and practice gaps
+(`[your turn]`); comments and code are never spoken, except that `<!-- music: ... -->` on its
+own line after a heading sets that chapter's music."""
 
 from __future__ import annotations
 
@@ -8,7 +8,17 @@ import re
 
 from ..errors import ScriptError, ScriptWarning
 from .inline import reduce_inline
-from .model import MAX_PAUSE_SECONDS, Chapter, Metadata, Music, Pause, Sound, Turn, parse_seconds
+from .model import (
+    MAX_PAUSE_SECONDS,
+    Chapter,
+    Metadata,
+    Music,
+    Pause,
+    Sound,
+    Turn,
+    YourTurn,
+    parse_seconds,
+)
 
 __all__ = ["Body"]
 
@@ -21,6 +31,8 @@ _PAUSE_START_RE = re.compile(r"\[pause(?![\w-])", re.IGNORECASE)
 _PAUSE_RE = re.compile(r"\[pause[ \t]+([^\]]*?)[ \t]*\][ \t]*", re.IGNORECASE)
 _SOUND_START_RE = re.compile(r"\[sound(?![\w-])", re.IGNORECASE)
 _SOUND_RE = re.compile(r"\[sound[ \t]+([^\]]*?\S)[ \t]*\][ \t]*", re.IGNORECASE)
+_YOUR_TURN_START_RE = re.compile(r"\[your[ \t]+turn(?![\w-])", re.IGNORECASE)
+_YOUR_TURN_RE = re.compile(r"\[your[ \t]+turn(?:[ \t]+([^\]]*?))?[ \t]*\][ \t]*", re.IGNORECASE)
 _MUSIC_RE = re.compile(r"[ \t]*music[ \t]*:[ \t]*(.*?)[ \t]*", re.IGNORECASE)
 _BREAK_RE = re.compile(r"([-*_])(?:[ \t]*\1){2,}[ \t]*")
 _LINK_DEF_RE = re.compile(r"\[[^\[\]]+\]:[ \t]*\S+")
@@ -29,6 +41,7 @@ _LINK_DEF_RE = re.compile(r"\[[^\[\]]+\]:[ \t]*\S+")
 _SPEAKER_RE = re.compile(r"([^\W\d_][\w.'’-]*(?: [\w.'’-]+){0,3}):[ \t]+(?=\S)")
 _CAST_SPEAKER_RE = re.compile(r"([^:]{1,200}):(?:[ \t]+|$)")
 _PAUSE_FORMS = "[pause 1.5s], [pause 500ms] or [pause 2 s]"
+_YOUR_TURN_FORMS = "[your turn] (as long as the answer) or [your turn 5s]"
 
 
 def _is_capital(ch: str) -> bool:
@@ -122,6 +135,8 @@ class Body:
             elif number in self.directives:
                 self.music(*self.directives[number], number)
         self.close_paragraph()
+        for chapter in self.chapters:
+            self.check_practice(chapter)
         return self.chapters
 
     def line(self, number: int, raw: str) -> None:
@@ -140,6 +155,8 @@ class Body:
             self.pause(text, number, column)
         elif _SOUND_START_RE.match(text):
             self.sound(text, number, column)
+        elif _YOUR_TURN_START_RE.match(text):
+            self.your_turn(text, number, column)
         elif _BREAK_RE.fullmatch(text):
             self.close_paragraph()
         elif _LINK_DEF_RE.fullmatch(text.rstrip()):
@@ -260,6 +277,71 @@ class Body:
                 column,
             )
         self.chapter(number).items.append(Sound(m.group(1), number))
+
+    def your_turn(self, text: str, number: int, column: int) -> None:
+        """`[your turn]` or `[your turn 5s]`: a practice gap before the answer that follows."""
+        self.close_paragraph()
+        m = _YOUR_TURN_RE.fullmatch(text)
+        written = (m.group(1) or "").strip() if m else ""
+        seconds = parse_seconds(written) if written else None
+        if m is None or (written and seconds is None and not written.startswith("-")):
+            shown = text.strip() if len(text.strip()) <= 40 else text.strip()[:40] + "..."
+            raise self.error(
+                f"malformed practice gap '{shown}'; write it on a line of its own as "
+                f"{_YOUR_TURN_FORMS}",
+                number,
+                column,
+            )
+        if written.startswith("-") or (seconds is not None and seconds <= 0):
+            raise self.error(
+                f"practice gap of {written} is not a length of time; give more than 0 seconds, "
+                f"as in {_YOUR_TURN_FORMS}",
+                number,
+                column,
+            )
+        if seconds is not None and seconds > MAX_PAUSE_SECONDS:
+            raise self.error(
+                f"practice gap of {seconds:g} s is out of bounds; use at most "
+                f"{MAX_PAUSE_SECONDS:g} seconds, or [your turn] for as long as the answer",
+                number,
+                column,
+            )
+        self.chapter(number).items.append(YourTurn(seconds, number))
+
+    def check_practice(self, chapter: Chapter) -> None:
+        """Each `[your turn]` needs its question's turn before it (pauses may come between) and
+        its answer's turn right after it, in the same chapter."""
+        items = chapter.items
+        for index, item in enumerate(items):
+            if not isinstance(item, YourTurn):
+                continue
+            before = next((i for i in reversed(items[:index]) if not isinstance(i, Pause)), None)
+            after = items[index + 1] if index + 1 < len(items) else None
+            if isinstance(after, YourTurn):
+                raise self.error(
+                    f"two [your turn]s in a row (lines {item.line} and {after.line}) with no "
+                    "answer between them; remove one, or write the answer between them",
+                    after.line,
+                )
+            if not isinstance(before, Turn):
+                what = "is the first thing in its chapter" if before is None else "follows a sound"
+                raise self.error(
+                    f"[your turn] {what}; put the question's turn right above it",
+                    item.line,
+                )
+            if after is None:
+                raise self.error(
+                    f"[your turn] has nothing after it in chapter '{chapter.title}'; write the "
+                    "answer's turn right below it",
+                    item.line,
+                )
+            if not isinstance(after, Turn):
+                what = "a pause" if isinstance(after, Pause) else "a sound"
+                raise self.error(
+                    f"[your turn] is followed by {what} (line {after.line}); the answer's turn "
+                    "must come right after it",
+                    item.line,
+                )
 
     def music(self, value: str, column: int, number: int) -> None:
         """`<!-- music: path -->` or `<!-- music: none -->` right after a heading."""

@@ -10,9 +10,9 @@ from typing import Any
 
 from ..errors import ScriptError, ScriptWarning
 from ..files import shown_path
-from .layout import Gap, lay_out
+from .layout import PRACTICE_CUE_SECONDS, Gap, Practice, lay_out, practice_seconds
 from .loader import find_scripts, load_script
-from .model import Pause, Script, Sound, Turn
+from .model import Pause, Script, Sound, Turn, YourTurn
 
 __all__ = [
     "WORDS_PER_MINUTE",
@@ -38,19 +38,23 @@ class Summary:
     speakers: list[str]
     words: int
     minutes: float
+    practice: int = 0  #: practice points (`[your turn]`)
 
     def line(self) -> str:
-        """'3 chapters, 24 turns, 4 speakers, 512 words, ~3.6 min'."""
+        """'3 chapters, 24 turns, 4 speakers, 512 words, ~3.6 min' (and 'N practice points'
+        before the length when there are any)."""
 
         def count(n: int, noun: str) -> str:
             return f"{n} {noun}{'' if n == 1 else 's'}"
 
+        practice = [count(self.practice, "practice point")] if self.practice else []
         return ", ".join(
             [
                 count(self.chapters, "chapter"),
                 count(self.turns, "turn"),
                 count(len(self.speakers), "speaker"),
                 count(self.words, "word"),
+                *practice,
                 f"~{self.minutes:.1f} min",
             ]
         )
@@ -99,6 +103,21 @@ class ScriptCheck:
             out.update(script_to_dict(self.script, self.spoken))
         return out
 
+    def practice_lines(self) -> list[str]:
+        """'path:line: your turn (~4 s) after "question"' for each practice point, with the
+        gap's length as the build will make it (estimated from the answer's words)."""
+        if self.script is None:
+            return []
+        lines = []
+        for card in self.script.cards:
+            seconds = practice_seconds(speech_seconds(card.answer.text), card.gap.seconds)
+            length = f"{seconds:g} s" if card.gap.seconds is not None else f"~{seconds:.0f} s"
+            lines.append(
+                f"{self.path}:{card.gap.line}: your turn ({length}) after "
+                f'"{_shorten(card.question.text)}"; answer at line {card.answer.line}'
+            )
+        return lines
+
     def spoken_lines(self) -> list[str]:
         """'path:line: Speaker: spoken form' for each turn said differently from its text."""
         if self.script is None or self.spoken is None:
@@ -110,6 +129,13 @@ class ScriptCheck:
         ]
 
 
+def _shorten(text: str, limit: int = 60) -> str:
+    """The text, cut to about `limit` characters at a word."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + "..."
+
+
 def speech_seconds(text: str) -> float:
     """How long text takes to say at WORDS_PER_MINUTE."""
     return len(text.split()) * 60 / WORDS_PER_MINUTE
@@ -117,12 +143,16 @@ def speech_seconds(text: str) -> float:
 
 def estimate_seconds(script: Script) -> float:
     """Speech at WORDS_PER_MINUTE plus every pause the episode will have (`layout.lay_out`, as the
-    build lays them out); a sound cue's length is known only once its file is decoded."""
+    build lays them out); a sound cue's length is known only once its file is decoded. A
+    practice gap is its cue and as long as its answer takes at that rate."""
     seconds = 0.0
     for chapter in lay_out(script):
         for item in chapter:
             if isinstance(item, Gap):
                 seconds += item.seconds
+            elif isinstance(item, Practice):
+                answer = speech_seconds(item.answer.text)
+                seconds += PRACTICE_CUE_SECONDS + practice_seconds(answer, item.seconds)
             elif isinstance(item, Turn):
                 seconds += speech_seconds(item.text)
     return seconds
@@ -136,6 +166,7 @@ def summarize(script: Script) -> Summary:
         speakers=script.speakers,
         words=sum(len(t.text.split()) for t in script.turns),
         minutes=round(estimate_seconds(script) / 60, 2),
+        practice=len(script.cards),
     )
 
 
@@ -146,9 +177,11 @@ def script_to_dict(script: Script, spoken: list[str] | None = None) -> dict[str,
     """
     said = dict(zip(map(id, script.turns), spoken, strict=True)) if spoken is not None else {}
 
-    def item(i: Turn | Pause | Sound) -> dict[str, Any]:
+    def item(i: Turn | Pause | Sound | YourTurn) -> dict[str, Any]:
         if isinstance(i, Pause):
             return {"type": "pause", "seconds": i.seconds, "line": i.line}
+        if isinstance(i, YourTurn):
+            return {"type": "your_turn", "seconds": i.seconds, "line": i.line}
         if isinstance(i, Sound):
             return {"type": "sound", "path": i.path, "line": i.line}
         return {
@@ -170,6 +203,10 @@ def script_to_dict(script: Script, spoken: list[str] | None = None) -> dict[str,
                 "items": [item(i) for i in c.items],
             }
             for c in script.chapters
+        ],
+        "cards": [
+            {"question": c.question.text, "answer": c.answer.text, "line": c.gap.line}
+            for c in script.cards
         ],
         "warnings": [{"message": w.message, "line": w.line} for w in script.warnings],
     }

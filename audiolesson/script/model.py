@@ -1,4 +1,5 @@
-"""The script data model: Script, Metadata, Chapter, Turn, Pause, Sound, Music, and their limits."""
+"""The script data model: Script, Metadata, Chapter, Turn, Pause, Sound, YourTurn, Music, Card,
+and their limits."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ __all__ = [
     "MUSIC_VOLUME_DB",
     "MUSIC_VOLUME_RANGE",
     "PAUSE_DEFAULTS",
+    "Card",
     "Chapter",
     "Metadata",
     "Music",
@@ -24,6 +26,7 @@ __all__ = [
     "Script",
     "Sound",
     "Turn",
+    "YourTurn",
     "parse_seconds",
 ]
 
@@ -71,6 +74,27 @@ class Sound:
 
 
 @dataclass(frozen=True)
+class YourTurn:
+    """A `[your turn]` directive between a question and its answer: a practice gap.
+
+    The listener hears a soft cue, then silence as long as the answer takes to say (or
+    `seconds`, for `[your turn 5s]`), then the answer (see script.layout.practice_seconds).
+    """
+
+    seconds: float | None  #: a fixed gap; None: as long as the answer that follows
+    line: int
+
+
+@dataclass(frozen=True)
+class Card:
+    """A question, the practice gap after it and the answer that follows: one flash card."""
+
+    question: Turn
+    gap: YourTurn
+    answer: Turn
+
+
+@dataclass(frozen=True)
 class Music:
     """A music bed under the narration and dialogue (`path` None: no music)."""
 
@@ -87,7 +111,7 @@ class Chapter:
     title: str
     level: int
     line: int  #: line of the heading (for the opening chapter: line of its first item)
-    items: list[Turn | Pause | Sound] = field(default_factory=list)
+    items: list[Turn | Pause | Sound | YourTurn] = field(default_factory=list)
     #: `<!-- music: ... -->` right after the heading (None: the script's or the chapter's above)
     music: Music | None = None
 
@@ -132,6 +156,23 @@ class Script:
     def turns(self) -> list[Turn]:
         """Every turn of every chapter, in order."""
         return [t for c in self.chapters for t in c.turns]
+
+    @property
+    def cards(self) -> list[Card]:
+        """Every question / `[your turn]` / answer of the script, in order (the parser checked
+        that each `[your turn]` has a turn before it in its chapter and its answer right after)."""
+        found = []
+        for chapter in self.chapters:
+            question: Turn | None = None
+            items = chapter.items
+            for index, item in enumerate(items):
+                if isinstance(item, Turn):
+                    question = item
+                elif isinstance(item, YourTurn) and question is not None:
+                    answer = items[index + 1] if index + 1 < len(items) else None
+                    if isinstance(answer, Turn):
+                        found.append(Card(question, item, answer))
+        return found
 
     @property
     def speakers(self) -> list[str]:

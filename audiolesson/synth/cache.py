@@ -13,7 +13,7 @@ import hashlib
 import json
 import logging
 import struct
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -66,19 +66,23 @@ class ClipCache:
         """True if an entry exists (not verified; `get` verifies)."""
         return self.path(key).is_file()
 
-    def put(self, key: str, audio: Audio) -> Path:
-        """Store audio under key atomically (temp file + fsync + rename)."""
+    def put(self, key: str, audio: Audio, facts: Mapping[str, Any] | None = None) -> Path:
+        """Store audio under key atomically (temp file + fsync + rename).
+
+        `facts` are small JSON values measured from this audio that never change while the entry
+        lives (word timings, loudness): kept in the entry's header, read back with `facts`.
+        """
         pcm = audio.to_pcm16()
-        header = json.dumps(
-            {
-                "format": SAMPLE_FORMAT,
-                "sample_rate": int(audio.sample_rate),
-                "channels": int(audio.channels),
-                "frames": int(audio.frames),
-                "sha256": hashlib.sha256(pcm).hexdigest(),
-            },
-            sort_keys=True,
-        ).encode()
+        fields = {
+            "format": SAMPLE_FORMAT,
+            "sample_rate": int(audio.sample_rate),
+            "channels": int(audio.channels),
+            "frames": int(audio.frames),
+            "sha256": hashlib.sha256(pcm).hexdigest(),
+        }
+        if facts:  # only then: entries without facts keep the header they always had
+            fields["facts"] = dict(facts)
+        header = json.dumps(fields, sort_keys=True).encode()
         dest = self.path(key)
         with atomic_writer(dest) as fh:
             fh.write(MAGIC)
@@ -87,6 +91,17 @@ class ClipCache:
             fh.write(pcm)
             killpoint("clip-writing")
         return dest
+
+    def add_facts(self, key: str, facts: Mapping[str, Any], where: str | None = None) -> bool:
+        """Merge `facts` into a stored entry (rewritten whole, atomically); False if it is gone.
+
+        For facts measured after the clip was stored (an entry from before they were kept).
+        """
+        audio = self.get(key, where)
+        if audio is None:
+            return False
+        self.put(key, audio, {**self.facts(key), **facts})
+        return True
 
     def _read(self, key: str) -> Audio:
         """Read and verify one entry; raise CorruptEntry or OSError."""
@@ -109,11 +124,8 @@ class ClipCache:
             raise CorruptEntry("checksum mismatch")
         return Audio.from_pcm16(pcm, int(header["sample_rate"]), channels)
 
-    def size(self, key: str) -> tuple[int, int] | None:
-        """(frames, sample rate) of an entry from its header alone; None if absent or unreadable.
-
-        Not verified (`get` is): for laying out a timeline before its audio is read.
-        """
+    def _header(self, key: str) -> dict[str, Any] | None:
+        """An entry's JSON header alone (not verified); None if absent or unreadable."""
         try:
             with self.path(key).open("rb") as fh:
                 head = fh.read(len(MAGIC) + 4)
@@ -121,9 +133,26 @@ class ClipCache:
                     return None
                 (hlen,) = struct.unpack_from("<I", head, len(MAGIC))
                 header = json.loads(fh.read(hlen))
-            return int(header["frames"]), int(header["sample_rate"])
-        except (OSError, ValueError, KeyError, TypeError, struct.error):
+        except (OSError, ValueError, struct.error):
             return None
+        return header if isinstance(header, dict) else None
+
+    def size(self, key: str) -> tuple[int, int] | None:
+        """(frames, sample rate) of an entry from its header alone; None if absent or unreadable.
+
+        Not verified (`get` is): for laying out a timeline before its audio is read.
+        """
+        header = self._header(key)
+        try:
+            return (int(header["frames"]), int(header["sample_rate"])) if header else None
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def facts(self, key: str) -> dict[str, Any]:
+        """The facts stored with an entry (see `put`); {} if it has none or is unreadable."""
+        header = self._header(key)
+        found = header.get("facts") if header else None
+        return found if isinstance(found, dict) else {}
 
     def get(self, key: str, where: str | None = None) -> Audio | None:
         """The verified clip for key, or None (a corrupt entry is logged and removed).

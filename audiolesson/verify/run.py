@@ -143,7 +143,7 @@ def _built_turns(
             path=script.path,
         )
     cast = [ct for ct in cast_script(script, config.root, cast=config.voices.cast) if ct.spoken]
-    cues = read_transcript(transcript)
+    cues = [cue for cue in read_transcript(transcript) if not cue.practice]  # turns only
     for index, ct in enumerate(cast):
         cue = cues[index] if index < len(cues) else None
         if cue is None or cue.text != one_line(ct.turn.text):

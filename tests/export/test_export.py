@@ -131,7 +131,7 @@ def test_a_failure_mid_export_keeps_the_previous_episode(tmp_path, monkeypatch):
         run_export(tmp_path, bad)
 
     # A failure while writing the outputs (after all chapters were encoded) is no better.
-    monkeypatch.setattr(episode, "chapters_json_text", lambda marks: 1 / 0)
+    monkeypatch.setattr(episode, "chapters_json_text", lambda marks, markers=(): 1 / 0)
     with pytest.raises(ZeroDivisionError):
         run_export(tmp_path, chapters[:2])
 

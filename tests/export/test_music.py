@@ -11,6 +11,7 @@ from audiolesson.audio_settings import AudioSettings
 from audiolesson.export.blocks import episode_blocks
 from audiolesson.export.mix import stitch
 from audiolesson.export.music import FALL_SECONDS, RISE_SECONDS
+from audiolesson.export.segments import to_float
 from audiolesson.export.timeline import Bed, Block, ChapterTimeline, MusicSpan, Silence
 
 RATE = 44100
@@ -73,3 +74,59 @@ def test_the_bed_fades_in_at_its_start_and_out_with_its_chapter() -> None:
     first, middle = band_db(pcm[: RATE // 10], *BED), band_db(pcm[RATE : 2 * RATE], *BED)
     assert first < middle - 6
     assert band_db(pcm[-RATE // 20 :], *BED) < band_db(pcm[-RATE : -RATE // 2], *BED) - 10
+
+
+def count_slices(monkeypatch) -> list[int]:
+    """Counts pydub slices of any segment from now on: [count]."""
+    from pydub import AudioSegment
+
+    calls = [0]
+    real = AudioSegment.get_sample_slice
+
+    def counted(self, start=None, end=None):  # noqa: ANN001, ANN202 - pydub's own signature
+        calls[0] += 1
+        return real(self, start, end)
+
+    monkeypatch.setattr(AudioSegment, "get_sample_slice", counted)
+    return calls
+
+
+def test_a_short_bed_is_tiled_not_sliced_once_per_loop(monkeypatch) -> None:
+    from audiolesson.export.music import BedTrack
+
+    settings = AudioSettings()
+    items = [clip(1, 1.0), Silence(10.0)]  # a long pause under a bed of a few samples
+    work = {}
+    for frames in (1, 7, 4410):  # one sample (the issue's 110x slower build), a few, 0.1 s
+        audio = Audio(tone(BED_HZ, frames / 48000, rate=48000, level=0.3)[:, None], 48000)
+        key = CLIPS.add(f"bed-{frames}-samples", lambda a=audio: a)
+        track = BedTrack(MusicSpan(Bed(key)), items, settings, clips=CLIPS)
+        calls = count_slices(monkeypatch)
+        piece = track.piece(1, RATE, 10 * RATE)
+        work[frames] = calls[0]
+        monkeypatch.undo()
+        samples = to_float(piece)[:, 0]
+        loop = to_float(track.loop)[:, 0]
+        assert samples.shape == (10 * RATE,)
+        # the bed repeats exactly from where the first item left it (here before the ramps)
+        raw = to_float(track._slice(RATE, 10 * RATE))[:, 0]
+        n = len(loop)
+        assert np.array_equal(raw, np.resize(np.roll(loop, -(RATE % n)), raw.shape))
+    # the work of cutting the bed does not grow with the number of times it loops
+    assert work[1] == work[7] == work[4410], work
+    assert work[1] < 100, work  # (before: 441080 slices for the one-sample bed)
+
+
+def test_a_bed_plays_the_same_tiled_as_it_did_sliced() -> None:
+    from audiolesson.export.music import BedTrack
+
+    audio = Audio(tone(BED_HZ, 2.5, rate=48000, level=0.3)[:, None], 48000)
+    key = CLIPS.add("bed-2.5-tiled", lambda: audio)
+    track = BedTrack(MusicSpan(Bed(key), offset=12345), [Silence(9.0)], AudioSettings(),
+                     clips=CLIPS)  # fmt: skip
+    loop = to_float(track.loop)[:, 0]
+    n = len(loop)
+    for position, frames in ((0, 100), (n - 50, 100), (3, 4 * n + 17), (n, n)):
+        got = to_float(track._slice(position, frames))[:, 0]
+        start = (12345 + position) % n
+        assert np.array_equal(got, np.take(loop, np.arange(start, start + frames), mode="wrap"))

@@ -51,10 +51,12 @@ def test_a_folder_is_a_series_in_the_order_of_its_file_names(
     lines = ran.stdout.splitlines()
     assert lines[0] == f"written {out / '1-intro.md'} (Markdown, 1 chapters, 1 turns)"
     assert f"written {out / '10-delta-cover.png'} (cover)" in lines
-    assert lines[-1] == "imported 6 files as the series 'River Course': 7 written"
+    # the course page: its lesson, audiobook and review scripts
+    assert lines[-1] == "imported 6 files as the series 'River Course': 8 written"
     assert sorted(p.name for p in out.iterdir()) == sorted(
         [f"{n}.md" for n in names]
         + ["10-delta-cover.png", "how-vaccines-work-audiobook.md", "how-vaccines-work-lesson.md"]
+        + ["how-vaccines-work-review.md"]
     )
 
 
@@ -66,7 +68,7 @@ def test_importing_again_changes_nothing_and_edits_need_force(
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     again = run_import(course, "--series", "River Course", cwd=tmp_path)
     assert again.status == 0 and "written" not in again.stdout
-    assert again.stdout.splitlines()[-1].endswith(": 7 unchanged")
+    assert again.stdout.splitlines()[-1].endswith(": 8 unchanged")
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
     edited = out / "2-banks.md"

@@ -81,3 +81,14 @@ def test_an_edit_encodes_one_aac_block_and_prune_keeps_the_used_ones(built: Path
     after = sorted(p.name for p in blocks.glob("*.aac"))
     assert len(after) == len(before) - 1  # the edited block's old AAC is gone
     assert all((blocks / (name + ".json")).is_file() for name in after)
+
+
+@pytest.mark.slow
+def test_a_project_whose_path_has_a_line_break_builds_its_m4b(tmp_path: Path) -> None:
+    root = copy_project(tmp_path / "my\nlessons")
+    (root / "audiolesson.toml").write_text('[build]\nformats = ["mp3", "m4b"]\n')
+    run_build(root)
+    out = root / "output"
+    expected = json.loads((out / "lesson.chapters.json").read_text())["chapters"]
+    chapters = probe(out / "lesson.m4b")["chapters"]
+    assert [c["tags"]["title"] for c in chapters] == [c["title"] for c in expected]

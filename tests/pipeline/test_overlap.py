@@ -11,39 +11,15 @@ import json
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-from _probe import ffmpeg_decode
+from _probe import audio_frames, ffmpeg_decode
 from _project import copy_project
 
 from audiolesson.config import load_config
 from audiolesson.pipeline import build
 from audiolesson.pipeline.events import Synthesized
-
-
-@pytest.fixture
-def slow_tone(monkeypatch):
-    from audiolesson.voices.engines import tone
-
-    real = tone.ToneEngine.synthesize
-
-    def slow(self, text, voice):
-        time.sleep(0.8)
-        return real(self, text, voice)
-
-    monkeypatch.setattr(tone.ToneEngine, "synthesize", slow)
-
-
-def audio_frames(mp3: Path) -> bytes:
-    """The MP3 after its ID3v2 tag (the tag holds the build time)."""
-    data = mp3.read_bytes()
-    assert data[:3] == b"ID3"
-    size = 0
-    for byte in data[6:10]:
-        size = (size << 7) | byte
-    return data[10 + size :]
 
 
 @pytest.mark.slow  # nine slowed turns: ~4 s

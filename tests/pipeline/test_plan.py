@@ -1,4 +1,4 @@
-"""Planning: the build lays out its pauses as `check` estimates them."""
+"""Planning: the build lays out its pauses as `check` estimates them; what the episode key holds."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from audiolesson.config import load_config
+from audiolesson.export.blocks import BLOCKS_FOLDER
 from audiolesson.export.timeline import ClipItem, Silence
 from audiolesson.pipeline.plan import load_scripts, plan_episode, script_paths
 from audiolesson.script.check import estimate_seconds, speech_seconds
@@ -63,3 +64,38 @@ def test_a_build_reads_each_episode_once(tmp_path: Path, monkeypatch: pytest.Mon
     reads.clear()
     build(load_config(root, jobs=1), force=True)
     assert reads == {"MP3 lesson.mp3": 2}  # the old file (its date), then the one written
+
+
+def build_key(mp3: Path) -> str:
+    """The build key in the MP3's TXXX frame, read with mutagen."""
+    from mutagen.id3 import ID3
+
+    return str(ID3(mp3)["TXXX:AUDIOLESSON_KEY"].text[0])
+
+
+def test_episodes_of_an_older_export_are_written_again_from_the_cached_blocks(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # MP3s and M4Bs an older export wrote (a LAME tag players misread, a chapter track missing
+    # the long chapters) are rewritten by the next build, and only that: their blocks are good
+    from audiolesson.pipeline import build, plan
+
+    (project / "audiolesson.toml").write_text('[build]\nformats = ["mp3", "m4b"]\n')
+    out, blocks = project / "output", load_config(project).cache_dir / BLOCKS_FOLDER
+    with monkeypatch.context() as older:
+        older.setattr(plan, "EXPORT_VERSION", "1")  # the key an older export gave the episode
+        first = build(load_config(project, jobs=1))
+    assert first.episodes_written == ["lesson"] and first.blocks_encoded > 0
+    old_key = build_key(out / "lesson.mp3")
+    cached = {p: p.stat().st_mtime_ns for p in blocks.iterdir() if p.suffix in (".mp3", ".aac")}
+    assert {p.suffix for p in cached} == {".mp3", ".aac"}
+    episode = {p: p.stat().st_mtime_ns for p in (out / "lesson.mp3", out / "lesson.m4b")}
+
+    again = build(load_config(project, jobs=1))
+    assert again.episodes_written == ["lesson"]  # not up to date: its key is an older export's
+    assert again.turns_synthesized == 0 and again.blocks_encoded == 0
+    assert again.blocks_reused == first.blocks_encoded
+    assert {p: p.stat().st_mtime_ns for p in cached} == cached  # no block, MP3 or AAC, encoded
+    assert all(p.stat().st_mtime_ns != mtime for p, mtime in episode.items())  # both rewritten
+    assert build_key(out / "lesson.mp3") != old_key
+    assert build(load_config(project, jobs=1)).episodes_unchanged == ["lesson"]

@@ -166,3 +166,17 @@ def test_sound_files_and_music_settings_are_in_the_keys(tmp_path: Path) -> None:
     assert quieter["episodes_written"] == 1
     assert quieter["chapters_encoded"] == 2  # One and One and a half: the bed's chapters
     assert bed_under_first_turn() == pytest.approx(before - 6, abs=1.0)
+
+
+def test_a_music_bed_shorter_than_a_second_is_refused_naming_its_line(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "project")
+    write_sound(root / "sounds" / "bed.flac", tone(BED_HZ, 1 / 48000, rate=48000), rate=48000)
+    proc = in_process(root, "build")
+    script = root / "scripts" / "lesson.md"
+    line = SCRIPT.splitlines().index("  file: ../sounds/bed.flac") + 1
+    assert proc.returncode == 1
+    assert proc.stderr == (
+        f"error: {script}:{line}: music '../sounds/bed.flac' lasts 0.000 s; a music bed loops "
+        "under the speech and must last at least 1 s\n"
+    )
+    assert not (root / "output").exists()  # found at plan time: nothing synthesised or written

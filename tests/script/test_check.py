@@ -126,7 +126,8 @@ def test_cli_checks_the_shipped_example_without_warnings(tmp_path: Path):
     levels = [c["level"] for c in doc["chapters"]]
     kinds = {i["type"] for c in doc["chapters"] for i in c["items"]}
     speakers = {i.get("speaker") for c in doc["chapters"] for i in c["items"]}
-    assert 2 in levels and kinds == {"turn", "pause"}
+    assert 2 in levels and kinds == {"turn", "pause", "your_turn"}  # every kind of item
+    assert doc["summary"]["practice"] == len(doc["cards"]) == 1
     assert {"Teacher", "Maya", "Leo", None} <= speakers
 
 

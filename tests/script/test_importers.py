@@ -310,8 +310,10 @@ def test_import_twice_gives_byte_identical_files(pages: Path, tmp_path: Path) ->
     assert names == [
         "how-vaccines-work-audiobook.md",
         "how-vaccines-work-lesson.md",
+        "how-vaccines-work-review.md",
         "what-are-foundation-models-audiobook.md",
         "what-are-foundation-models-lesson.md",
+        "what-are-foundation-models-review.md",
     ]
     assert names == sorted(p.name for p in second.iterdir())
     for name in names:
@@ -324,6 +326,7 @@ def test_import_twice_gives_byte_identical_files(pages: Path, tmp_path: Path) ->
     assert again.stdout.splitlines() == [
         f"unchanged {first / 'what-are-foundation-models-lesson.md'} (2 chapters, 16 turns)",
         f"unchanged {first / 'what-are-foundation-models-audiobook.md'} (4 chapters, 20 turns)",
+        f"unchanged {first / 'what-are-foundation-models-review.md'} (2 chapters, 13 turns)",
     ]
 
 
@@ -371,7 +374,8 @@ def test_page_with_only_an_audio_book_writes_only_that(pages: Path, tmp_path: Pa
     done = run_import(page, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in (tmp_path / "scripts").iterdir()) == [
-        "what-are-foundation-models-audiobook.md"
+        "what-are-foundation-models-audiobook.md",
+        "what-are-foundation-models-review.md",  # the glossary and key concepts are still there
     ]
 
 
@@ -403,7 +407,8 @@ def test_differing_script_is_kept_unless_forced(pages: Path, tmp_path: Path) -> 
     assert forced.returncode == 0, forced.stderr
     assert forced.stdout.splitlines()[0].startswith(f"overwritten {lesson}")
     assert "This morning," not in lesson.read_text(encoding="utf-8") and book.exists()
-    assert sorted(p.name for p in out.iterdir()) == sorted([lesson.name, book.name])  # no temp
+    review = out / "what-are-foundation-models-review.md"
+    assert sorted(p.name for p in out.iterdir()) == sorted([lesson.name, book.name, review.name])
 
 
 def test_write_into_a_file_instead_of_a_folder_is_an_error(pages: Path, tmp_path: Path) -> None:

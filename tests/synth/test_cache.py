@@ -85,3 +85,21 @@ def test_prune_keeps_only_used_entries(tmp_path) -> None:
     assert removed == 2 and freed > 0
     assert sorted(cache.keys()) == ["aa" * 32]
     assert not (tmp_path / "clips" / "aa" / ".stale-1.tmp").exists()
+
+
+def test_facts_travel_with_the_entry_and_leave_old_headers_alone(tmp_path) -> None:
+    cache = ClipCache(tmp_path)
+    audio = tone()
+    plain = cache.put("cd" * 32, audio)
+    header_before = plain.read_bytes()[: plain.stat().st_size - audio.frames * 2]
+    assert b"facts" not in header_before  # an entry without facts is written as it always was
+    assert cache.facts("cd" * 32) == {}
+    cache.put("ef" * 32, audio, {"words": [[0.0, 0.2, "Hello"]], "lufs": -20.5})
+    assert cache.facts("ef" * 32) == {"words": [[0.0, 0.2, "Hello"]], "lufs": -20.5}
+    assert cache.size("ef" * 32) == (audio.frames, 22050)
+    assert cache.add_facts("ef" * 32, {"peak": -3.0})
+    assert cache.facts("ef" * 32) == {"words": [[0.0, 0.2, "Hello"]], "lufs": -20.5, "peak": -3.0}
+    back = cache.get("ef" * 32)
+    assert back is not None and np.array_equal(back.to_pcm16(), audio.to_pcm16())
+    assert not cache.add_facts("01" * 32, {"peak": 0.0})  # nothing stored under that key
+    assert cache.facts("01" * 32) == {}

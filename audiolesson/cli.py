@@ -9,54 +9,13 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 import typer
-from typer.core import TyperCommand
 
+from .cli_shared import Command, examples, project_root
+from .cli_voices import voices_app
 from .errors import AudiolessonError, error_line
-
-if TYPE_CHECKING:
-    from typer._click.core import Context  # the click typer builds on (typer.Context's base)
-
-
-class Command(TyperCommand):
-    """Help that names arguments as people write them (SCRIPTS...), not by type (<list[Path]>)."""
-
-    def format_options(self, ctx: Context, formatter: Any) -> None:
-        """An Arguments section of names and help, then the Options section as usual."""
-        params = self.get_params(ctx)
-        arguments = [
-            ((p.metavar or str(p.name).upper()) + ("..." if p.nargs != 1 else ""), _help(p))
-            for p in params
-            if p.param_type_name == "argument"
-        ]
-        options = [p.get_help_record(ctx) for p in params if p.param_type_name == "option"]
-        for title, rows in (("Arguments", arguments), ("Options", [r for r in options if r])):
-            if rows:
-                with formatter.section(title):
-                    formatter.write_dl(rows)
-
-    def collect_usage_pieces(self, ctx: Context) -> list[str]:
-        """`[OPTIONS] PAGE`, `[OPTIONS] [SCRIPTS]...`: click's usual notation."""
-        pieces = [self.options_metavar] if self.options_metavar else []
-        for p in self.get_params(ctx):
-            if p.param_type_name == "argument":
-                name = p.metavar or str(p.name).upper()
-                name = name if p.required else f"[{name}]"
-                pieces.append(name + ("..." if p.nargs != 1 else ""))
-        return pieces
-
-
-def _help(parameter: object) -> str:
-    """A parameter's help text: typer's arguments have one, click's own do not."""
-    return str(getattr(parameter, "help", None) or "")
-
-
-def examples(*lines: str) -> str:
-    """An epilog of example command lines, kept as written (click's \\b: no re-wrapping)."""
-    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
-
 
 app = typer.Typer(
     help="Turn lesson scripts into chaptered, mastered, tagged MP3 episodes, offline.",
@@ -91,11 +50,6 @@ def _root(
 def err(message: str) -> None:
     """Print one line to stderr."""
     print(" ".join(str(message).split()), file=sys.stderr)
-
-
-def project_root() -> Path:
-    """The project folder (holds scripts/, voices/, output/): the current directory."""
-    return Path.cwd()
 
 
 SCRIPTS_HELP = "Script files (default: every scripts/*.md)."
@@ -394,42 +348,7 @@ def import_page(
         print(f"imported {len(report.files)} files{series_note}: {states}")
 
 
-@app.command(
-    cls=Command,
-    epilog=examples(
-        "audiolesson voices", "audiolesson voices --engine piper", "audiolesson voices --preview"
-    ),
-)
-def voices(
-    engine: Annotated[
-        str | None,
-        typer.Option("--engine", metavar="NAME", help="Only this engine (piper, pyttsx3, ...)."),
-    ] = None,
-    preview: Annotated[
-        bool, typer.Option("--preview", help="Write output/voices.html: hear every voice.")
-    ] = False,
-) -> None:
-    """List every voice and whether it works here.
-
-    Built-in presets, voices/ files and the engines' own voices, one per line: name, engine,
-    where it comes from, ok or unavailable (and why). With --preview, every usable voice says
-    the same sentence on a page, output/voices.html.
-    """
-    from .config import load_config
-
-    config = load_config(project_root())
-    if preview:
-        from .voices.preview import write_preview
-
-        print(write_preview(config, engine=engine))
-        return
-    from .voices.listing import list_voices
-
-    for row in list_voices(config.root, config.voices.cast):
-        if engine is None or row.engine == engine:
-            state = "ok" if row.usable else "unavailable"
-            line = f"{row.name:<20} {row.engine:<8} {row.source:<22} {state:<11} {row.reason}"
-            print(line.rstrip())
+app.add_typer(voices_app, name="voices")  # voices, voices available, voices install
 
 
 @app.command(

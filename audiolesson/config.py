@@ -39,6 +39,7 @@ from .options import (
     OutOfRange,
     PathSetting,
     Text,
+    Url,
     Whole,
     WrongType,
     option_of,
@@ -154,7 +155,7 @@ class FeedSettings:
 
 @dataclass(frozen=True)
 class VoicesSettings:
-    """Which default cast gives speakers their voices, and whose English they read."""
+    """The default cast, whose English the voices read, and where voices are installed from."""
 
     cast: str = setting(
         Choice(
@@ -170,6 +171,14 @@ class VoicesSettings:
             'how numbers, dates and units are read ("en-US", "en-GB", "en-IN"); None = the '
             "script's language if it names a region, else each voice's region",
             example="en-GB",
+        )
+    )
+    mirror: str | None = setting(
+        Url(
+            None,
+            "`voices install` from this mirror of the voice hosts (laid out like upstream)",
+            schemes=("https://", "http://", "file://"),  # what voices.download opens
+            example="https://mirror.example.org/voices/",
         )
     )
 
@@ -200,6 +209,7 @@ class Overrides:
     address: str | None = None
     base_url: str | None = None
     practice_gaps: bool | None = None
+    mirror: str | None = None
 
     def given(self) -> dict[str, Any]:
         """The settings given, by name."""

@@ -93,6 +93,10 @@ class ClusterError(AudiolessonError):
     """The Ray cluster is missing, does not answer, or cannot share the project's cache."""
 
 
+class DownloadError(AudiolessonError):
+    """A voice could not be downloaded, or what arrived is not what the catalogue promised."""
+
+
 class LockError(AudiolessonError):
     """Another build holds the project lock."""
 

@@ -27,6 +27,7 @@ __all__ = [
     "PathSetting",
     "Text",
     "Texts",
+    "Url",
     "Whole",
     "WrongType",
     "option_of",
@@ -115,6 +116,24 @@ class PathSetting(Text):
     """A path, relative to the project folder."""
 
     kind = "path"
+
+
+class Url(Text):
+    """A URL starting with one of `schemes` (None: unset)."""
+
+    kind = "url"
+
+    def __init__(
+        self, default: str | None, doc: str, *, schemes: Sequence[str], example: str | None = None
+    ) -> None:
+        super().__init__(default, doc, example=example)
+        self.schemes = tuple(schemes)
+
+    def problem(self, value: str | None) -> str | None:
+        """Not a URL of one of the schemes."""
+        if value is None or value.startswith(self.schemes):
+            return None
+        return f"a URL ({', '.join(self.schemes)}...); got {value!r}"
 
 
 class Flag(Option):

@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from importlib.metadata import EntryPoint
 from typing import ClassVar
 
 import numpy as np
-import parselmouth
 import pytest
 
 from audiolesson.audio import Audio
@@ -64,13 +61,3 @@ def register(monkeypatch: pytest.MonkeyPatch) -> SentenceTestEngine:
     engine = SentenceTestEngine(threads=base._threads)
     monkeypatch.setitem(base._instances, (NAME, base._threads), engine)
     return engine
-
-
-@contextmanager
-def seeded_praat(seed: int = 5) -> Iterator[None]:
-    """Praat's random numbers (PSOLA's in unvoiced stretches) from a fixed seed, for one render."""
-    parselmouth.praat.run(f"random_initializeWithSeedUnsafelyButPredictably ({seed})")
-    try:
-        yield
-    finally:
-        parselmouth.praat.run("random_initializeSafelyAndUnpredictably ()")

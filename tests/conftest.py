@@ -1,4 +1,5 @@
-"""What many test files share: the fixture project, and skipping a test whose extra is missing.
+"""What many test files share: the fixture project, skipping a test whose extra is missing, and
+an empty voice store (the suite never sees the voices installed on the machine it runs on).
 
 Helpers that are plain functions live beside this file: `_project.py` (copies of the fixture
 project), `_cli.py` (running the CLI), `_probe.py` (reading outputs back with ffprobe, ffmpeg and
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,14 @@ from packaging.requirements import Requirement
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Register the markers this file gives meaning to."""
+    """Register the markers this file gives meaning to; an empty voice store for the run.
+
+    The store is $XDG_DATA_HOME, for the whole run, subprocesses included: installed voices
+    change the default casts (voices/store_cast.py), and a developer's `audiolesson voices
+    install` must not change what the tests hear. Tests that install voices point XDG_DATA_HOME
+    at a folder of their own.
+    """
+    os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="audiolesson-test-data-")
     config.addinivalue_line(
         "markers",
         "requires_extra(name): skip, with the reason, unless audiolesson[name] is installed "

@@ -205,6 +205,8 @@ def test_the_engine_base_declares_every_attribute_with_its_default() -> None:
     voice = Voice("v", engine="outside", model="a-name")
     assert engine.voices() == [] and engine.fingerprint(voice) == ""
     engine.check()
+    assert engine.concurrency(voice) is None  # worker processes
+    engine.preflight(voice)  # nothing outside to ask
     # what voice files, listings and the cache ask of every engine, so none tests a name
     assert engine.model_path(voice) is None and engine.check_voice(voice) is None
     assert Outside.describe_model(voice) == "a-name" and Outside.claimed_files(voice) == set()

@@ -59,6 +59,7 @@ def test_the_settings_file_names_every_setting_with_its_default(tmp_path: Path) 
     assert config.build.loudness == -19.0
     # each section shows its own setting's example, even where two share a name
     assert (config.feed.language, config.voices.language) == ("en", "en-GB")
+    assert config.voices.mirror == "https://mirror.example.org/voices/"
 
 
 def test_new_writes_a_project_that_checks_clean(tmp_path: Path) -> None:

@@ -32,7 +32,7 @@ from ..script.model import Music, Script, Sound
 from ..synth.cache import clip_key
 from ..synth.clips import CachedClips
 from ..synth.job import SynthJob
-from ..voices.cast import CastTurn, cast_script, speech_warnings
+from ..voices.cast import CastTurn, cast_script, install_note, speech_warnings
 from ..voices.render import voice_key
 from .memo import SpokenMemo
 from .script_sounds import ScriptSounds
@@ -241,6 +241,9 @@ def plan_episode(
     cast = cast_script(
         script, config.root, memo, cast=config.voices.cast, language=config.voices.language
     )
+    note = install_note(cast, config.root, config.voices.cast)
+    if note:
+        log.warning("note: %s", note)
     turns = [ct for ct in cast if ct.spoken]
     keys = [clip_key(ct.spoken, voice_key(ct.voice)) for ct in turns]
     jobs = [

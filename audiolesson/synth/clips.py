@@ -13,9 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..audio import Audio
+from ..voices.engines.base import configure_engines
 from ..voices.render import render
 from .cache import ClipCache, SentenceCache
 from .job import SynthJob
+from .worker import THREADS
 
 __all__ = ["CachedClips"]
 
@@ -42,6 +44,7 @@ class CachedClips:
         """A turn's clip: synthesised again from its job if the cache lost it."""
 
         def remake() -> Audio:
+            configure_engines(threads=THREADS)  # as a worker makes it: the same last bits
             return render(job.spoken, job.voice, SentenceCache(self.cache.root, job.where))
 
         self._origins.setdefault(job.key, _Origin(job.where, remake, True))

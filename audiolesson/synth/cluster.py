@@ -33,7 +33,7 @@ from ..voices.engines.base import get_engine
 from .cache import ClipCache
 from .job import SynthDone, SynthJob, describe_failure
 from .settings import SynthSettings
-from .worker import render_into_cache, worker_init
+from .worker import THREADS, render_into_cache, worker_init
 
 __all__ = ["INSTALL", "TRIES", "ClipWorker", "synthesize_on_ray"]
 
@@ -191,7 +191,9 @@ class _Dispatcher:
             self._start_actor()
 
     def _start_actor(self) -> None:
-        handle = self.remote.options(scheduling_strategy="SPREAD").remote(str(self.cache.root), 1)
+        handle = self.remote.options(scheduling_strategy="SPREAD").remote(
+            str(self.cache.root), THREADS
+        )
         actor = _Actor(handle, self.started)
         self.started += 1
         self.actors.append(actor)

@@ -6,13 +6,16 @@ raised, so the other turns go on; `first_failure` makes the build's one error of
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import AudiolessonError, EngineError
 from ..voices.engines.base import Voice
+from .cache import ClipCache
+from .settings import SynthSettings
 
-__all__ = ["SynthDone", "SynthJob", "describe_failure", "first_failure"]
+__all__ = ["Executor", "SynthDone", "SynthJob", "describe_failure", "first_failure"]
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,13 @@ class SynthDone:
     seconds: float  #: audio length
     elapsed: float  #: wall time spent rendering
     error: str | None = None
+
+
+#: how an executor is called: (jobs, cache, settings, on_done) -> every job's SynthDone
+Executor = Callable[
+    [Sequence[SynthJob], ClipCache, SynthSettings, Callable[[SynthDone], None] | None],
+    list[SynthDone],
+]
 
 
 def describe_failure(job: SynthJob, exc: BaseException | str, cache: Path | None = None) -> str:

@@ -12,7 +12,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from .cache import ClipCache
 from .job import SynthDone, SynthJob, describe_failure
 from .settings import SynthSettings
-from .worker import render_into_cache, worker_init
+from .worker import THREADS, render_into_cache, worker_init
 
 __all__ = ["synthesize_locally"]
 
@@ -37,8 +37,9 @@ def synthesize_locally(
         return results
     timeout = settings.timeout
     workers = max(1, min(settings.workers or os.cpu_count() or 1, len(jobs)))
-    threads = max(1, (os.cpu_count() or 1) // workers)
-    with ProcessPool(max_workers=workers, initializer=worker_init, initargs=(threads,)) as pool:
+    # THREADS, not the cores' share: a clip's samples must not depend on how many turns are
+    # missing (one turn of an edit would otherwise get every core, and other last bits)
+    with ProcessPool(max_workers=workers, initializer=worker_init, initargs=(THREADS,)) as pool:
         futures: dict[Future[tuple[float, float]], SynthJob] = {
             pool.schedule(render_into_cache, args=(str(cache.root), job), timeout=timeout): job
             for job in jobs

@@ -15,7 +15,15 @@ from ..voices.render import render
 from .cache import ClipCache, SentenceCache
 from .job import SynthJob
 
-__all__ = ["render_into_cache", "worker_init"]
+__all__ = ["THREADS", "render_into_cache", "worker_init"]
+
+#: CPU threads an engine gets in every synthesis process: one. ONNX Runtime's float results
+#: change with its intra-op thread count (5 of scripts/example.md's 21 Piper turns differ in
+#: their last bits between 1 and 2 threads, and Praat's shift, seeded from the audio, then
+#: differs everywhere), so a clip is the same take only if it is always made with the same
+#: count, whichever executor, worker count, or number of missing turns made it. Builds run
+#: turns side by side in workers instead.
+THREADS = 1
 
 
 def render_into_cache(cache_root: str, job: SynthJob) -> tuple[float, float]:
@@ -27,7 +35,8 @@ def render_into_cache(cache_root: str, job: SynthJob) -> tuple[float, float]:
     return audio.duration, time.perf_counter() - started
 
 
-def worker_init(threads: int) -> None:
-    """Give each worker its share of the cores so N workers do not oversubscribe them."""
+def worker_init(threads: int = THREADS) -> None:
+    """Set up a worker's engines (THREADS each, so N workers do not oversubscribe the cores and
+    every clip is made alike)."""
     configure_engines(threads=threads)
     os.environ.setdefault("OMP_NUM_THREADS", str(threads))

@@ -32,11 +32,13 @@ from .library import (
     pick_voice,
 )
 from .presets import DEFAULT_CAST, separable
+from .store_cast import cast_hint
 
 __all__ = [
     "CastTurn",
     "assign_voices",
     "cast_script",
+    "install_note",
     "speech_warnings",
     "spoken_turns",
     "unsure_words",
@@ -56,7 +58,7 @@ class CastTurn:
 
 
 def assign_voices(
-    script: Script, voices: dict[str, Voice], cast: str = DEFAULT_CAST
+    script: Script, voices: dict[str, Voice], cast: str = DEFAULT_CAST, root: Path | None = None
 ) -> dict[str | None, Voice]:
     """Speaker (None = narration) -> Voice: the script's cast first, then automatic and stable.
 
@@ -74,6 +76,7 @@ def assign_voices(
             line=meta.lines.get(f"cast.{speaker}"),
             what=f" for speaker {speaker!r}",
             cast=cast,
+            root=root,
         )
     chosen[None] = pick_voice(
         voices,
@@ -82,6 +85,7 @@ def assign_voices(
         line=meta.lines.get("narrator"),
         what=" for narration",
         cast=cast,
+        root=root,
     )
     used = {v.name for s, v in chosen.items() if s is not None}
     primary_free = PRIMARY_VOICE not in used
@@ -96,7 +100,7 @@ def assign_voices(
         while f"student-{number}" in used:
             number += 1
         chosen[speaker] = pick_voice(voices, f"student-{number}", cast=cast)
-        if not separable(number, cast):
+        if not separable(number, cast) and chosen[speaker].source == "preset":
             crowded.append(speaker)
     if crowded:
         log.warning(
@@ -123,6 +127,24 @@ def _check_cast(chosen: dict[str | None, Voice], cast: str) -> None:
             ) from exc
 
 
+def _shifted_student(voice: Voice) -> bool:
+    """A default student that is a copy of a voice shifted in pitch or formants (not a real
+    voice: every Piper student of the presets is the bundled voice shifted)."""
+    return (
+        voice.source == "preset"
+        and voice.name.startswith("student-")
+        and (voice.pitch != 0.0 or voice.formant != 1.0)
+    )
+
+
+def install_note(turns: list[CastTurn], root: Path, cast: str = DEFAULT_CAST) -> str | None:
+    """What `audiolesson voices install` would add to this cast (students that are shifted
+    copies of a voice), once per process and cast; None when there is nothing to say. The build
+    says it (plan), `check` and `verify` do not: it is advice, not a problem of the script."""
+    shifted = any(_shifted_student(ct.voice) for ct in turns if ct.turn.speaker is not None)
+    return cast_hint(cast, shifted, root)
+
+
 def cast_script(
     script: Script,
     root: Path,
@@ -139,8 +161,9 @@ def cast_script(
     keeps spoken forms across builds, keyed by everything they depend on, so an unchanged turn
     is never normalised again. `cast` is the project's default cast ([voices] cast).
     """
-    voices = load_voices(root, cast)
-    chosen = assign_voices(script, voices, cast)
+    # installed voices are picked in the accent the script or the project asks for
+    voices = load_voices(root, cast, speech_language(script.meta.language, language))
+    chosen = assign_voices(script, voices, cast, root)
     _check_cast(chosen, cast)
     meta = script.meta
     lexicon = load_lexicon(root).merged(lexicon_from_say(meta.say, script.path, meta.lines))

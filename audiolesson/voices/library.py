@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,8 @@ from ..files import read_toml, toml_key_line
 from ..speech import Lexicon
 from .engines.base import DEFAULT_ENGINE, Voice, VoiceFileKey, available_engines, engine_class
 from .presets import DEFAULT_CAST, DESIGNED_STUDENTS, NARRATOR, TEACHER, designed, preset
+from .store import installed_voice
+from .store_cast import cast_voices
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +140,12 @@ def parse_voice_file(path: Path) -> Voice:
             path=path,
             line=toml_key_line(text, key),
         )
+    try:
+        installed = _installed(data.get("model", ""), path.parent.parent)
+    except ConfigError as exc:
+        raise ConfigError(exc.message, path=path, line=toml_key_line(text, "model")) from None
+    if installed is not None:  # with this file's speed, pitch, formant, volume and options
+        return _with_file_settings(installed, path, text, data)
     model = engine_class(engine).read_voice_model(data, path, text)
     options = data.get("options", {})
     _check_options(path, text, engine, options)
@@ -151,6 +160,36 @@ def parse_voice_file(path: Path) -> Voice:
         options=tuple(sorted(options.items())),
         source=str(path),
         **settings,  # the rest keep Voice's defaults
+    )
+
+
+def _installed(name: str, root: Path | None) -> Voice | None:
+    """The installed voice a store name (piper:NAME#SPEAKER, kokoro:NAME) stands for; None for
+    any other name. The one place the library asks the store (ConfigError: not installed)."""
+    return installed_voice(name, root)
+
+
+def _with_file_settings(found: Voice, path: Path, text: str, data: dict[str, Any]) -> Voice:
+    """A voice file whose model is an installed voice: that voice, with the file's settings."""
+    if data.get("engine", found.engine) != found.engine:
+        raise ConfigError(
+            f'{data["model"]!r} is a {found.engine} voice; set engine = "{found.engine}" or '
+            "leave 'engine' out",
+            path=path,
+            line=toml_key_line(text, "engine"),
+        )
+    options = {**dict(found.options), **data.get("options", {})}
+    _check_options(path, text, found.engine, data.get("options", {}))
+    return replace(
+        found,
+        name=path.stem,
+        speaker=data.get("speaker", found.speaker),
+        speed=float(data.get("speed", 1.0)),
+        pitch=float(data.get("pitch", 0.0)),
+        volume=float(data.get("volume", 0.0)),
+        formant=float(data.get("formant", 1.0)),
+        options=tuple(sorted(options.items())),
+        source=str(path),
     )
 
 
@@ -185,13 +224,15 @@ def voice_files(root: Path) -> Iterator[tuple[str, Voice | ConfigError]]:
     yield from files.items()
 
 
-def load_voices(root: Path, cast: str = DEFAULT_CAST) -> dict[str, Voice]:
+def load_voices(root: Path, cast: str = DEFAULT_CAST, language: str = "en") -> dict[str, Voice]:
     """A cast's designed presets, Piper models dropped into voices/, then voices/*.toml.
 
     A voice file named like a preset replaces it; student-N beyond the designed ones are not
-    listed here but resolved by `pick_voice` (there are as many as a script needs).
+    listed here but resolved by `pick_voice` (there are as many as a script needs). Installed
+    voices (store_cast) take the students' places first, in the accent `language` asks for.
     """
     voices = designed(cast)
+    voices.update(cast_voices(root, cast, language))
     for name, voice in voice_files(root):
         if isinstance(voice, ConfigError):
             raise voice
@@ -212,10 +253,20 @@ def pick_voice(
     line: int | None = None,
     what: str = "",
     cast: str = DEFAULT_CAST,
+    root: Path | None = None,
 ) -> Voice:
-    """voices[name] or the cast's student-N, or an error (ScriptError if `path` is given)."""
+    """voices[name], an installed voice (piper:NAME, kokoro:NAME) or the cast's student-N, or
+    an error (ScriptError if `path` is given)."""
     if name in voices:
         return voices[name]
+    try:
+        installed = _installed(name, root)
+    except ConfigError as exc:
+        if path is not None:
+            raise ScriptError(exc.message, path=path, line=line) from None
+        raise
+    if installed is not None:
+        return installed
     found = preset(name, cast)
     if found is not None:
         return found

@@ -9,6 +9,8 @@ from ..errors import ConfigError, EngineUnavailable
 from .engines.base import Voice, available_engines, engine_class, get_engine
 from .library import voice_files
 from .presets import DEFAULT_CAST, designed
+from .store import installed_voices
+from .store_cast import cast_voices
 
 __all__ = ["VoiceInfo", "describe_voice", "engine_status", "list_voices"]
 
@@ -23,6 +25,13 @@ class VoiceInfo:
     usable: bool
     reason: str = ""  #: why it cannot be used (or a note)
     voice: Voice | None = None  #: the preset's or voice file's Voice (None for engines' own)
+
+    def line(self) -> str:
+        """The row as `audiolesson voices` prints it."""
+        state = "ok" if self.usable else "unavailable"
+        return (
+            f"{self.name:<20} {self.engine:<8} {self.source:<22} {state:<11} {self.reason}".rstrip()
+        )
 
 
 def engine_status(name: str, cache: dict[str, str]) -> str:
@@ -70,6 +79,7 @@ def list_voices(root: Path, cast: str = DEFAULT_CAST) -> list[VoiceInfo]:
     status: dict[str, str] = {}
     rows = []
     voices: dict[str, Voice | ConfigError] = dict(designed(cast))
+    voices.update(cast_voices(root, cast))  # installed voices play the students first
     voices.update(voice_files(root))  # a broken file is listed with its error instead of stopping
     for name, voice in voices.items():
         if isinstance(voice, ConfigError):
@@ -88,6 +98,7 @@ def list_voices(root: Path, cast: str = DEFAULT_CAST) -> list[VoiceInfo]:
             note = reason or describe_voice(voice)
         source = _short(voice.source, root)
         rows.append(VoiceInfo(voice.name, voice.engine, source, not reason, note, voice))
+    rows += installed_rows(root, status)
     for engine in available_engines():
         reason = engine_status(engine, status)
         if reason:
@@ -101,4 +112,14 @@ def list_voices(root: Path, cast: str = DEFAULT_CAST) -> list[VoiceInfo]:
             )
             name = ev.name if is_file else ev.id
             rows.append(VoiceInfo(name, engine, "engine", True, note + online))
+    return rows
+
+
+def installed_rows(root: Path, status: dict[str, str]) -> list[VoiceInfo]:
+    """The voices `voices install` put in the stores, by the names casts give them."""
+    rows = []
+    for found in installed_voices(root):
+        reason = engine_status(found.engine, status)
+        where = _short(str(found.path), root)
+        rows.append(VoiceInfo(found.name, found.engine, where, not reason, reason or found.note))
     return rows

@@ -4,12 +4,15 @@ Pitch and formant shifts use Praat's PSOLA "Change gender" (praat-parselmouth): 
 and the formants independently, which is what lets one neural voice play a whole cast. For an
 engine that speaks sentence by sentence (Piper), render can keep each sentence's engine audio in a
 SentenceStore, so an edit in a long turn synthesises one sentence; the effects still apply to the
-whole turn, so the turn sounds as it did.
+whole turn, so the turn sounds as it did. Praat's random numbers are seeded from the audio and the
+shift, so a shifted turn sounds the same in every build.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import threading
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 from pathlib import Path
@@ -48,7 +51,7 @@ def _effects(voice: Voice) -> dict[str, float]:
 def _effects_version() -> str:
     """Version of the DSP that shifts pitch and formants (it changes the sound: part of keys)."""
     try:
-        return f"praat-parselmouth {package_version('praat-parselmouth')}"
+        return f"praat-parselmouth {package_version('praat-parselmouth')}, {SEEDED}"
     except PackageNotFoundError:
         return "praat-parselmouth (not installed)"
 
@@ -106,32 +109,50 @@ def voice_key(voice: Voice) -> dict[str, Any]:
     }
 
 
+#: Praat's PSOLA draws random numbers (the periods it lays over unvoiced stretches) from one
+#: generator per process; threads that shift at once (an online engine's turns) take turns
+_PRAAT = threading.Lock()
+#: goes into the effects' version: seeding changed every shifted take once
+SEEDED = "seeded 1"
+
+
+def _praat_seed(audio: Audio, *settings: float) -> int:
+    """A seed for Praat made of the audio and the shift: equal input, equal shifted take."""
+    digest = hashlib.sha256(repr(("praat", audio.sample_rate, settings)).encode())
+    digest.update(audio.samples.tobytes())
+    return int.from_bytes(digest.digest()[:6], "big")  # 48 bits: exact in Praat's numbers
+
+
 def shift(audio: Audio, pitch: float = 0.0, formant: float = 1.0, speed: float = 1.0) -> Audio:
     """Shift pitch (semitones) and formants (ratio) and change tempo, keeping the sample rate."""
     if pitch == 0.0 and formant == 1.0 and speed == 1.0:
         return audio
     import numpy as np
     import parselmouth
-    from parselmouth.praat import call
+    from parselmouth.praat import call, run
 
     if speed <= 0 or formant <= 0:
         raise ValueError(f"speed and formant must be > 0, got speed={speed}, formant={formant}")
     if audio.frames < audio.sample_rate * 0.05:  # too short for pitch analysis
         return audio
-    sound = parselmouth.Sound(
-        audio.samples.T.astype(np.float64), sampling_frequency=audio.sample_rate
-    )
-    new_median = 0.0  # Praat: 0 keeps the pitch
-    if pitch:
-        f0 = sound.to_pitch(pitch_floor=PITCH_FLOOR, pitch_ceiling=PITCH_CEILING)
-        median = call(f0, "Get quantile", 0, 0, 0.5, "Hertz")
-        if median == median:  # NaN: nothing voiced (noise, a click): leave the pitch alone
-            new_median = float(median) * 2 ** (pitch / 12)
-    out = call(
-        sound, "Change gender", PITCH_FLOOR, PITCH_CEILING, formant, new_median, 1.0, 1.0 / speed
-    )
-    if out.sampling_frequency != audio.sample_rate:
-        out = call(out, "Resample", audio.sample_rate, 50)
+    with _PRAAT:  # Praat's random state is the process's: seed and shift in one step
+        sound = parselmouth.Sound(
+            audio.samples.T.astype(np.float64), sampling_frequency=audio.sample_rate
+        )
+        new_median = 0.0  # Praat: 0 keeps the pitch
+        if pitch:
+            f0 = sound.to_pitch(pitch_floor=PITCH_FLOOR, pitch_ceiling=PITCH_CEILING)
+            median = call(f0, "Get quantile", 0, 0, 0.5, "Hertz")
+            if median == median:  # NaN: nothing voiced (noise, a click): leave the pitch alone
+                new_median = float(median) * 2 ** (pitch / 12)
+        seed = _praat_seed(audio, pitch, formant, speed)
+        run(f"random_initializeWithSeedUnsafelyButPredictably ({seed})")
+        ratio = 1.0 / speed
+        out = call(
+            sound, "Change gender", PITCH_FLOOR, PITCH_CEILING, formant, new_median, 1.0, ratio
+        )
+        if out.sampling_frequency != audio.sample_rate:
+            out = call(out, "Resample", audio.sample_rate, 50)
     samples = np.ascontiguousarray(out.values.T, dtype=np.float32)
     return Audio(samples, audio.sample_rate)
 
@@ -199,7 +220,7 @@ def say(
         raise ConfigError(f"name the output file with one of: {', '.join(FORMATS)}", path=output)
     if not text.strip():
         raise ConfigError("nothing to say: give some text")
-    voice = pick_voice(load_voices(root, cast), voice_name or PRIMARY_VOICE, cast=cast)
+    voice = pick_voice(load_voices(root, cast), voice_name or PRIMARY_VOICE, cast=cast, root=root)
     dialect = engine_class(voice.engine).phonemes
     read_as = speech_language("en", language, get_engine(voice.engine).region(voice))
     spoken = spoken_form(text, read_as, load_lexicon(root), phonemes=dialect)

@@ -221,10 +221,7 @@ def catalogue(root: Path) -> Path:
 
 
 def slow_project(root: Path, turns: int = 16) -> Path:
-    """Long turns whose voices need a Praat formant shift: about 0.1 s of work per turn.
-
-    Praat's PSOLA puts random noise in unvoiced stretches, so these clips differ between builds.
-    """
+    """Long turns whose voices need a Praat formant shift: about 0.1 s of work per turn."""
     copy_project(root)
     for voice in (root / "voices").glob("*.toml"):
         voice.write_text(voice.read_text() + "formant = 1.15\n")
@@ -306,6 +303,41 @@ def test_a_catalogue_built_on_ray_is_byte_identical_to_a_local_build(
     while cluster.workers() != {"head": [], "node": []}:  # the build stops its actors
         assert time.monotonic() < deadline, cluster.workers()
         time.sleep(0.2)
+
+
+#: the default cast: Piper's noise and Praat's shifts, both seeded from each clip's inputs
+TAKE = """---
+title: Take
+---
+
+# Light
+
+Teacher: Light reaches the leaf, and the sixth sheep sits still.
+
+Student 1: Is it the chlorophyll that catches it?
+
+Student 2: So the plant breathes out what we breathe in!
+
+That was the whole lesson.
+"""
+
+
+@pytest.mark.slow
+def test_the_default_cast_on_ray_is_the_same_take_as_a_local_build(
+    cluster: Cluster, tmp_path: Path
+) -> None:
+    root = tmp_path / "project"
+    (root / "scripts").mkdir(parents=True)
+    (root / "scripts" / "take.md").write_text(TAKE, "utf-8")
+    local = local_build(root, "--jobs", "2")  # two local workers with a core each
+    assert local["turns_synthesized"] == 4
+    episodes, rendered = files(root / "output"), clips(root)
+    forget_cache(root)
+    proc = cluster.build(root, "--force", "--json")  # one-CPU actors on two nodes
+    assert proc.returncode == 0, proc.stderr
+    assert events(proc.stdout)[-1]["turns_synthesized"] == 4
+    assert clips(root) == rendered
+    assert files(root / "output") == episodes
 
 
 @pytest.mark.slow

@@ -140,12 +140,27 @@ def test_auto_cast_is_stable_primary_first_then_students(caplog) -> None:
         "Ben": "student-5",  # every speaker gets a voice of their own
         "Cy": "student-6",
     }
-    assert caplog.text == ""  # no voice is shared, so nothing to warn about
+    # no voice is shared, so nothing to warn about (the install note is the build's, below)
+    assert caplog.text == ""
     assert [ct.turn for ct in turns] == script.turns
     # Same script, same voices: rebuilding gives the same cast.
     assert [ct.voice for ct in cast_script(lesson(), DATA / "no-project")] == [
         ct.voice for ct in turns
     ]
+
+
+def test_the_install_note_is_said_once_for_shifted_students() -> None:
+    from audiolesson.voices import store_cast
+    from audiolesson.voices.cast import install_note
+
+    store_cast._hinted.clear()
+    turns = cast_script(lesson(), DATA / "no-project")  # the fast cast: shifted Piper students
+    note = install_note(turns, DATA / "no-project")
+    assert note is not None and "voices install piper:en_US-libritts_r-medium" in note
+    assert install_note(turns, DATA / "no-project") is None  # once per process
+    store_cast._hinted.clear()
+    teacher_only = [ct for ct in turns if ct.voice.name in ("teacher", "narrator")]
+    assert install_note(teacher_only, DATA / "no-project") is None  # no student: nothing to add
 
 
 def test_explicit_cast_wins_and_auto_voices_avoid_taken_ones(tmp_path: Path) -> None:

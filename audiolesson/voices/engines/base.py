@@ -127,6 +127,17 @@ class Engine:
         """The engine's own voices on this machine."""
         return []
 
+    def concurrency(self, voice: Voice) -> tuple[str, int] | None:
+        """How the voice's turns are sent: None (the default) for an engine that computes on
+        this machine's CPUs, whose turns run in worker processes; (pool, n) for one that waits
+        on a server: its turns go out from at most n threads of the building process, shared
+        by every voice that names the same pool (one server)."""
+        return None
+
+    def preflight(self, voice: Voice) -> None:
+        """Before any turn is sent: raise EngineUnavailable if the voice cannot work (a server
+        that does not answer, a missing key). Engines that need nothing outside skip it."""
+
     def fingerprint(self, voice: Voice) -> str:
         """A stable hash of the model data the voice uses ("" if none); goes into cache keys."""
         return ""

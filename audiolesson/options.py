@@ -11,6 +11,7 @@ every setting of a kind (every "path" setting resolves inside the project: issue
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from collections.abc import Sequence
 from typing import Any, ClassVar, NamedTuple
@@ -150,9 +151,11 @@ class Number(Option):
         return float(super().read(value))
 
     def problem(self, value: float | None) -> str | None:
-        """Outside the range (None, an unset setting, is never out of it)."""
+        """Not finite, or outside the range (None, an unset setting, is never out of it)."""
         if value is None:
             return None
+        if not math.isfinite(value):  # TOML has nan and inf; no setting means anything by them
+            return f"a finite number, got {value}"
         if self.positive and value <= 0:
             return f"positive, got {value}"
         if self.within is not None and not self.within[0] <= value <= self.within[1]:

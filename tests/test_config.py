@@ -102,3 +102,17 @@ def test_every_setting_declares_its_type_default_range_and_doc() -> None:
     # paths are a kind of their own, for the check that they stay inside the project
     kinds = {f.name: option_of(f).kind for cls, _ in SECTIONS.values() for f in fields(cls)}
     assert {name for name, kind in kinds.items() if kind == "path"} == {"output", "cache", "image"}
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "+inf"])
+@pytest.mark.parametrize("key", ["turn_timeout", "loudness", "true_peak"])
+def test_a_number_setting_is_finite(tmp_path, key: str, value: str) -> None:
+    """TOML has nan and inf; no number setting means anything by them (issue 24, item 17)."""
+    (tmp_path / "audiolesson.toml").write_text(f"[build]\n{key} = {value}\n")
+    with pytest.raises(ConfigError, match=rf"toml:2: {key} must be a finite number, got "):
+        load_config(tmp_path)
+
+
+def test_a_number_given_on_the_command_line_is_finite(tmp_path) -> None:
+    with pytest.raises(ConfigError, match=r"^loudness must be a finite number, got nan$"):
+        load_config(tmp_path, loudness=float("nan"))

@@ -6,6 +6,10 @@ project made a build in another that shares the cache fail (item 7).
 
 from __future__ import annotations
 
+import logging
+import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +18,11 @@ from _probe import ffmpeg_decode
 from _project import copy_project
 
 from audiolesson.config import load_config
+from audiolesson.errors import LockError
 from audiolesson.pipeline import build
+from audiolesson.pipeline.events import Synthesized
+from audiolesson.pipeline.lock import cache_lock
+from audiolesson.pipeline.prune import prune_cache
 
 #: files a user might keep in a folder that is also the cache: none of them is the cache's
 USER_FILES = (
@@ -95,3 +103,62 @@ def shared_cache_projects(tmp_path: Path) -> tuple[Path, Path]:
     script = b / "scripts" / "lesson.md"
     script.write_text(script.read_text().replace("What comes next?", "And what is after that?"))
     return a, b
+
+
+def test_a_prune_in_one_project_never_breaks_a_build_in_another_sharing_the_cache(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """B builds; mid-synthesis, A prunes the shared cache. A's prune must not take B's clips
+    (before the cache lock it did: B found its clip gone and synthesised it again, or, pruned
+    while encoding, lost its block files and failed)."""
+
+    a, b = shared_cache_projects(tmp_path)
+    build(load_config(a, jobs=1))
+    pruned: list[object] = []
+
+    def prune_in_a(event: object) -> None:
+        if isinstance(event, Synthesized) and not pruned:  # B's first new clip is in the cache
+            try:
+                pruned.append(prune_cache(load_config(a)))
+            except LockError as exc:
+                pruned.append(exc)
+
+    with caplog.at_level(logging.WARNING):
+        result = build(load_config(b, jobs=1), on_event=prune_in_a)
+    assert "missing from the cache" not in caplog.text
+    assert result.episodes_written == ["lesson"] and result.turns_synthesized == 1
+    built(b)
+    [outcome] = pruned
+    assert isinstance(outcome, LockError), outcome
+    assert str(outcome) == (
+        f"{tmp_path / 'shared-cache'}: a build is using this cache folder; run `audiolesson "
+        "cache prune` again when no build is running"
+    )
+    # with no build running, A's prune goes ahead and B's clip is A's to remove
+    assert prune_cache(load_config(a))["clips_removed"] == 1
+
+
+def test_a_build_waits_for_a_prune_of_its_cache(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A build that starts while the shared cache is pruned waits for the prune, then builds."""
+
+    a, b = shared_cache_projects(tmp_path)
+    held, release = threading.Event(), threading.Event()
+
+    def prune_holding_the_lock() -> None:
+        with cache_lock(load_config(a), exclusive=True):
+            held.set()
+            release.wait(30)
+
+    pruner = threading.Thread(target=prune_holding_the_lock)
+    pruner.start()
+    assert held.wait(30)
+    threading.Timer(0.5, release.set).start()
+    started = time.monotonic()
+    with caplog.at_level(logging.WARNING):
+        build(load_config(b, jobs=1))
+    pruner.join(30)
+    assert time.monotonic() - started >= 0.5
+    built(b)
+    assert f"waiting for `cache prune` (pid {os.getpid()}) to finish with {tmp_path}" in caplog.text

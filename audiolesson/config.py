@@ -161,7 +161,12 @@ class FeedSettings:
         Text(None, "channel language; default: the first script's language", example="en")
     )
     image: str | None = setting(
-        PathSetting(None, "channel cover image (PNG or JPEG), in the project", example="cover.png")
+        PathSetting(
+            None,
+            "channel cover image (PNG or JPEG), in the project",
+            example="cover.png",
+            image=True,
+        )  # fmt: skip
     )
     category: str = setting(Text("Education", "iTunes category"))
     explicit: bool = setting(Flag(False, "iTunes explicit flag"))

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar, NamedTuple
 
+from .images import ImageError, load_image
 from .paths import reserved_folder
 
 __all__ = [
@@ -109,7 +110,7 @@ class PathSetting(Text):
     the project, a folder holding the project or a source folder (`paths.reserved_folder`);
     `use` says why, in a message. `may_leave`: an absolute path may lead outside the project
     when [build] allow_outside is true (a shared cache, a web server's folder); a relative
-    path never leaves it.
+    path never leaves it. `image`: a file that must be a whole PNG or JPEG image (`images`).
     """
 
     kind = "path"
@@ -123,9 +124,10 @@ class PathSetting(Text):
         folder: bool = False,
         use: str = "",
         may_leave: bool = False,
+        image: bool = False,
     ) -> None:
         super().__init__(default, doc, example=example)
-        self.folder, self.use, self.may_leave = folder, use, may_leave
+        self.folder, self.use, self.may_leave, self.image = folder, use, may_leave, image
 
     def place(self, value: str | None, root: Path, allow_outside: bool) -> str | None:
         """Why `value` cannot be used in the project at `root` (the end of "KEY must ..."), or
@@ -149,7 +151,22 @@ class PathSetting(Text):
         reserved = reserved_folder(path, root) if self.folder else None
         if reserved is not None:
             return f"not be {reserved} ({self.use}); name a folder of its own, like {self.default}"
+        return _image_problem(path, value) if self.image else None
+
+
+def _image_problem(path: Path, value: str) -> str | None:
+    """Why the file at `path` is not a usable image (the end of "KEY must ..."), or None."""
+    try:
+        load_image(path)
+    except FileNotFoundError:
+        why = "is not found"
+    except ImageError as exc:
+        why = str(exc)
+    except OSError as exc:
+        why = f"cannot be read ({exc.strerror or exc})"
+    else:
         return None
+    return f"be a PNG or JPEG image, but {value!r} {why}"
 
 
 class Flag(Option):

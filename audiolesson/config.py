@@ -358,7 +358,7 @@ def load_config(root: Path, overrides: Overrides | None = None, **given: Any) ->
     path = root / CONFIG_FILE
     data: dict[str, Any] = {}
     text = ""
-    if path.is_file():
+    if path.exists():  # a FIFO or a folder here is an error (read_toml says so), not "no file"
         data, text = read_toml(path, "project config", syntax="invalid TOML")
     reader = _Reader(text, root)
     for section in data:

@@ -10,9 +10,12 @@ signature and then garbage) is refused; the pixels themselves are not reconstruc
 
 from __future__ import annotations
 
+import os
 import struct
 import zlib
 from pathlib import Path
+
+from .files import NOT_REGULAR, NotRegularFile, open_regular
 
 __all__ = [
     "COVER_TYPES",
@@ -76,11 +79,14 @@ def image_problem(data: bytes) -> str | None:
 
 def load_image(path: Path) -> tuple[str, bytes]:
     """(MIME type, bytes) of the whole PNG or JPEG image at `path`; ImageError says why it is
-    not one (OSError if it cannot be read)."""
-    path = Path(path)
-    if path.stat().st_size > MAX_IMAGE_BYTES:
-        raise ImageError(f"is over the {MAX_IMAGE_BYTES // 2**20} MB an image may be")
-    data = path.read_bytes()
+    not one (a FIFO or device is not; OSError if it cannot be read)."""
+    try:
+        with open_regular(path) as fh:
+            if os.fstat(fh.fileno()).st_size > MAX_IMAGE_BYTES:
+                raise ImageError(f"is over the {MAX_IMAGE_BYTES // 2**20} MB an image may be")
+            data = fh.read()
+    except NotRegularFile:
+        raise ImageError(NOT_REGULAR) from None
     why = image_problem(data)
     if why is not None:
         raise ImageError(why)

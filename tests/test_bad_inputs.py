@@ -11,6 +11,7 @@ one through the installed console script, for what only a process shows.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import tomllib
@@ -64,8 +65,14 @@ def three_hundred_megabytes(path: Path) -> None:
         fh.truncate(300 * 1024 * 1024)
 
 
+def fifo(path: Path) -> None:
+    """A named pipe where a file should be: opening it to read would wait for a writer."""
+    os.mkfifo(path)
+
+
 GENERATORS = {
-    f.__name__: f for f in (one_megabyte_line, ten_megabyte_script, folder, three_hundred_megabytes)
+    f.__name__: f
+    for f in (one_megabyte_line, ten_megabyte_script, folder, three_hundred_megabytes, fifo)
 }
 
 

@@ -84,7 +84,7 @@ def resolve_cover(script: Script, root: Path) -> Path | None:
             path=script.path,
             line=line,
         )
-    if not cover.is_file():
+    if not cover.exists():
         raise ScriptError(
             f"cover image {script.meta.cover!r} not found", path=script.path, line=line
         )

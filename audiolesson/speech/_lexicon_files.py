@@ -122,7 +122,7 @@ def _entry(written: object, value: object, where: str) -> Entry:
 def load_lexicon(path: Path) -> Lexicon:
     """voices/lexicon.toml (a flat table, or entries under [say]); an empty Lexicon if absent."""
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():  # a FIFO or a folder is an error (read_toml says so), not "no lexicon"
         return Lexicon()
     data, text = read_toml(path, "lexicon")
     lines = toml_key_lines(text)

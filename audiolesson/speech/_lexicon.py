@@ -19,9 +19,9 @@ from typing import Any, NamedTuple
 
 import regex
 
-from ..errors import ConfigError
+from ..errors import ConfigError, ScriptError
 from ..keys import spaced_digest
-from ._marks import HOLD_BASE, hold_mark
+from ._marks import HOLD_BASE, HOLD_COUNT, hold_mark
 
 __all__ = ["DIALECTS", "REGEX_SECONDS", "Entry", "Group", "Lexicon", "template_pieces"]
 
@@ -189,11 +189,23 @@ class Lexicon:
         return found
 
     def hold(self, text: str, dialect: str | None, held: list[str]) -> str:
-        """Replace what the entries match by held marks (whole words first, then regexes)."""
+        """Replace what the entries match by held marks (whole words first, then regexes).
+
+        One mark per different replacement (a word said 100,000 times holds one); a turn with
+        more different replacements than there are marks is a ScriptError without a place (the
+        caller knows the turn)."""
+        marks = {spoken: hold_mark(index) for index, spoken in enumerate(held)}
 
         def keep(spoken: str) -> str:
-            held.append(spoken)
-            return hold_mark(len(held) - 1)
+            if spoken not in marks:
+                if len(held) >= HOLD_COUNT:
+                    raise ScriptError(
+                        f"more than {HOLD_COUNT:,} different lexicon replacements in one turn; "
+                        "split it into shorter turns"
+                    )
+                held.append(spoken)
+                marks[spoken] = hold_mark(len(held) - 1)
+            return marks[spoken]
 
         pattern, words = self._words
         if pattern is not None:

@@ -7,7 +7,7 @@ from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import EngineUnavailable, ScriptWarning
+from ..errors import EngineUnavailable, ScriptError, ScriptWarning
 from ..keys import spaced_digest
 from ..script.model import Script, Turn
 from ..speech import RULES_VERSION, Lexicon, lexicon_from_say, spoken_form, supports
@@ -126,7 +126,13 @@ def cast_script(
     turns = []
     for t in script.turns:
         voice = chosen[t.speaker]
-        turns.append(CastTurn(t, voice, speak(t.text, engine_class(voice.engine).phonemes)))
+        try:
+            spoken = speak(t.text, engine_class(voice.engine).phonemes)
+        except ScriptError as exc:  # the speech stage's own errors have no place: the turn's
+            if exc.path is not None:
+                raise
+            raise ScriptError(exc.message, path=script.path, line=t.line) from None
+        turns.append(CastTurn(t, voice, spoken))
     return turns
 
 

@@ -245,3 +245,31 @@ def test_a_backtracking_regex_cannot_hang_the_speech_stage(pattern: str) -> None
         f"scripts/a.md:5: lexicon regular expression {pattern} takes more than 1 s on one "
         "turn: it backtracks (nested repeats such as (a+)+ or (a|aa)+); write it without them"
     ), said
+
+
+def test_a_turn_with_more_matches_than_marks_is_said_whole():
+    """139,860 matches of one word entry: each is held away from the rules by a private mark,
+    and there are 65,534 marks (issue 24, item 12: private characters were left in the text
+    past 65,534, an internal error past 131,071). The same replacement shares one mark."""
+    lexicon = lexicon_from_say({"CO2": "carbon dioxide", r"/\bv(\d)\b/": r"version \1"})
+    text = "CO2 v1 " * 69_930
+    spoken = spoken_form(text, "zz", lexicon)
+    assert spoken == " ".join(["carbon dioxide version 1"] * 69_930)
+
+
+def test_more_different_replacements_than_marks_is_an_error_at_the_turn(tmp_path):
+    from audiolesson.script import parse
+    from audiolesson.voices.cast import cast_script
+
+    versions = " ".join(f"v{i}" for i in range(70_000))
+    lines = [versions[i : i + 19_000] for i in range(0, len(versions), 19_000)]
+    text = '---\ntitle: T\nsay:\n  /\\bv(\\d+)\\b/: "version \\\\1"\n---\n\nTeacher: '
+    script = parse(text + "\n".join(lines) + "\n", str(tmp_path / "many.md"))
+    (tmp_path / "voices").mkdir()
+    (tmp_path / "voices" / "teacher.toml").write_text('engine = "tone"\n')
+    with pytest.raises(ScriptError) as caught:
+        cast_script(script, tmp_path)
+    assert str(caught.value) == (
+        f"{tmp_path / 'many.md'}:7: more than 65,534 different lexicon replacements in one "
+        "turn; split it into shorter turns"
+    )

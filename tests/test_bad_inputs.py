@@ -218,3 +218,15 @@ def test_a_very_long_valid_script_builds(project: Path) -> None:
     assert decode.returncode == 0 and decode.stderr == ""
     cues = vtt_texts(root / "output" / "lesson.vtt")
     assert len(cues) == 301 and cues[0] == "Hello. " + long_line
+
+
+def test_control_characters_reach_neither_the_transcript_nor_the_terminal(project: Path) -> None:
+    """ESC and BEL in a turn (issue 24, item 14): gone from the VTT and from `check --spoken`."""
+    shutil.copyfile(BAD / "scripts" / "control_characters.md", project / "scripts" / "lesson.md")
+    spoken = in_process(project, "check", "--spoken")
+    assert spoken.returncode == 0, spoken.stderr
+    build_json(project)
+    vtt = (project / "output" / "lesson.vtt").read_text("utf-8")
+    for text in (spoken.stdout, spoken.stderr, vtt):
+        assert not re.search("[\x00-\x08\x0b-\x1f\x7f]", text), repr(text)
+    assert vtt_texts(project / "output" / "lesson.vtt") == ["Hello [31mred[0m there.", "Hi."]

@@ -65,6 +65,11 @@ def three_hundred_megabytes(path: Path) -> None:
         fh.truncate(300 * 1024 * 1024)
 
 
+def lesson(path: Path) -> None:
+    """A copy of the fixture project's lesson (under another name)."""
+    shutil.copyfile(PROJECT / "scripts" / "lesson.md", path)
+
+
 def fifo(path: Path) -> None:
     """A named pipe where a file should be: opening it to read would wait for a writer."""
     os.mkfifo(path)
@@ -72,7 +77,7 @@ def fifo(path: Path) -> None:
 
 GENERATORS = {
     f.__name__: f
-    for f in (one_megabyte_line, ten_megabyte_script, folder, three_hundred_megabytes, fifo)
+    for f in (one_megabyte_line, ten_megabyte_script, folder, three_hundred_megabytes, fifo, lesson)
 }
 
 

@@ -121,6 +121,8 @@ def collect_episodes(
     out = site.output_dir
     episodes = []
     for script in find_scripts(site.root):
+        if script.name.startswith("."):  # never built (load_script refuses it), never served
+            continue
         files = EpisodeFiles(out, script_slug(script))
         audio = files.mp3
         if not audio.is_file():

@@ -135,8 +135,9 @@ class BuildSettings:
 
     @property
     def workers(self) -> int:
-        """The number of synthesis workers in effect."""
-        return self.jobs or (os.cpu_count() or 1)
+        """The number of local workers in effect: jobs (0: one per CPU), at most one per CPU."""
+        cpus = os.cpu_count() or 1
+        return min(self.jobs or cpus, cpus)
 
 
 @dataclass(frozen=True)

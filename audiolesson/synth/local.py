@@ -4,14 +4,13 @@ machine (pebble), each with a per-turn timeout."""
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, as_completed
 from concurrent.futures import TimeoutError as FutureTimeout
 
 from .cache import ClipCache
 from .job import SynthDone, SynthJob, describe_failure
-from .settings import SynthSettings
+from .settings import SynthSettings, available_cpus, worker_count
 from .worker import render_into_cache, worker_init
 
 __all__ = ["synthesize_locally"]
@@ -25,7 +24,8 @@ def synthesize_locally(
     settings: SynthSettings,
     on_done: Callable[[SynthDone], None] | None = None,
 ) -> list[SynthDone]:
-    """Render every job into the cache in `settings.workers` processes (0: one per CPU).
+    """Render every job into the cache in `settings.workers` processes (0: one per CPU; never
+    more than one per CPU, nor than jobs: `worker_count`).
 
     With one job, or one worker, the first job still runs in a worker process: that is what gives a
     hung engine a timeout.
@@ -36,8 +36,9 @@ def synthesize_locally(
     if not jobs:
         return results
     timeout = settings.timeout
-    workers = max(1, min(settings.workers or os.cpu_count() or 1, len(jobs)))
-    threads = max(1, (os.cpu_count() or 1) // workers)
+    cpus = available_cpus()
+    workers = worker_count(settings.workers, cpus, len(jobs))
+    threads = max(1, cpus // workers)
     with ProcessPool(max_workers=workers, initializer=worker_init, initargs=(threads,)) as pool:
         futures: dict[Future[tuple[float, float]], SynthJob] = {
             pool.schedule(render_into_cache, args=(str(cache.root), job), timeout=timeout): job

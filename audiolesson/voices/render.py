@@ -10,6 +10,10 @@ whole turn, so the turn sounds as it did.
 from __future__ import annotations
 
 import logging
+import threading
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 from pathlib import Path
@@ -180,7 +184,33 @@ def render(text: str, voice: Voice, sentences: SentenceStore | None = None) -> A
     # then sounds the same whether its sentences were cached or not (Praat's pitch analysis
     # reacts to differences far below one 16-bit step)
     audio = _synthesize(text, voice, sentences).rounded_to_pcm16()
-    return shift(audio, **_effects(voice))
+    with _praat_warnings(voice.name):
+        return shift(audio, **_effects(voice))
+
+
+_praat_said: set[tuple[str, str]] = set()  #: (voice, warning) already logged by this process
+#: catch_warnings swaps process-wide state: renders in threads (the exporter remaking a lost
+#: clip) take turns around it
+_praat_lock = threading.Lock()
+
+
+@contextmanager
+def _praat_warnings(voice: str) -> Iterator[None]:
+    """Praat's warnings (a Python warning each, printed raw with a source line) become one log
+    line per voice and warning in this process; other warnings pass on as they were."""
+    with _praat_lock, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    for w in caught:
+        message = " ".join(str(w.message).split())
+        if w.category.__name__ != "PraatWarning":
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        elif (voice, message) not in _praat_said:
+            _praat_said.add((voice, message))
+            kept = " (its pitch and formants are kept where Praat finds no voice)"
+            log.warning(
+                "voice %r: Praat: %s%s", voice, message, kept if "voiced" in message else ""
+            )
 
 
 def say(

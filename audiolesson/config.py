@@ -64,8 +64,24 @@ CONFIG_FILE = "audiolesson.toml"
 class BuildSettings:
     """How `audiolesson build` works and what it writes."""
 
-    output: str = setting(PathSetting("output", "output folder, relative to the project"))
-    cache: str = setting(PathSetting(".audiolesson/cache", "cache folder, relative to the project"))
+    output: str = setting(
+        PathSetting(
+            "output",
+            "output folder, relative to the project",
+            folder=True,
+            use="it would be served, and builds write into it",
+            may_leave=True,
+        )
+    )
+    cache: str = setting(
+        PathSetting(
+            ".audiolesson/cache",
+            "cache folder, relative to the project",
+            folder=True,
+            use="builds write into it and `cache prune` deletes files in it",
+            may_leave=True,
+        )
+    )
     jobs: int = setting(
         Whole(
             0,
@@ -103,6 +119,9 @@ class BuildSettings:
     practice_gaps: bool = setting(
         Flag(True, "a practice gap at each [your turn]; false: the same episodes, no gaps")
     )
+    allow_outside: bool = setting(
+        Flag(False, "let output and cache be absolute paths outside the project (a shared cache)")
+    )
 
     @property
     def channels(self) -> int:
@@ -121,8 +140,9 @@ class BuildSettings:
 
     @property
     def workers(self) -> int:
-        """The number of synthesis workers in effect."""
-        return self.jobs or (os.cpu_count() or 1)
+        """The number of local workers in effect: jobs (0: one per CPU), at most one per CPU."""
+        cpus = os.cpu_count() or 1
+        return min(self.jobs or cpus, cpus)
 
 
 @dataclass(frozen=True)
@@ -147,7 +167,12 @@ class FeedSettings:
         Text(None, "channel language; default: the first script's language", example="en")
     )
     image: str | None = setting(
-        PathSetting(None, "channel cover image, relative to the project", example="cover.png")
+        PathSetting(
+            None,
+            "channel cover image (PNG or JPEG), in the project",
+            example="cover.png",
+            image=True,
+        )  # fmt: skip
     )
     category: str = setting(Text("Education", "iTunes category"))
     explicit: bool = setting(Flag(False, "iTunes explicit flag"))
@@ -281,8 +306,9 @@ def _section_line(text: str, section: str) -> int | None:
 class _Reader:
     """One pass over audiolesson.toml and the overrides: typed values, and every problem."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, root: Path) -> None:
         self.text = text
+        self.root = root
         self.problems: list[Problem] = []
         self.values: dict[str, dict[str, Any]] = {name: {} for name in SECTIONS}
         self.impossible: dict[tuple[str, str], str] = {}  #: read, but no value (OutOfRange)
@@ -329,14 +355,20 @@ class _Reader:
         """Range problems of one section, in the order of its fields; a setting given on the
         command line has no line to point at."""
         prefix = SECTIONS[section][1]
+        allow_outside = bool(self.values["build"].get("allow_outside", False))
         for f in fields(settings):
+            option, value = option_of(f), getattr(settings, f.name)
             phrase = self.impossible.get((section, f.name))
             if phrase is None:
-                phrase = option_of(f).problem(getattr(settings, f.name))
+                phrase = option.problem(value)
+            if phrase is not None:
+                phrase = f"be {phrase}"
+            elif isinstance(option, PathSetting):  # every path stays in the project (issue 24)
+                phrase = option.place(value, self.root, allow_outside)
             if phrase is not None:
                 given = (section, f.name) in self.from_cli
                 line = None if given else toml_key_line(self.text, f.name, section)
-                self.problems.append((f"{prefix}{f.name} must be {phrase}", line))
+                self.problems.append((f"{prefix}{f.name} must {phrase}", line))
 
 
 def _names(cls: type) -> set[str]:
@@ -351,9 +383,9 @@ def load_config(root: Path, overrides: Overrides | None = None, **given: Any) ->
     path = root / CONFIG_FILE
     data: dict[str, Any] = {}
     text = ""
-    if path.is_file():
+    if path.exists():  # a FIFO or a folder here is an error (read_toml says so), not "no file"
         data, text = read_toml(path, "project config", syntax="invalid TOML")
-    reader = _Reader(text)
+    reader = _Reader(text, root)
     for section in data:
         if section not in SECTIONS:
             reader.problems.append(

@@ -14,12 +14,13 @@ import hashlib
 import logging
 import os
 import re
+import stat
 import tempfile
 import tomllib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, BinaryIO
 
 from .errors import AudiolessonError, ConfigError, ScriptError
 
@@ -189,6 +190,33 @@ def _sendfile(src: int, out: int, offset: int, count: int) -> int:
     return os.sendfile(out, src, offset, count)
 
 
+#: what a FIFO, socket or device is, where a file is read (one open of it could wait forever)
+NOT_REGULAR = "is not a regular file (a FIFO, socket or device)"
+
+
+class NotRegularFile(OSError):  # noqa: N818 - an OSError, as FileNotFoundError is
+    """A path that names a FIFO, socket or device where a file is to be read."""
+
+
+def open_regular(path: str | Path) -> BinaryIO:
+    """`path` opened for reading in binary, only if it is a regular file: the one way a user's
+    file is opened. O_NONBLOCK makes opening a FIFO return at once (without it, the open waits
+    for a writer forever); fstat then says what was opened. NotRegularFile (an OSError) for a
+    FIFO, socket or device, IsADirectoryError for a folder."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, "is a folder", str(path))
+        if not stat.S_ISREG(mode):
+            raise NotRegularFile(errno.EINVAL, f"it {NOT_REGULAR}; pass a file", str(path))
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
@@ -211,7 +239,7 @@ def read_text(
     try:
         if path.is_dir():
             raise error(f"is a folder, not a {what} file; pass the file's path", path=path)
-        with path.open("rb") as f:
+        with open_regular(path) as f:
             data = f.read(limit + 1)
     except FileNotFoundError:
         raise error(f"no such {what} file; check the path", path=path) from None

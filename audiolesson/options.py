@@ -11,9 +11,14 @@ every setting of a kind (every "path" setting resolves inside the project: issue
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, ClassVar, NamedTuple
+
+from .images import ImageError, load_image
+from .paths import reserved_folder
 
 __all__ = [
     "Address",
@@ -113,9 +118,69 @@ class LanguageCode(Text):
 
 
 class PathSetting(Text):
-    """A path, relative to the project folder."""
+    """A path, relative to the project folder, that must stay inside it (symlinks resolved).
+
+    `folder`: the project writes into it (output, cache): it may not be `/`, the home folder,
+    the project, a folder holding the project or a source folder (`paths.reserved_folder`);
+    `use` says why, in a message. `may_leave`: an absolute path may lead outside the project
+    when [build] allow_outside is true (a shared cache, a web server's folder); a relative
+    path never leaves it. `image`: a file that must be a whole PNG or JPEG image (`images`).
+    """
 
     kind = "path"
+
+    def __init__(
+        self,
+        default: str | None,
+        doc: str,
+        *,
+        example: str | None = None,
+        folder: bool = False,
+        use: str = "",
+        may_leave: bool = False,
+        image: bool = False,
+    ) -> None:
+        super().__init__(default, doc, example=example)
+        self.folder, self.use, self.may_leave, self.image = folder, use, may_leave, image
+
+    def place(self, value: str | None, root: Path, allow_outside: bool) -> str | None:
+        """Why `value` cannot be used in the project at `root` (the end of "KEY must ..."), or
+        None: outside the project without the opt-in, or a folder reserved for other things."""
+        if value is None:
+            return None
+        root = Path(root).resolve()
+        try:
+            path = (root / value).resolve()
+        except (OSError, RuntimeError) as exc:  # a symlink loop
+            return f"be a path that resolves, got {value!r} ({exc})"
+        leaves = self.may_leave and allow_outside and Path(value).is_absolute()
+        if not path.is_relative_to(root) and not leaves:
+            how = (
+                "; use a path inside it, or write an absolute path and set allow_outside = true "
+                "in [build]"
+                if self.may_leave
+                else "; copy the file into the project"
+            )
+            return f"stay inside the project folder {root}, got {value!r} ({path}){how}"
+        reserved = reserved_folder(path, root) if self.folder else None
+        if reserved is not None:
+            return f"not be {reserved} ({self.use}); name a folder of its own, like {self.default}"
+        return _image_problem(path, value) if self.image else None
+
+
+def _image_problem(path: Path, value: str) -> str | None:
+    """Why the file at `path` is not a usable image (the end of "KEY must ..."), or None."""
+    try:
+        load_image(path)
+    except FileNotFoundError:
+        why = "is not found"
+    except ImageError as exc:
+        why = str(exc)
+    except OSError as exc:
+        why = f"cannot be read ({exc.strerror or exc})"
+    else:
+        return None
+    return f"be a PNG or JPEG image, but {value!r} {why}"
 
 
 class Url(Text):
@@ -182,9 +247,11 @@ class Number(Option):
         return float(super().read(value))
 
     def problem(self, value: float | None) -> str | None:
-        """Outside the range (None, an unset setting, is never out of it)."""
+        """Not finite, or outside the range (None, an unset setting, is never out of it)."""
         if value is None:
             return None
+        if not math.isfinite(value):  # TOML has nan and inf; no setting means anything by them
+            return f"a finite number, got {value}"
         if self.positive and value <= 0:
             return f"positive, got {value}"
         if self.within is not None and not self.within[0] <= value <= self.within[1]:

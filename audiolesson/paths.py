@@ -17,8 +17,10 @@ __all__ = [
     "DECK_SUFFIX",
     "M4B_SUFFIX",
     "MP3_SUFFIX",
+    "SOURCE_FOLDERS",
     "TRANSCRIPT_SUFFIX",
     "EpisodeFiles",
+    "reserved_folder",
     "script_slug",
     "user_cache_dir",
     "user_data_dir",
@@ -30,6 +32,8 @@ CHAPTERS_SUFFIX = ".chapters.json"  #: Podcasting 2.0 chapters
 M4B_SUFFIX = ".m4b"  #: the audiobook, with "m4b" in [build] formats
 DECK_SUFFIX = ".apkg"  #: the Anki deck of a script's cards, with "anki" in [build] formats
 APP = "audiolesson"  #: the folder of ours inside the user's cache and data folders
+#: the project's own folders (scripts, voices and lexicon, sound files): what it is made from
+SOURCE_FOLDERS = ("scripts", "voices", "sounds")
 
 
 def script_slug(path: str | PurePath) -> str:
@@ -97,3 +101,23 @@ def user_cache_dir() -> Path:
 def user_data_dir() -> Path:
     """Our folder in the user's data ($XDG_DATA_HOME, or ~/.local/share): what cannot."""
     return _xdg("XDG_DATA_HOME", ".local/share")
+
+
+def reserved_folder(folder: Path, root: Path) -> str | None:
+    """What `folder` is if the project may not write into it, serve it or tidy it (its output or
+    cache): "/", "your home folder", "the project folder itself", "a folder that holds the
+    project" or a source folder ("scripts/ or a folder in it"); None if it may. Both paths are
+    compared with their symlinks resolved."""
+    folder, root = Path(folder).resolve(), Path(root).resolve()
+    if folder == Path(folder.anchor):
+        return folder.anchor
+    if folder == Path.home().resolve():
+        return "your home folder"
+    if folder == root:
+        return "the project folder itself"
+    if root.is_relative_to(folder):
+        return "a folder that holds the project"
+    for name in SOURCE_FOLDERS:
+        if folder.is_relative_to((root / name).resolve()):
+            return f"{name}/ or a folder in it"
+    return None

@@ -11,6 +11,7 @@ one through the installed console script, for what only a process shows.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import tomllib
@@ -64,8 +65,19 @@ def three_hundred_megabytes(path: Path) -> None:
         fh.truncate(300 * 1024 * 1024)
 
 
+def lesson(path: Path) -> None:
+    """A copy of the fixture project's lesson (under another name)."""
+    shutil.copyfile(PROJECT / "scripts" / "lesson.md", path)
+
+
+def fifo(path: Path) -> None:
+    """A named pipe where a file should be: opening it to read would wait for a writer."""
+    os.mkfifo(path)
+
+
 GENERATORS = {
-    f.__name__: f for f in (one_megabyte_line, ten_megabyte_script, folder, three_hundred_megabytes)
+    f.__name__: f
+    for f in (one_megabyte_line, ten_megabyte_script, folder, three_hundred_megabytes, fifo, lesson)
 }
 
 
@@ -211,3 +223,15 @@ def test_a_very_long_valid_script_builds(project: Path) -> None:
     assert decode.returncode == 0 and decode.stderr == ""
     cues = vtt_texts(root / "output" / "lesson.vtt")
     assert len(cues) == 301 and cues[0] == "Hello. " + long_line
+
+
+def test_control_characters_reach_neither_the_transcript_nor_the_terminal(project: Path) -> None:
+    """ESC and BEL in a turn (issue 24, item 14): gone from the VTT and from `check --spoken`."""
+    shutil.copyfile(BAD / "scripts" / "control_characters.md", project / "scripts" / "lesson.md")
+    spoken = in_process(project, "check", "--spoken")
+    assert spoken.returncode == 0, spoken.stderr
+    build_json(project)
+    vtt = (project / "output" / "lesson.vtt").read_text("utf-8")
+    for text in (spoken.stdout, spoken.stderr, vtt):
+        assert not re.search("[\x00-\x08\x0b-\x1f\x7f]", text), repr(text)
+    assert vtt_texts(project / "output" / "lesson.vtt") == ["Hello [31mred[0m there.", "Hi."]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from audiolesson.config import load_config
@@ -104,3 +106,109 @@ def test_every_setting_declares_its_type_default_range_and_doc() -> None:
     # paths are a kind of their own, for the check that they stay inside the project
     kinds = {f.name: option_of(f).kind for cls, _ in SECTIONS.values() for f in fields(cls)}
     assert {name for name, kind in kinds.items() if kind == "path"} == {"output", "cache", "image"}
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "+inf"])
+@pytest.mark.parametrize("key", ["turn_timeout", "loudness", "true_peak"])
+def test_a_number_setting_is_finite(tmp_path, key: str, value: str) -> None:
+    """TOML has nan and inf; no number setting means anything by them (issue 24, item 17)."""
+    (tmp_path / "audiolesson.toml").write_text(f"[build]\n{key} = {value}\n")
+    with pytest.raises(ConfigError, match=rf"toml:2: {key} must be a finite number, got "):
+        load_config(tmp_path)
+
+
+def test_a_number_given_on_the_command_line_is_finite(tmp_path) -> None:
+    with pytest.raises(ConfigError, match=r"^loudness must be a finite number, got nan$"):
+        load_config(tmp_path, loudness=float("nan"))
+
+
+# --- paths stay inside the project (issue 24, item 1) --------------------------------------------
+
+
+def _toml(root, text: str) -> None:
+    (root / "audiolesson.toml").write_text(text)
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        ("output", ".."),
+        ("output", "../elsewhere"),
+        ("output", "/tmp/audiolesson-elsewhere"),
+        ("cache", "../../shared-cache"),
+        ("cache", "/"),
+    ],
+)
+def test_a_path_setting_outside_the_project_is_refused(tmp_path, setting: str, value: str) -> None:
+    root = tmp_path / "project"
+    root.mkdir()
+    _toml(root, f'[build]\n{setting} = "{value}"\n')
+    with pytest.raises(ConfigError, match=rf"toml:2: {setting} must stay inside the project"):
+        load_config(root)
+
+
+def test_a_path_through_a_symlink_out_of_the_project_is_refused(tmp_path) -> None:
+    root = tmp_path / "project"
+    root.mkdir()
+    (tmp_path / "public").mkdir()
+    (root / "site").symlink_to(tmp_path / "public")
+    _toml(root, '[build]\noutput = "site"\nallow_outside = true\n')
+    # a relative path stays inside even with the opt-in: write the absolute path to leave
+    with pytest.raises(ConfigError, match=r"output must stay inside the project .*'site'"):
+        load_config(root)
+    _toml(root, f'[build]\noutput = "{tmp_path / "public"}"\nallow_outside = true\n')
+    assert load_config(root).output_dir == (tmp_path / "public").resolve()
+
+
+def test_an_absolute_path_outside_needs_the_opt_in(tmp_path) -> None:
+    root, shared = tmp_path / "project", tmp_path / "shared-cache"
+    root.mkdir()
+    _toml(root, f'[build]\ncache = "{shared}"\n')
+    with pytest.raises(ConfigError, match=r"allow_outside = true"):
+        load_config(root)
+    _toml(root, f'[build]\ncache = "{shared}"\nallow_outside = true\n')
+    assert load_config(root).cache_dir == shared.resolve()
+
+
+def test_an_output_named_on_the_command_line_is_checked_too(tmp_path) -> None:
+    root = tmp_path / "project"
+    root.mkdir()
+    with pytest.raises(ConfigError, match=r"^output must stay inside the project"):
+        load_config(root, output=str(tmp_path / "out"))
+    assert load_config(root, output="out").output_dir == (root / "out").resolve()
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        (".", "the project folder itself"),
+        ("/", "/"),
+        ("~", "your home folder"),
+        ("..", "a folder that holds the project"),
+        ("scripts", "scripts/"),
+        ("voices/out", "voices/"),
+        ("sounds", "sounds/"),
+    ],
+)
+@pytest.mark.parametrize("setting", ["output", "cache"])
+def test_a_folder_setting_may_not_be_a_folder_the_project_needs(
+    tmp_path, monkeypatch: pytest.MonkeyPatch, setting: str, value: str, why: str
+) -> None:
+    """Even with the opt-in: serve would serve it, prune would tidy it, build would write in it."""
+    home = tmp_path / "home"
+    root = home / "work" / "project"
+    root.mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    folder = {"~": str(home), "/": "/", "..": str(home / "work")}.get(value, value)
+    _toml(root, f'[build]\n{setting} = "{folder}"\nallow_outside = true\n')
+    with pytest.raises(ConfigError, match=rf"toml:2: {setting} must not be {re.escape(why)}"):
+        load_config(root)
+
+
+@pytest.mark.parametrize("value", ["/etc/passwd", "../../secret_key.txt", "../cover.png"])
+def test_the_feed_image_stays_inside_the_project_even_with_the_opt_in(tmp_path, value) -> None:
+    root = tmp_path / "a" / "b" / "project"
+    root.mkdir(parents=True)
+    _toml(root, f'[build]\nallow_outside = true\n[feed]\nimage = "{value}"\n')
+    with pytest.raises(ConfigError, match=r"toml:4: \[feed\] image must stay inside the project"):
+        load_config(root)

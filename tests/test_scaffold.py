@@ -9,6 +9,7 @@ from dataclasses import fields
 from pathlib import Path
 
 import pytest
+from _books import png
 from _cli import Ran, audiolesson, in_process
 from _probe import ffprobe
 
@@ -52,7 +53,9 @@ def test_the_settings_file_names_every_setting_with_its_default(tmp_path: Path) 
              if f.default is None}  # fmt: skip
     (tmp_path / "audiolesson.toml").write_text(uncomment(text, lambda key, value: key not in unset))
     assert load_config(tmp_path) == Config(root=tmp_path.resolve())
-    # and the examples of unset settings are values the config accepts
+    # and the examples of unset settings are values the config accepts (the image it names, an
+    # image: [feed] image must be a whole PNG or JPEG in the project)
+    (tmp_path / "cover.png").write_bytes(png())
     (tmp_path / "audiolesson.toml").write_text(uncomment(text))
     config = load_config(tmp_path)
     assert config.feed.base_url == "https://example.org/lessons/"

@@ -15,6 +15,7 @@ import hashlib
 import json
 import logging
 import math
+import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
@@ -45,6 +46,7 @@ __all__ = [
     "check_file",
     "encode_blocks",
     "episode_blocks",
+    "block_file",
     "gap_answers",
     "prune_blocks",
     "resolve_gaps",
@@ -56,6 +58,14 @@ log = logging.getLogger(__name__)
 
 BLOCK_FORMAT = 3  #: bump when the block cache layout changes (3: checksums)
 BLOCKS_FOLDER = "blocks"  #: encoded blocks live in cache_dir/blocks
+BLOCK_KEY_CHARS = 40  #: hex digits of a block key
+#: the names of a block entry's files: <key>.mp3, .npy and .json, and the AAC encode the M4B
+#: export keeps beside them (<key>.<AAC tag>.aac and its .json index: export.m4b); and their
+#: temporary files (files.staged_files: .<name>.<random>.tmp). Prune deletes nothing else.
+_BLOCK_NAME = re.compile(
+    rf"(?P<temp>\.)?(?P<key>[0-9a-f]{{{BLOCK_KEY_CHARS}}})"
+    r"\.(?:mp3|npy|json|(?P<aac>aac[0-9a-f]{12})\.aac(?:\.json)?)(?(temp)\.[^./]+\.tmp)"
+)
 BLOCK_CUT = 8  #: a block ends after a turn whose clip key hashes to 0 modulo this
 BLOCK_MAX_CLIPS = 32  #: and after this many turns at the latest
 #: what mixing and encoding a block imports on first use (they import lazily, to keep start-up
@@ -164,7 +174,7 @@ def block_key(block: Block, settings: AudioSettings) -> str:
     }
     if block.music is not None:  # only then: blocks without music keep their keys
         data["music"] = block.music.fingerprint()
-    return spaced_digest(data, 40)
+    return spaced_digest(data, BLOCK_KEY_CHARS)
 
 
 def episode_blocks(
@@ -187,20 +197,33 @@ def block_keys(
     return [block_key(b, settings) for chapter_blocks in blocks for b in chapter_blocks]
 
 
+def block_file(name: str) -> tuple[str, str | None, bool] | None:
+    """(block key, AAC tag or None, is a temporary file) of a file a block entry has, by its
+    name; None for any other file (the block cache never touches those)."""
+    found = _BLOCK_NAME.fullmatch(name)
+    return None if found is None else (found["key"], found["aac"], bool(found["temp"]))
+
+
 def prune_blocks(cache_dir: Path, keep: set[str]) -> tuple[int, int]:
-    """Remove encoded blocks (every file named <block key>.*) not in keep; (removed, bytes)."""
+    """Remove encoded blocks not in keep, and stale temporary files; (blocks removed, bytes).
+
+    Only the files a block entry has (by name: `block_file`) are removed; the caller holds the
+    cache's lock, so no build is writing one."""
     folder = cache_dir / BLOCKS_FOLDER
     removed = freed = 0
     stems: set[str] = set()
-    for p in folder.glob("*") if folder.is_dir() else []:
-        stem = p.name.split(".")[0] if not p.name.startswith(".") else ""
-        if stem in keep:
+    for p in folder.iterdir() if folder.is_dir() else []:
+        named = block_file(p.name)
+        if named is None or not p.is_file():
+            continue
+        key, _, temporary = named
+        if key in keep and not temporary:
             continue
         size = p.stat().st_size
         p.unlink(missing_ok=True)
         freed += size
-        if stem and stem not in stems:
-            stems.add(stem)
+        if not temporary and key not in stems:
+            stems.add(key)
             removed += 1
     return removed, freed
 

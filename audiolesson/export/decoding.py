@@ -8,10 +8,12 @@ never asks ffprobe (which imageio-ffmpeg does not ship) what the file is.
 from __future__ import annotations
 
 import logging
+import os
 import struct
 from pathlib import Path
 
 from ..audio import Audio
+from ..files import open_regular
 from .resample import conform
 from .segments import audio_segment, to_float
 
@@ -78,8 +80,8 @@ def sound_format(head: bytes) -> tuple[str, str | None] | None:
 def decode_sound(path: Path, rate: int, channels: int) -> Audio:
     """The file's audio at `rate` and `channels`; SoundFileError says why it cannot be used."""
     try:
-        size = path.stat().st_size
-        with path.open("rb") as fh:
+        with open_regular(path) as fh:
+            size = os.fstat(fh.fileno()).st_size
             head = fh.read(_HEAD_BYTES)
     except OSError as exc:
         raise SoundFileError(f"cannot be read ({exc.strerror or exc})") from None

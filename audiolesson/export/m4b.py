@@ -31,7 +31,7 @@ from ..errors import BuildError
 from ..files import append_file, sha256_of, staged_files, write_atomic
 from ..images import image_type
 from ..keys import spaced_digest
-from .blocks import EncodedBlock, check_file, in_threads, stamp
+from .blocks import EncodedBlock, block_file, check_file, in_threads, stamp
 from .mix import stitch
 from .tags import EpisodeMeta
 from .timeline import Block, ChapterMark, ClipSource
@@ -235,8 +235,8 @@ def prune_aac(cache_dir: Path, folder_name: str, settings: AudioSettings) -> tup
     folder, tag = cache_dir / folder_name, aac_tag(settings)
     removed = freed = 0
     for path in folder.glob("*.aac*") if folder.is_dir() else []:
-        parts = path.name.split(".")
-        if path.name.startswith(".") or len(parts) < 3 or parts[1] == tag:
+        named = block_file(path.name)  # only a block's own AAC files, by their names
+        if named is None or named[1] is None or named[2] or named[1] == tag:
             continue
         freed += path.stat().st_size
         path.unlink(missing_ok=True)

@@ -12,15 +12,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ScriptWarning
-from ..images import image_type
+from ..images import EXTENSIONS, MAX_IMAGE_BYTES, image_problem, image_type
 
 __all__ = ["Book", "Cover", "Outline", "Section", "same_words"]
 
 #: cover images a script may name (what the exporter embeds), by their first bytes
 #: the file extension a cover of each image type is written with
-COVER_EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg"}
+COVER_EXTENSIONS = EXTENSIONS
 #: a cover image larger than this is left out (an EPUB's cover is a few hundred KB)
-MAX_COVER_BYTES = 10 * 1024 * 1024
+MAX_COVER_BYTES = MAX_IMAGE_BYTES
 #: a longer "heading" is read as a paragraph
 MAX_HEADING_CHARS = 300
 _WORD = re.compile(r"[^\W_]+")
@@ -36,7 +36,7 @@ class Cover:
     @classmethod
     def of(cls, data: bytes) -> Cover | None:
         """A Cover for PNG or JPEG bytes; None for anything else (the exporter takes only those)."""
-        if len(data) > MAX_COVER_BYTES:
+        if len(data) > MAX_COVER_BYTES or image_problem(data) is not None:  # a whole image only
             return None
         kind = image_type(data)
         return cls(data, COVER_EXTENSIONS[kind]) if kind else None

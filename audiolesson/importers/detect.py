@@ -7,12 +7,13 @@ and sections), a web page (HTML tags), Markdown (headings or a .md name) or plai
 
 from __future__ import annotations
 
+import os
 import re
 import zipfile
 from pathlib import Path
 
 from ..errors import ScriptError
-from ..files import read_text
+from ..files import open_regular, read_text
 from ..images import COVER_TYPES
 from .course_page import AUDIOBOOK, LESSON
 
@@ -83,8 +84,8 @@ def _text_kind(path: Path, head: bytes) -> str:
 def detect(path: Path) -> str:
     """The format of a file (one of FORMATS); one-line errors for what cannot be imported."""
     try:
-        size = path.stat().st_size
-        with path.open("rb") as fh:
+        with open_regular(path) as fh:
+            size = os.fstat(fh.fileno()).st_size
             head = fh.read(_HEAD_BYTES)
     except FileNotFoundError:
         raise ScriptError("no such file or folder; check the path", path=path) from None

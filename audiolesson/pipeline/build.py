@@ -37,7 +37,7 @@ from .events import (
     Synthesized,
     Warned,
 )
-from .lock import project_lock
+from .lock import cache_lock, project_lock
 from .memo import SpokenMemo
 from .overlap import EarlyBlocks
 from .plan import (
@@ -105,7 +105,10 @@ def build(
     emit = on_event or _ignore
     scripts = load_scripts(script_paths(config, paths))
     clips = CachedClips(ClipCache(config.cache_dir))
-    with nullcontext() if plan_only else project_lock(config):  # a plan needs no lock
+    with (
+        nullcontext() if plan_only else project_lock(config),  # a plan needs no lock
+        nullcontext() if plan_only else cache_lock(config),  # shared: no prune meanwhile
+    ):
         plans = plan_scripts(scripts, config, clips, force, keep_memo=not plan_only)
         _warn(plans, strict, emit)
         jobs = missing_jobs(plans)

@@ -22,7 +22,7 @@ from ..export.anki import Deck, make_deck
 from ..export.tags import EpisodeMeta
 from ..export.timeline import AnswerGap, ChapterTimeline, ClipItem, Silence
 from ..files import sha256_of
-from ..images import read_image_type
+from ..images import ImageError, load_image
 from ..keys import digest
 from ..paths import EpisodeFiles, script_slug
 from ..publish.catalog import EpisodeInfo, read_existing
@@ -87,14 +87,17 @@ def resolve_cover(script: Script, root: Path) -> Path | None:
             path=script.path,
             line=line,
         )
-    if not cover.is_file():
+    if not cover.exists():
         raise ScriptError(
             f"cover image {script.meta.cover!r} not found", path=script.path, line=line
         )
-    if read_image_type(cover) is None:
+    try:
+        load_image(cover)  # a whole PNG or JPEG, not only its first bytes
+    except (ImageError, OSError) as exc:
+        why = exc if isinstance(exc, ImageError) else f"cannot be read ({exc.strerror or exc})"
         raise ScriptError(
-            f"cover {script.meta.cover!r} is not a PNG or JPEG image", path=script.path, line=line
-        )
+            f"cover {script.meta.cover!r} {why}", path=script.path, line=line
+        ) from None
     return cover
 
 

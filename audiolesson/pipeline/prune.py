@@ -10,7 +10,7 @@ from ..export.m4b import prune_aac
 from ..synth.cache import ClipCache, SentenceCache, sentence_key
 from ..synth.clips import CachedClips
 from ..voices.render import engine_key, sentence_pieces
-from .lock import project_lock
+from .lock import cache_lock, project_lock
 from .plan import load_scripts, plan_episode, script_paths
 
 __all__ = ["UsedKeys", "prune_cache", "used_keys"]
@@ -50,9 +50,14 @@ def used_keys(config: Config) -> UsedKeys:
 
 
 def prune_cache(config: Config) -> dict[str, int]:
-    """Remove cache entries that no script uses any more."""
-    used = used_keys(config)
-    with project_lock(config):
+    """Remove cache entries that no script uses any more.
+
+    It holds the project's lock and the cache folder's lock alone, so no build of this project
+    or of another sharing the folder writes (or reads) the cache meanwhile; the keys in use are
+    read under the locks too (planning decodes sound files into the cache).
+    """
+    with project_lock(config), cache_lock(config, exclusive=True):
+        used = used_keys(config)
         removed, freed = ClipCache(config.cache_dir).prune(used.clips)
         sentences_removed, sentences_freed = SentenceCache(config.cache_dir).prune(used.sentences)
         # a block's AAC file shares its key: it goes with the block; AAC made otherwise goes too

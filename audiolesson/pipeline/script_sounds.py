@@ -20,7 +20,7 @@ from ..export.cue import CUE_GAIN_DB, CUE_VERSION, practice_cue
 from ..export.decoding import SOUND_DECODER, SOUND_FORMATS, SoundFileError, decode_sound
 from ..export.music import MIN_BED_SECONDS
 from ..export.timeline import PRACTICE_TEXT, Bed, ClipItem
-from ..files import sha256_of
+from ..files import NOT_REGULAR, sha256_of
 from ..keys import digest
 from ..script.model import Music, Script, Sound
 from ..synth.clips import CachedClips
@@ -73,6 +73,8 @@ class ScriptSounds:
                 "into the project",
                 line,
             )
+        if path.exists() and not path.is_file() and not path.is_dir():
+            raise self.error(f"{what} file {written!r} {NOT_REGULAR}", line)
         if not path.is_file():
             raise self.error(
                 f"{what} file {written!r} not found; give a {SOUND_FORMATS} file's path "

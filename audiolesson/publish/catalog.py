@@ -19,6 +19,7 @@ from ..config import SiteSettings
 from ..errors import AudiolessonError, BuildError, ConfigError
 from ..export.tags import KEY_FRAME, PUBLISHED_FRAME
 from ..files import write_if_changed
+from ..images import EXTENSIONS, ImageError, load_image
 from ..paths import EpisodeFiles, script_slug
 from ..script.loader import find_scripts, load_script
 from ..script.model import Script
@@ -121,6 +122,8 @@ def collect_episodes(
     out = site.output_dir
     episodes = []
     for script in find_scripts(site.root):
+        if script.name.startswith("."):  # never built (load_script refuses it), never served
+            continue
         files = EpisodeFiles(out, script_slug(script))
         audio = files.mp3
         if not audio.is_file():
@@ -266,8 +269,7 @@ def channel_for(site: SiteSettings, episodes: list[EpisodeInfo]) -> Channel:
     title = settings.title or (first and (first.series or first.title)) or site.root.name
     image = None
     if settings.image:
-        source = site.root / settings.image
-        image = site.output_dir / (CHANNEL_COVER + source.suffix.lower())
+        image = _channel_cover(site)
     elif first is not None:
         image = next((ep.cover for ep in episodes if ep.cover is not None), None)
     return Channel(
@@ -289,14 +291,33 @@ def write_covers(site: SiteSettings, episodes: list[EpisodeInfo]) -> list[Path]:
             if write_if_changed(ep.cover, ep.cover_data):
                 written.append(ep.cover)
     if site.feed.image:
-        source = site.root / site.feed.image
-        if not source.is_file():
-            raise ConfigError(
-                f"[feed] image {site.feed.image!r} not found; give a JPEG or PNG path "
-                "relative to the project",
-                path=site.root / "audiolesson.toml",
-            )
-        target = site.output_dir / (CHANNEL_COVER + source.suffix.lower())
-        if write_if_changed(target, source.read_bytes()):
+        data = _feed_image(site)[1]
+        target = _channel_cover(site)
+        if write_if_changed(target, data):
             written.append(target)
     return written
+
+
+def _feed_image(site: SiteSettings) -> tuple[str, bytes]:
+    """(MIME type, bytes) of [feed] image: a whole PNG or JPEG in the project (the config checks
+    this when it loads; here it is read again, in case it changed since)."""
+    written = str(site.feed.image)
+    source = (site.root / written).resolve()
+    where = site.root / "audiolesson.toml"
+    if not source.is_relative_to(site.root.resolve()):
+        raise ConfigError(f"[feed] image {written!r} lies outside the project", path=where)
+    try:
+        return load_image(source)
+    except FileNotFoundError:
+        raise ConfigError(f"[feed] image {written!r} is not found", path=where) from None
+    except ImageError as exc:
+        raise ConfigError(f"[feed] image {written!r} {exc}", path=where) from None
+    except OSError as exc:
+        raise ConfigError(
+            f"[feed] image {written!r} cannot be read ({exc.strerror or exc})", path=where
+        ) from None
+
+
+def _channel_cover(site: SiteSettings) -> Path:
+    """Where [feed] image is copied in output/: feed-cover.png or .jpg, as its content is."""
+    return site.output_dir / (CHANNEL_COVER + EXTENSIONS[_feed_image(site)[0]])

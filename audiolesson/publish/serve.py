@@ -20,6 +20,7 @@ from urllib.parse import unquote, urlsplit
 
 from ..config import SiteSettings
 from ..errors import AudiolessonError, ConfigError
+from ..paths import reserved_folder
 from .catalog import collect_episodes
 from .feed import render_feed
 from .live import LIVE_PATH, LiveChannel, file_tags, inject
@@ -322,7 +323,15 @@ def create_server(
     """Bind a server for the project's output folder (loopback by default); port 0: a free one.
 
     `live` (serve --watch): pages reload when a rebuild announces itself on `server.live`.
+    Only an output folder is served: never `/`, the home folder, the project or a folder
+    holding it, or a source folder (the config refuses them too; this is the server's own word).
     """
+    reserved = reserved_folder(site.output_dir, site.root)
+    if reserved is not None:
+        raise ConfigError(
+            f"serve serves only a project's output folder, not {reserved} "
+            f"({site.output_dir}); set [build] output to a folder of its own, like output"
+        )
     if live:
         site.output_dir.mkdir(parents=True, exist_ok=True)  # the first build is on its way
     if not site.output_dir.is_dir():

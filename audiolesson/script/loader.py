@@ -15,7 +15,15 @@ SCRIPTS_DIR = "scripts"  #: where a project keeps its scripts
 
 
 def load_script(path: str | Path) -> Script:
-    """Read and parse one script file; a script with no turns is an error (check and build)."""
+    """Read and parse one script file; a script with no turns is an error (check and build), and
+    so is one whose name starts with a dot (`..md`, `.hidden.md`): its outputs would be hidden
+    files, which the server never serves, linked from the page all the same."""
+    if Path(path).name.startswith("."):
+        raise ScriptError(
+            "a script's name may not start with a dot: its episode would be a hidden file in "
+            "output/, which the server does not serve; rename it",
+            path=path,
+        )
     script = parse(read_text(path, "script", limit=MAX_SCRIPT_BYTES), str(path))
     if not script.turns:
         raise ScriptError(

@@ -2,12 +2,43 @@
 
 from __future__ import annotations
 
+import re
+
 from ..errors import ScriptError, ScriptWarning
 from .body import Body
 from .front_matter import read_front_matter, readable_title
 from .model import MAX_LINE_CHARS, MAX_SCRIPT_BYTES, Script
 
 __all__ = ["parse"]
+
+#: C0 and C1 control characters but the tab (line ends are split off before): nothing a voice
+#: says, and ESC or BEL would reach the transcript and the terminal (`check --spoken`) raw
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL_NAMES = {0x00: "NUL", 0x07: "BEL", 0x08: "BS", 0x0B: "VT", 0x0C: "FF", 0x1B: "ESC",
+                  0x7F: "DEL"}  # fmt: skip
+
+
+def _without_controls(lines: list[str], path: str, warnings: list[ScriptWarning]) -> None:
+    """Remove control characters from the lines, in place, with a warning at each line."""
+    for index, line in enumerate(lines):
+        found = _CONTROL.findall(line)
+        if not found:
+            continue
+        lines[index] = _CONTROL.sub("", line)
+        named = ", ".join(
+            f"{_CONTROL_NAMES[ord(c)]} U+{ord(c):04X}"
+            if ord(c) in _CONTROL_NAMES
+            else f"U+{ord(c):04X}"
+            for c in dict.fromkeys(found)
+        )
+        warnings.append(
+            ScriptWarning(
+                f"control characters removed ({named}): they cannot be spoken, and would reach "
+                "the transcript and the terminal as they are",
+                path,
+                index + 1,
+            )
+        )
 
 
 def _check_limits(text: str, lines: list[str], path: str) -> None:
@@ -68,6 +99,7 @@ def parse(text: str, path: str = "<string>") -> Script:
     lines = text.split("\n")
     _check_limits(text, lines, path)
     warnings: list[ScriptWarning] = []
+    _without_controls(lines, path, warnings)
     meta, first = read_front_matter(lines, path, warnings)
     if not meta.title:
         meta.title = readable_title(path)

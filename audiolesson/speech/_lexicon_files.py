@@ -18,9 +18,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import regex as _regex
+
 from ..errors import AudiolessonError, ConfigError, ScriptError
 from ..files import read_toml, toml_key_lines
-from ._lexicon import DIALECTS, Entry, Lexicon
+from ._lexicon import DIALECTS, Entry, Lexicon, template_pieces
 
 __all__ = ["lexicon_from_say", "load_lexicon"]
 
@@ -29,6 +31,7 @@ _TABLE_KEYS = ("text", *DIALECTS)
 _REGEX_KEY = re.compile(r"/(?P<pattern>.+)/(?P<flags>i?)", re.DOTALL)
 # espeak mnemonics that betray phonemes meant for espeak in a Piper (IPA) field
 _NOT_IPA = re.compile(r"[@'0-9:]")
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")  #: C0 and C1 controls but the tab
 
 
 class _EntryError(Exception):
@@ -36,6 +39,7 @@ class _EntryError(Exception):
 
 
 def _phonemes(dialect: str, value: str) -> str:
+    _check_text(value)
     value = " ".join(value.split())
     if not value:
         raise _EntryError(f"empty {dialect} phonemes")
@@ -81,15 +85,14 @@ def _from_table(value: Mapping[str, Any]) -> tuple[str, tuple[tuple[str, str], .
     return " ".join(str(value.get("text", "")).split()), phonemes
 
 
-def _check_template(compiled: re.Pattern[str], template: str) -> None:
-    for ref in re.findall(r"\\(\d+)|\\g<([^>]*)>", template):
-        number, name = ref
-        group = number or name
-        if group.isdigit():
-            if int(group) > compiled.groups:
-                raise _EntryError(f"\\{group} refers to a group the expression does not have")
-        elif group not in compiled.groupindex:
-            raise _EntryError(f"\\g<{group}> refers to a group the expression does not have")
+def _check_text(value: str) -> None:
+    """What to say holds no control character (a NUL, ESC or BEL would reach the engine, the
+    transcript and the terminal raw)."""
+    control = _CONTROL.search(value)
+    if control:
+        raise _EntryError(
+            f"control character U+{ord(control.group()):04X} in what to say; remove it"
+        )
 
 
 def _entry(written: object, value: object, where: str) -> Entry:
@@ -105,24 +108,29 @@ def _entry(written: object, value: object, where: str) -> Entry:
     regex = _REGEX_KEY.fullmatch(written) if len(written) > 2 else None
     if not text and not phonemes:
         raise _EntryError(f"{written!r} gives nothing to say; write how to say it")
+    _check_text(text)
     if regex is None:
         return Entry(written, text or written, phonemes, where=where)
-    try:
+    try:  # Python's syntax, as re reads it; the lexicon then runs it on `regex` (see _lexicon)
         compiled = re.compile(regex["pattern"])
-    except re.error as exc:
+        bounded = _regex.compile(regex["pattern"], _regex.V0)
+    except (re.error, _regex.error) as exc:
         raise _EntryError(f"bad regular expression {written}: {exc}") from None
     if compiled.fullmatch(""):
         raise _EntryError(f"regular expression {written} matches empty text; make it match more")
     if not text:
         raise _EntryError(f"regular expression {written} needs a text to say, not only phonemes")
-    _check_template(compiled, text)
+    try:
+        template_pieces(text, bounded.groups, bounded.groupindex)
+    except ValueError as exc:
+        raise _EntryError(str(exc)) from None
     return Entry(regex["pattern"], text, phonemes, True, bool(regex["flags"]), where)
 
 
 def load_lexicon(path: Path) -> Lexicon:
     """voices/lexicon.toml (a flat table, or entries under [say]); an empty Lexicon if absent."""
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():  # a FIFO or a folder is an error (read_toml says so), not "no lexicon"
         return Lexicon()
     data, text = read_toml(path, "lexicon")
     lines = toml_key_lines(text)

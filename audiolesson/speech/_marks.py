@@ -10,10 +10,13 @@ CAPITAL_A = "\ue0a2"
 #: neither a letter nor a digit, so no rule reads it.
 HOLD_BASE = 0xF0000
 HOLD_LIMIT = 0xFFFFD
+HOLD_COUNT = HOLD_LIMIT - HOLD_BASE + 1  #: marks there are: held items one turn may have
 
 
 def hold_mark(index: int) -> str:
-    """The private character standing for held item `index`."""
+    """The private character standing for held item `index` (below HOLD_COUNT)."""
+    if not 0 <= index < HOLD_COUNT:
+        raise ValueError(f"held item {index} has no mark (there are {HOLD_COUNT})")
     return chr(HOLD_BASE + index)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import struct
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -29,6 +30,11 @@ MAGIC = b"AUDIOLESSON-CLIP 1\n"
 SAMPLE_FORMAT = "pcm_s16le"
 #: the folder of the cache (beside clips/) that holds sentence audio
 SENTENCES_FOLDER = "sentences"
+#: the names the cache gives its files (`<k[:2]>/<k>.clip`, and files.atomic_writer's temporary
+#: `.<k>.clip.<random>.tmp`): prune deletes nothing else, whatever else a cache folder holds
+_ENTRY = re.compile(r"(?P<key>[0-9a-f]{64})\.clip")
+_TEMP = re.compile(r"\.(?P<key>[0-9a-f]{64})\.clip\.[^./]+\.tmp")
+_SHARD = re.compile(r"[0-9a-f]{2}")
 
 
 def clip_key(spoken: str, voice_key: dict[str, Any]) -> str:
@@ -178,29 +184,43 @@ class ClipCache:
         """True if the entry exists and passes verification (a bad one is reported and removed)."""
         return self.get(key, where) is not None
 
-    def keys(self) -> Iterable[str]:
-        """Every stored key."""
+    def _files(self) -> Iterable[tuple[Path, bool]]:
+        """(path, is an entry) of every file this cache wrote: entries and temporary files in
+        the shards named after their keys; nothing else in the folder is ours."""
         if not self.clips.is_dir():
             return []
-        return [p.stem for p in self.clips.glob("*/*.clip")]
+        found = []
+        for shard in self.clips.iterdir():
+            if not _SHARD.fullmatch(shard.name) or not shard.is_dir():
+                continue
+            for path in shard.iterdir():
+                named = _ENTRY.fullmatch(path.name) or _TEMP.fullmatch(path.name)
+                if named and named["key"][:2] == shard.name:
+                    found.append((path, path.name.endswith(".clip")))
+        return found
+
+    def keys(self) -> Iterable[str]:
+        """Every stored key."""
+        return [path.stem for path, entry in self._files() if entry]
 
     def prune(self, keep: set[str]) -> tuple[int, int]:
-        """Remove entries not in keep and stale temp files; return (removed, bytes freed)."""
+        """Remove entries not in keep and stale temp files; return (removed, bytes freed).
+
+        Only files the cache wrote (by their names) are removed, and only shard folders it made
+        that are left empty; the caller holds the cache's lock, so no build is writing."""
         removed = freed = 0
-        if not self.clips.is_dir():
-            return 0, 0
-        for p in list(self.clips.glob("*/*.clip")) + list(self.clips.glob("*/.*.tmp")):
-            if p.suffix == ".clip" and p.stem in keep:
+        for p, entry in self._files():
+            if entry and p.stem in keep:
                 continue
             try:
                 size = p.stat().st_size
                 p.unlink()
             except FileNotFoundError:
                 continue
-            removed += p.suffix == ".clip"
+            removed += entry
             freed += size
-        for d in self.clips.iterdir():
-            if d.is_dir() and not any(d.iterdir()):
+        for d in self.clips.iterdir() if self.clips.is_dir() else []:
+            if _SHARD.fullmatch(d.name) and d.is_dir() and not any(d.iterdir()):
                 d.rmdir()
         return removed, freed
 

@@ -32,7 +32,7 @@ from ..options import Address, parse_address
 from ..voices.engines.base import get_engine
 from .cache import ClipCache
 from .job import SynthDone, SynthJob, describe_failure
-from .settings import SynthSettings
+from .settings import SynthSettings, worker_count
 from .worker import THREADS, render_into_cache, worker_init
 
 __all__ = ["INSTALL", "TRIES", "ClipWorker", "synthesize_on_ray"]
@@ -424,9 +424,9 @@ def synthesize_on_ray(
         raise ClusterError(f"cannot join the Ray cluster at {head}: {first}") from None
     try:
         cpus = int(ray.cluster_resources().get("CPU", 0))
-        actors = min(settings.workers or cpus, len(jobs))
-        if actors < 1:
+        if cpus < 1:
             raise ClusterError(f"the Ray cluster at {head} has no CPU to synthesise on")
+        actors = worker_count(settings.workers, cpus, len(jobs), "of the Ray cluster")
         log.info("synthesising %d turns on %d Ray workers (%d CPUs)", len(jobs), actors, cpus)
         return _Dispatcher(ray, jobs, cache, actors, settings.timeout, on_done).run()
     finally:

@@ -4,14 +4,13 @@ machine (pebble), each with a per-turn timeout."""
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, as_completed
 from concurrent.futures import TimeoutError as FutureTimeout
 
 from .cache import ClipCache
 from .job import SynthDone, SynthJob, describe_failure
-from .settings import SynthSettings
+from .settings import SynthSettings, available_cpus, worker_count
 from .worker import THREADS, render_into_cache, worker_init
 
 __all__ = ["synthesize_locally"]
@@ -25,7 +24,8 @@ def synthesize_locally(
     settings: SynthSettings,
     on_done: Callable[[SynthDone], None] | None = None,
 ) -> list[SynthDone]:
-    """Render every job into the cache in `settings.workers` processes (0: one per CPU).
+    """Render every job into the cache in `settings.workers` processes (0: one per CPU; never
+    more than one per CPU, nor than jobs: `worker_count`).
 
     With one job, or one worker, the first job still runs in a worker process: that is what gives a
     hung engine a timeout.
@@ -36,7 +36,7 @@ def synthesize_locally(
     if not jobs:
         return results
     timeout = settings.timeout
-    workers = max(1, min(settings.workers or os.cpu_count() or 1, len(jobs)))
+    workers = worker_count(settings.workers, available_cpus(), len(jobs))
     # THREADS, not the cores' share: a clip's samples must not depend on how many turns are
     # missing (one turn of an edit would otherwise get every core, and other last bits)
     with ProcessPool(max_workers=workers, initializer=worker_init, initargs=(THREADS,)) as pool:

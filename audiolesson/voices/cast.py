@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..config import VoicesSettings
-from ..errors import AudiolessonError, EngineUnavailable, ScriptWarning
+from ..errors import AudiolessonError, EngineUnavailable, ScriptError, ScriptWarning
 from ..files import read_text
 from ..keys import spaced_digest
 from ..script.model import Script, Turn
@@ -175,7 +175,12 @@ def cast_script(
         if voice.name not in languages:
             region = get_engine(voice.engine).region(voice)
             languages[voice.name] = speech_language(meta.language, language, region)
-        spoken = speak(t.text, languages[voice.name], engine_class(voice.engine).phonemes)
+        try:
+            spoken = speak(t.text, languages[voice.name], engine_class(voice.engine).phonemes)
+        except ScriptError as exc:  # the speech stage's own errors have no place: the turn's
+            if exc.path is not None:
+                raise
+            raise ScriptError(exc.message, path=script.path, line=t.line) from None
         turns.append(CastTurn(t, voice, spoken, languages[voice.name]))
     return turns
 

@@ -13,6 +13,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 from pathlib import Path
@@ -110,8 +113,10 @@ def voice_key(voice: Voice) -> dict[str, Any]:
 
 
 #: Praat's PSOLA draws random numbers (the periods it lays over unvoiced stretches) from one
-#: generator per process; threads that shift at once (an online engine's turns) take turns
-_PRAAT = threading.Lock()
+#: generator per process, and catching its warnings swaps process-wide state: threads that shift
+#: at once (an online engine's turns, the exporter remaking a lost clip) take turns (reentrant:
+#: render holds it around shift, which takes it too when called on its own)
+_PRAAT = threading.RLock()
 #: goes into the effects' version: seeding changed every shifted take once
 SEEDED = "seeded 1"
 
@@ -202,7 +207,30 @@ def render(text: str, voice: Voice, sentences: SentenceStore | None = None) -> A
     # then sounds the same whether its sentences were cached or not (Praat's pitch analysis
     # reacts to differences far below one 16-bit step)
     audio = _synthesize(text, voice, sentences).rounded_to_pcm16()
-    return shift(audio, **_effects(voice))
+    with _praat_warnings(voice.name):
+        return shift(audio, **_effects(voice))
+
+
+_praat_said: set[tuple[str, str]] = set()  #: (voice, warning) already logged by this process
+
+
+@contextmanager
+def _praat_warnings(voice: str) -> Iterator[None]:
+    """Praat's warnings (a Python warning each, printed raw with a source line) become one log
+    line per voice and warning in this process; other warnings pass on as they were."""
+    with _PRAAT, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    for w in caught:
+        message = " ".join(str(w.message).split())
+        if w.category.__name__ != "PraatWarning":
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        elif (voice, message) not in _praat_said:
+            _praat_said.add((voice, message))
+            kept = " (its pitch and formants are kept where Praat finds no voice)"
+            log.warning(
+                "voice %r: Praat: %s%s", voice, message, kept if "voiced" in message else ""
+            )
 
 
 def say(

@@ -279,6 +279,11 @@ def small_disk(where: Path, size: str = "1m", *, read_only: bool = False) -> Ite
                 time.sleep(0.2)
 
 
+def allow_outside(project: Path) -> None:
+    """Let the project write to an absolute path outside it (the disks these tests mount)."""
+    (project / "audiolesson.toml").write_text("[build]\nallow_outside = true\n")
+
+
 def fill(folder: Path, leave: int) -> None:
     """Fill the file system holding `folder` until about `leave` bytes are free."""
     free = shutil.disk_usage(folder).free
@@ -291,6 +296,7 @@ def test_a_full_disk_under_output_is_one_line_and_leaves_the_old_episode(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     disk = tmp_path / "disk"
+    allow_outside(project)
     with small_disk(disk, "2m") as mounted:
         out = disk / "out"
         summary(in_process(project, "build", "--json", "--output", str(out)))
@@ -316,7 +322,9 @@ def test_a_full_disk_under_the_cache_blames_the_disk_not_the_voice(
     disk = tmp_path / "disk"
     with small_disk(disk, "1m") as mounted:
         cache = disk / "cache"
-        (project / "audiolesson.toml").write_text(f'[build]\ncache = "{cache}"\n')
+        (project / "audiolesson.toml").write_text(
+            f'[build]\ncache = "{cache}"\nallow_outside = true\n'
+        )
         if mounted:
             fill(disk, leave=16 * 1024)
         else:  # no permission to mount: a cache folder that cannot take files
@@ -362,6 +370,7 @@ def test_a_read_only_output_folder_is_one_line_and_writes_nothing(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "readonly"
+    allow_outside(project)
     with small_disk(out, read_only=True) as mounted:
         if mounted:
             proc = run(project, "build", "--quiet", "--output", str(out))

@@ -226,6 +226,33 @@ def test_missing_output_folder(tmp_path: Path) -> None:
         create_server(load_config(tmp_path).site, port=0)
 
 
+@pytest.mark.parametrize("where", ["/", "home", "project"])
+def test_the_server_serves_only_an_output_folder(
+    project: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """Not /, not the home folder, not the project itself, whatever made the settings (item 1)."""
+    from audiolesson.config import SiteSettings
+
+    monkeypatch.setenv("HOME", str(project.parent))
+    folder = {"/": Path("/"), "home": project.parent, "project": project}[where]
+    with pytest.raises(ConfigError, match=r"serves only a project's output folder"):
+        create_server(SiteSettings(project, folder), "127.0.0.1", 0)
+
+
+@pytest.mark.parametrize("watch", [[], ["--watch"]])
+def test_cli_serve_refuses_an_output_folder_of_slash(project: Path, watch: list[str]) -> None:
+    """`output = "/"` made `serve` answer /etc/shadow; now the config is refused at load."""
+    from _cli import audiolesson
+
+    (project / "audiolesson.toml").write_text('[build]\noutput = "/"\nallow_outside = true\n')
+    proc = audiolesson(project, "serve", "--port", "0", *watch, timeout=30)
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert proc.stderr == (
+        f"error: {project / 'audiolesson.toml'}:2: output must not be / (it would be served, "
+        "and builds write into it); name a folder of its own, like output\n"
+    )
+
+
 def test_cli_serve_prints_the_feed_url_and_serves(project: Path) -> None:
     proc = start(project, "serve", "--port", "0")
     try:

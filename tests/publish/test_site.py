@@ -21,3 +21,20 @@ def test_a_page_that_cannot_be_written_is_a_build_error_naming_it(tmp_path: Path
     assert caught.value.path == str(page)
     assert caught.value.message == ("could not publish the feed and listening page: Is a directory")
     assert not list((root / "output").glob(".index.html.*.tmp"))  # no temporary file left
+
+
+def test_a_script_with_a_hidden_name_is_never_published(tmp_path: Path) -> None:
+    """A .hidden.md built by an older version left output/.hidden.mp3: the page must not link
+    what the server refuses to serve (issue 24, item 15)."""
+    from audiolesson.publish.catalog import collect_episodes
+
+    root = make_project(tmp_path)
+    site = load_config(root).site
+    before = [ep.slug for ep in collect_episodes(site)]
+    first = next((root / "scripts").glob("*.md"))
+    (root / "scripts" / ".hidden.md").write_bytes(first.read_bytes())
+    mp3 = root / "output" / f"{first.stem}.mp3"
+    (root / "output" / ".hidden.mp3").write_bytes(mp3.read_bytes())
+    assert [ep.slug for ep in collect_episodes(site)] == before
+    publish(site)
+    assert ".hidden.mp3" not in (root / "output" / "index.html").read_text("utf-8")

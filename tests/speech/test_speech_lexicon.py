@@ -144,6 +144,21 @@ def test_merged_other_wins_and_digest_follows_content():
         ('[say]\nX = ""\n', 2, "'X' gives nothing to say"),
         ('[say]\n"" = "x"\n', 2, "empty word in the lexicon; remove it"),
         ('stray = "word"\n[say]\nGPT = "gee"\n', 1, "'stray' is outside [say]"),
+        # replacement templates are checked when the lexicon loads (issue 24, item 11)
+        (
+            "[say]\n'/(a)b/' = 'x \\q'\n",
+            2,
+            "unknown escape \\q in 'x \\q'; write \\\\ for a backslash",
+        ),
+        ("[say]\n'/(a)b/' = 'x \\'\n", 2, "a lone \\ at the end of 'x \\'"),
+        ("[say]\n'/(a)b/' = '\\g<1'\n", 2, "\\g<1 is not closed"),
+        ("[say]\n'/(a)b/' = '\\g<>'\n", 2, "\\g<> names no group"),
+        ("[say]\n'/(a)b/' = 'x\\0'\n", 2, "\\0 is no group (groups count from \\1"),
+        ("[say]\n'/(a)b/' = '\\g<n>'\n", 2, "\\g<n> refers to a group the expression"),
+        ('[say]\nCO2 = "carbon\\u0000dioxide"\n', 2, "control character U+0000 in what to say"),
+        ('[say]\nCO2 = "carbon\\u001bdioxide"\n', 2, "control character U+001B in what to say"),
+        # an expression the regex engine cannot run in bounded time is refused (item 3)
+        ("[say]\n'/(?<=a+)b/' = 'x'\n", 2, "bad regular expression /(?<=a+)b/: look-behind"),
     ],
 )
 def test_bad_lexicon_files_give_one_line_errors_with_lines(tmp_path, toml, line, message):
@@ -183,3 +198,78 @@ def test_front_matter_say_as_todays_parser_reads_it():
         "[[ŋwˈɪn]] reads chapter 4 about carbon dioxide and six C O two."
     )
     assert [e.where for e in lexicon.entries] == ["lesson.md:4", "lesson.md:6", "lesson.md:5"]
+
+
+def test_templates_expand_groups_and_keep_backslashes():
+    lexicon = lexicon_from_say(
+        {
+            r"/\bv(\d+)\.(?P<minor>\d+)\b/": r"version \1 point \g<minor>",
+            r"/\bsize (\d+)(px)?\b/": r"\1 pixels\2",  # an unmatched group is empty
+            r"/\bback(slash)\b/": r"a \\ \g<0>",
+        }
+    )
+    text = "Get v2.10 at size 12 with a backslash."
+    assert spoken_form(text, "zz", lexicon) == (
+        "Get version 2 point 10 at 12 pixels with a a \\ backslash."
+    )
+
+
+BACKTRACKING = """
+import sys, time
+from audiolesson.errors import ConfigError
+from audiolesson.speech import lexicon_from_say, spoken_form
+lexicon = lexicon_from_say({sys.argv[1]: "x"}, "scripts/a.md", {sys.argv[1]: 5})
+started = time.monotonic()
+try:
+    print(repr(spoken_form("a" * 40 + "!", "en", lexicon)))
+except ConfigError as exc:
+    print(exc)
+print(f"{time.monotonic() - started:.1f}", file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("pattern", ["/(a+)+$/", "/(a|aa)+$/"])
+def test_a_backtracking_regex_cannot_hang_the_speech_stage(pattern: str) -> None:
+    """Nested repeats against forty a's: exponential for a backtracking engine (issue 24,
+    item 3). It finishes (a match, or a one-line error naming the entry) in a process given 60 s;
+    Python's re took hours."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", BACKTRACKING, pattern], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    said = done.stdout.strip()
+    assert said == "'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!'" or said == (
+        f"scripts/a.md:5: lexicon regular expression {pattern} takes more than 1 s on one "
+        "turn: it backtracks (nested repeats such as (a+)+ or (a|aa)+); write it without them"
+    ), said
+
+
+def test_a_turn_with_more_matches_than_marks_is_said_whole():
+    """139,860 matches of one word entry: each is held away from the rules by a private mark,
+    and there are 65,534 marks (issue 24, item 12: private characters were left in the text
+    past 65,534, an internal error past 131,071). The same replacement shares one mark."""
+    lexicon = lexicon_from_say({"CO2": "carbon dioxide", r"/\bv(\d)\b/": r"version \1"})
+    text = "CO2 v1 " * 69_930
+    spoken = spoken_form(text, "zz", lexicon)
+    assert spoken == " ".join(["carbon dioxide version 1"] * 69_930)
+
+
+def test_more_different_replacements_than_marks_is_an_error_at_the_turn(tmp_path):
+    from audiolesson.script import parse
+    from audiolesson.voices.cast import cast_script
+
+    versions = " ".join(f"v{i}" for i in range(70_000))
+    lines = [versions[i : i + 19_000] for i in range(0, len(versions), 19_000)]
+    text = '---\ntitle: T\nsay:\n  /\\bv(\\d+)\\b/: "version \\\\1"\n---\n\nTeacher: '
+    script = parse(text + "\n".join(lines) + "\n", str(tmp_path / "many.md"))
+    (tmp_path / "voices").mkdir()
+    (tmp_path / "voices" / "teacher.toml").write_text('engine = "tone"\n')
+    with pytest.raises(ScriptError) as caught:
+        cast_script(script, tmp_path)
+    assert str(caught.value) == (
+        f"{tmp_path / 'many.md'}:7: more than 65,534 different lexicon replacements in one "
+        "turn; split it into shorter turns"
+    )

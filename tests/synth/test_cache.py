@@ -80,11 +80,14 @@ def test_prune_keeps_only_used_entries(tmp_path) -> None:
     cache = ClipCache(tmp_path)
     for k in ("aa" * 32, "bb" * 32, "cc" * 32):
         cache.put(k, tone(0.1))
-    (tmp_path / "clips" / "aa" / ".stale-1.tmp").write_bytes(b"x")
+    stale = tmp_path / "clips" / "aa" / f".{'aa' * 32}.clip.k3j4h5g6.tmp"  # as atomic_writer names
+    stale.write_bytes(b"x")
+    (tmp_path / "clips" / "aa" / ".stale-1.tmp").write_bytes(b"not ours")
     removed, freed = cache.prune({"aa" * 32})
     assert removed == 2 and freed > 0
     assert sorted(cache.keys()) == ["aa" * 32]
-    assert not (tmp_path / "clips" / "aa" / ".stale-1.tmp").exists()
+    assert not stale.exists()
+    assert (tmp_path / "clips" / "aa" / ".stale-1.tmp").exists()  # a name the cache never gives
 
 
 def test_facts_travel_with_the_entry_and_leave_old_headers_alone(tmp_path) -> None:

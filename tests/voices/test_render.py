@@ -152,3 +152,41 @@ def test_whisper_understands_every_default_voice() -> None:
         audio = render(text, voice)
         heard = tool.transcribe(model, audio.samples, audio.sample_rate)
         assert tool.word_error_rate(text, heard) <= 0.10, f"{name}: heard {heard!r}"
+
+
+#: extreme but valid: the tone engine applies pitch and speed itself, Praat the formant, and
+#: finds no voiced stretch in what the engine made (issue 24, item 18)
+EXTREME = Voice("squeak", engine="tone", pitch=-24.0, formant=0.5, speed=4.0)
+
+
+def test_praat_warnings_become_one_log_line_naming_the_voice(caplog) -> None:
+    import warnings
+
+    with warnings.catch_warnings(record=True) as raised, caplog.at_level(logging.WARNING):
+        warnings.simplefilter("always")
+        for _ in range(3):
+            render("Hello there, this is a test.", EXTREME)
+    assert [w for w in raised if w.category is parselmouth.PraatWarning] == []
+    lines = [r.getMessage() for r in caplog.records if "squeak" in r.getMessage()]
+    assert lines == [
+        "voice 'squeak': Praat: There were no voiced segments found. (its pitch and formants "
+        "are kept where Praat finds no voice)"
+    ]
+
+
+@pytest.mark.slow  # a real build process: ~2.2 s at load 4.6
+def test_a_build_with_an_extreme_voice_prints_no_raw_praat_warning(tmp_path: Path) -> None:
+    from _cli import audiolesson
+    from _project import copy_project
+
+    project = copy_project(tmp_path / "project")
+    (project / "voices" / "student-1.toml").write_text(
+        'engine = "tone"\npitch = -24\nformant = 0.5\nspeed = 4\n'
+    )
+    proc = audiolesson(project, "build", "--quiet", "--jobs", "1")
+    assert proc.returncode == 0, proc.stderr
+    assert "PraatWarning" not in proc.stderr and "call(" not in proc.stderr
+    assert proc.stderr == (
+        "WARNING: voice 'student-1': Praat: There were no voiced segments found. (its pitch and "
+        "formants are kept where Praat finds no voice)\n"
+    )

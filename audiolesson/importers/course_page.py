@@ -15,16 +15,21 @@ never spoken; the quick overview only becomes the scripts' description.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from html import unescape
 from pathlib import Path
 
 from ..errors import ScriptError, ScriptWarning
-from ..voices.library import NARRATOR_VOICE, PRIMARY_VOICE
+from ..voices.library import NARRATOR_VOICE
+from .script_text import (
+    clean_line,
+    default_cast,
+    heading_line,
+    narration_line,
+    script_text,
+)
 
 __all__ = ["ImportResult", "ImportedScript", "import_page", "slugify"]
 
@@ -55,31 +60,16 @@ DETAIL_LEAD = "Let's look at this in more detail."
 EXAMPLES_LEAD = "Here is an example to make it concrete."
 LEAD_PAUSE = "[pause 1s]"
 
-# Preset voices come from voices/presets.py: student-N exists for every N, each its own voice,
-# so a page with any number of students gets distinct voices with no warning.
-TEACHER_VOICE = PRIMARY_VOICE
-_TEACHER_LABELS = frozenset({"teacher", "instructor", "professor", "tutor", "host"})
 
 _UNLOCK = re.compile(r"Unlock Audio (Lesson|Book)", re.IGNORECASE)
-_CHROME = re.compile(
+CHROME = re.compile(
     r"(Unlock Audio (Lesson|Book)|Signup and Enroll\b.*|\d{1,2}:\d{2}(:\d{2})?)", re.IGNORECASE
 )
 _EPISODE = re.compile(r"\d+[A-Za-z]?(\.\d+[A-Za-z]?)*")
 # A speaker label as the script format accepts one: 1 to 4 words, the first capitalised.
 _LABEL = re.compile(r"[A-Z][\w.'’-]*( [\w.'’-]+){0,3}")
-_STUDENT = re.compile(r"Student\s*(\d+)?", re.IGNORECASE)
-_BULLET = re.compile(r"([-*+•–—]|\d{1,3}[.)])\s+")
-# The part of a line before its first colon, if it could pass for a speaker name (1-4 words).
-_SPEAKERISH = re.compile(r"[^\s:][^:]*:")
-# The page is plain text: characters that script text reads as Markdown (emphasis, links, tags)
-# get a backslash, which the parser removes. An underscore between letters is never emphasis.
-_MARKDOWN = re.compile(r"[\\*~\[<]|(?<![^\W_])_|_(?![^\W_])")
-_AMPERSAND = re.compile(r"&[^&\s]{1,40}")
-# Line starts that the script format reads as something other than narration: headings, pauses,
-# quotes, list markers, rules, code fences, link definitions, and the escape itself.
-_LINE_START = re.compile(r"[\\#\[<>\-+*|~=_]|\d+[.)](\s|$)")
+BULLET = re.compile(r"([-*+•–—]|\d{1,3}[.)])\s+")
 _RULE = re.compile(r"[-*_=~]{3,}")
-_CLOSING_HASHES = re.compile(r"(^|\s)(#+\s*)$")
 
 
 @dataclass(frozen=True)
@@ -133,8 +123,8 @@ def import_page(text: str, path: str | Path = "<page>") -> ImportResult:
     """Turn a course page's text into a lesson script and/or an audiobook script (pure, no I/O)."""
     where = str(path)
     lines = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    header = _parse_header(lines, where)
-    sections = _find_sections(lines)
+    header = parse_header(lines, where)
+    sections = find_sections(lines)
     if LESSON not in sections and AUDIOBOOK not in sections:
         raise ScriptError(
             f"no '{LESSON}' and no '{AUDIOBOOK}' section found; import a page exported from the "
@@ -142,7 +132,7 @@ def import_page(text: str, path: str | Path = "<page>") -> ImportResult:
             path=where,
         )
     slug = slugify(header.title)
-    meta = _front_matter(header, _description(sections.get(OVERVIEW, [])))
+    meta = page_front_matter(header, page_description(sections.get(OVERVIEW, [])))
     warnings: list[ScriptWarning] = []
     scripts: list[ImportedScript] = []
     if LESSON in sections:
@@ -168,7 +158,7 @@ def import_page(text: str, path: str | Path = "<page>") -> ImportResult:
 # --- the page's structure -------------------------------------------------------------------
 
 
-def _parse_header(lines: list[str], where: str) -> _Header:
+def parse_header(lines: list[str], where: str) -> _Header:
     """Title, episode, part and course from "<Title> - <episode> | <part> | <course>"."""
     fields = [" ".join(f.split()) for f in lines[0].split("|")]
     if not fields[0]:
@@ -187,7 +177,7 @@ def _parse_header(lines: list[str], where: str) -> _Header:
     return _Header(title=title, episode=episode, part=part or None, course=course or None)
 
 
-def _find_sections(lines: list[str]) -> dict[str, list[tuple[int, str]]]:
+def find_sections(lines: list[str]) -> dict[str, list[tuple[int, str]]]:
     """Each known section's lines (1-based number, stripped text), heading line first."""
     sections: dict[str, list[tuple[int, str]]] = {}
     current: list[tuple[int, str]] | None = None
@@ -227,7 +217,7 @@ def _paragraphs(body: list[tuple[int, str]]) -> list[tuple[int, str]]:
     out: list[tuple[int, str]] = []
     group: list[tuple[int, str]] = []
     for line, text in [*body, (0, "")]:
-        if text and not _CHROME.fullmatch(text):
+        if text and not CHROME.fullmatch(text):
             group.append((line, text))
         elif group:
             out.append((group[0][0], _flatten([t for _, t in group])))
@@ -241,17 +231,17 @@ def _flatten(texts: list[str]) -> str:
     for text in texts:
         if _RULE.fullmatch(text):
             continue  # a separator line, nothing to say
-        bullet = _BULLET.match(text)
+        bullet = BULLET.match(text)
         if bullet:
             text = text[bullet.end() :].strip()
             # "- Trained on large data" reads as its own sentence, with a full stop's pause.
             if text and (text[-1].isalnum() or text[-1] in ")\"'”’"):
                 text += "."
         pieces.append(text)
-    return _clean(" ".join(pieces))
+    return clean_line(" ".join(pieces))
 
 
-def _description(overview: list[tuple[int, str]]) -> str | None:
+def page_description(overview: list[tuple[int, str]]) -> str | None:
     """The overview's shortest version ("Quick Overview", else "Standard"), as the description."""
     for label in ("Quick Overview", "Standard"):
         for k, (_, text) in enumerate(overview):
@@ -265,7 +255,7 @@ def _description(overview: list[tuple[int, str]]) -> str | None:
 # --- the two scripts --------------------------------------------------------------------------
 
 
-def _front_matter(header: _Header, description: str | None) -> dict[str, object]:
+def page_front_matter(header: _Header, description: str | None) -> dict[str, object]:
     """Front matter shared by both scripts (the lesson adds its cast)."""
     # Front matter is YAML, read literally: no Markdown escapes here.
     meta: dict[str, object] = {"title": header.title}
@@ -312,12 +302,12 @@ def _lesson(
         )
         return None
     labels = [label for _, turns in chapters for label, _ in turns]
-    cast = _cast(labels)
+    cast = default_cast(labels)
     body = []
     for title, turns in chapters:
-        body.append(_heading(title))
+        body.append(heading_line(title))
         body.extend(f"{label}: {text}" for label, text in turns)
-    text = _render({**meta, "cast": cast}, body)
+    text = script_text({**meta, "cast": cast}, body)
     return ImportedScript("lesson", f"{slug}-lesson.md", text, len(chapters), len(labels))
 
 
@@ -336,7 +326,7 @@ def _speaker_turns(
                 yield from _block_turns(label, block, where, warnings)
             label, block, k = text, [], k + 2
             continue
-        if label is None and text and not _CHROME.fullmatch(text):
+        if label is None and text and not CHROME.fullmatch(text):
             warnings.append(
                 ScriptWarning("text before the first speaker label left out", where, line)
             )
@@ -349,7 +339,7 @@ def _speaker_turns(
 
 def _is_label(text: str) -> bool:
     """Whether a line can be a speaker label (the script format's name rule, no chrome)."""
-    return bool(_LABEL.fullmatch(text)) and not _CHROME.fullmatch(text)
+    return bool(_LABEL.fullmatch(text)) and not CHROME.fullmatch(text)
 
 
 def _block_turns(
@@ -396,7 +386,7 @@ def _audiobook(
             )
             continue
         chapters += 1
-        body.append(_heading(part.title))
+        body.append(heading_line(part.title))
         for segment, texts in spoken:
             if not texts:
                 continue
@@ -404,7 +394,7 @@ def _audiobook(
                 lead = DETAIL_LEAD if segment == DETAIL else EXAMPLES_LEAD
                 texts = [lead, *texts]
                 body.append(LEAD_PAUSE)
-            body.extend(_narration(text) for text in texts)
+            body.extend(narration_line(text) for text in texts)
             paragraphs += len(texts)
     if not chapters:
         warnings.append(
@@ -413,67 +403,5 @@ def _audiobook(
             )
         )
         return None
-    text = _render(meta, body)
+    text = script_text(meta, body)
     return ImportedScript("audiobook", f"{slug}-audiobook.md", text, chapters, paragraphs)
-
-
-def _cast(labels: list[str]) -> dict[str, str]:
-    """Speaker label -> preset voice: teacher, Student N -> student-N, others the free numbers."""
-    cast: dict[str, str] = {}
-    numbered = {
-        int(m.group(1)) for m in map(_STUDENT.fullmatch, labels) if m is not None and m.group(1)
-    }
-    free = (n for n in itertools.count(1) if n not in numbered)
-    for label in dict.fromkeys(labels):
-        student = _STUDENT.fullmatch(label)
-        if label.casefold() in _TEACHER_LABELS:
-            cast[label] = TEACHER_VOICE
-        elif student and student.group(1) and int(student.group(1)) >= 1:
-            cast[label] = f"student-{int(student.group(1))}"
-        else:
-            cast[label] = f"student-{next(free)}"
-
-    def order(label: str) -> tuple[int, int, int]:
-        student = _STUDENT.fullmatch(label)
-        number = int(student.group(1)) if student and student.group(1) else 0
-        return (cast[label] != TEACHER_VOICE, number, labels.index(label))
-
-    return {label: cast[label] for label in sorted(cast, key=order)}
-
-
-# --- writing script text ----------------------------------------------------------------------
-
-
-def _render(meta: dict[str, object], body: list[str]) -> str:
-    """Front matter plus body blocks, blank-line separated, LF line ends, one trailing newline."""
-    import yaml  # only the import command needs it
-
-    front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1_000_000)
-    return "---\n" + front + "---\n\n" + "\n\n".join(body) + "\n"
-
-
-def _heading(title: str) -> str:
-    """A `# ` chapter heading (closing hashes, which Markdown drops, escaped)."""
-    return "# " + _CLOSING_HASHES.sub(lambda m: m.group(1) + "\\" + m.group(2), _clean(title))
-
-
-def _narration(text: str) -> str:
-    """A narration line, escaped where the script format would misread it."""
-    head = _SPEAKERISH.match(text)
-    looks_like_speaker = head is not None and len(head.group().split()) <= 4
-    if looks_like_speaker or _LINE_START.match(text):
-        return "\\" + text
-    return text
-
-
-def _clean(text: str) -> str:
-    """One line of text that the script format reads literally (Markdown characters escaped)."""
-    # Backticks would open code spans, which take no escapes; the page uses them as quotes.
-    text = " ".join(text.split()).replace("`", "'")
-    text = _MARKDOWN.sub(lambda m: "\\" + m.group(), text)
-    # "&amp;" would be read as "&"; "R&D" stays as it is.
-    text = _AMPERSAND.sub(
-        lambda m: m.group() if unescape(m.group()) == m.group() else "\\" + m.group(), text
-    )
-    # Comments are found before escapes are applied, so "<!--" must not survive as such.
-    return text.replace("\\<!--", "\\<!\\-\\-")

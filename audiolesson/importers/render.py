@@ -21,7 +21,8 @@ from .book import Book, Section
 # The course-page importer's script-writing helpers: escaping text the script format would
 # misread, headings, the cast of speaker labels, and the front matter + body layout. Imported
 # here only, so every format writes scripts the same way.
-from .course_page import ImportedScript, _cast, _clean, _heading, _narration, _render
+from .course_page import ImportedScript
+from .script_text import clean_line, default_cast, heading_line, narration_line, script_text
 
 __all__ = ["MAX_PARAGRAPH_CHARS", "render_book", "speakers_of"]
 
@@ -105,7 +106,7 @@ def _body(sections: list[Section], speakers: set[str]) -> tuple[list[str], int, 
         if section.title is not None:
             # A sub-chapter before any chapter is a chapter (the script format says so too).
             level = section.level if seen_chapter else 1
-            body.append(("#" * (level - 1)) + _heading(section.title))
+            body.append(("#" * (level - 1)) + heading_line(section.title))
             seen_chapter = True
         for raw in section.paragraphs:
             for line in _lines(raw):
@@ -113,15 +114,15 @@ def _body(sections: list[Section], speakers: set[str]) -> tuple[list[str], int, 
                 if label in speakers:
                     rest = line[_LABEL.match(line).end() :]  # type: ignore[union-attr]
                     for piece in _pieces(rest):
-                        body.append(f"{label}: {_clean(piece)}")
+                        body.append(f"{label}: {clean_line(piece)}")
                         turns += 1
                     if label not in order:
                         order.append(label)
                     continue
                 for piece in _pieces(line):
-                    text = _clean(piece)
+                    text = clean_line(piece)
                     if text:
-                        body.append(_narration(text))
+                        body.append(narration_line(text))
                         turns += 1
     return body, turns, order
 
@@ -154,8 +155,8 @@ def render_book(
         meta["cover"] = cover
     meta["narrator"] = NARRATOR_VOICE
     if order:
-        meta["cast"] = _cast(order)
-    text = _render(meta, body)
+        meta["cast"] = default_cast(order)
+    text = script_text(meta, body)
     size = len(text.encode("utf-8"))
     if size > MAX_SCRIPT_BYTES:
         raise ScriptError(

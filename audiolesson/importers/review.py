@@ -21,20 +21,17 @@ from pathlib import Path
 
 from ..errors import ScriptWarning
 from .course_page import (
-    _BULLET,
-    _CHROME,
+    BULLET,
+    CHROME,
     OVERVIEW,
-    TEACHER_VOICE,
     ImportedScript,
-    _clean,
-    _description,
-    _find_sections,
-    _front_matter,
-    _heading,
-    _parse_header,
-    _render,
+    find_sections,
+    page_description,
+    page_front_matter,
+    parse_header,
     slugify,
 )
+from .script_text import TEACHER_VOICE, clean_line, heading_line, script_text
 
 __all__ = ["GLOSSARY", "FLASH_CARDS", "KEY_CONCEPTS", "ReviewCard", "review_script"]
 
@@ -68,7 +65,7 @@ class ReviewCard:
 
 
 def _unbulleted(text: str) -> str:
-    bullet = _BULLET.match(text)
+    bullet = BULLET.match(text)
     return text[bullet.end() :].strip() if bullet else text
 
 
@@ -86,7 +83,7 @@ def _fields(lines: list[tuple[int, str]]) -> Iterator[tuple[str, str, int]]:
             label, parts, start = field.group(1).lower(), [], line
             if field.group(2):
                 parts.append(field.group(2))
-        elif label is not None and text and not _CHROME.fullmatch(text):
+        elif label is not None and text and not CHROME.fullmatch(text):
             parts.append(text)
     if label is not None:
         yield label, " ".join(parts), start
@@ -142,7 +139,7 @@ def _key_concepts(
         return []
     cards = []
     for line, text in lines[heading + 1 :]:
-        if not _BULLET.match(text):
+        if not BULLET.match(text):
             continue  # the section's introduction, or a sub-heading
         concept = _CONCEPT.fullmatch(_unbulleted(text))
         if concept is None:
@@ -189,8 +186,8 @@ def review_script(
     warnings about entries left out; pure, no I/O."""
     where = str(path)
     lines = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    header = _parse_header(lines, where)
-    sections = _find_sections(lines)
+    header = parse_header(lines, where)
+    sections = find_sections(lines)
     warnings: list[ScriptWarning] = []
     found = {
         GLOSSARY: _pairs(
@@ -207,7 +204,7 @@ def review_script(
     ]
     if not chapters:
         return None, warnings
-    meta = _front_matter(header, _description(sections.get(OVERVIEW, [])))
+    meta = page_front_matter(header, page_description(sections.get(OVERVIEW, [])))
     meta["title"] = f"Review: {header.title}"
     meta["description"] = (
         f"Practice for '{header.title}': answer each question out loud in the pause after the "
@@ -215,16 +212,16 @@ def review_script(
     )
     body: list[str] = []
     for number, (title, cards) in enumerate(chapters):
-        body.append(_heading(title))
+        body.append(heading_line(title))
         if number == 0:
             body.append(f"{TEACHER}: {INTRODUCTION}")
         for card in cards:
             body += [
-                f"{TEACHER}: {_clean(card.question)}",
+                f"{TEACHER}: {clean_line(card.question)}",
                 "[your turn]",
-                f"{TEACHER}: {_clean(_sentence(card.answer))}",
+                f"{TEACHER}: {clean_line(_sentence(card.answer))}",
             ]
-    script = _render({**meta, "cast": {TEACHER: TEACHER_VOICE}}, body)
+    script = script_text({**meta, "cast": {TEACHER: TEACHER_VOICE}}, body)
     name = f"{slugify(header.title)}-review.md"
     turns = 1 + 2 * sum(len(cards) for _, cards in chapters)
     return ImportedScript("review", name, script, len(chapters), turns), warnings

@@ -15,7 +15,9 @@ from hypothesis import strategies as st
 from audiolesson.errors import ScriptError
 from audiolesson.importers import import_file, import_page, slugify, write_scripts
 from audiolesson.importers.course_page import (
-    _CHROME,
+    CHROME as PAGE_CHROME,
+)
+from audiolesson.importers.course_page import (
     DETAIL,
     DETAIL_LEAD,
     EXAMPLES,
@@ -282,7 +284,7 @@ def test_any_page_text_reads_back_as_written(text: str) -> None:
     # Lines that the page itself gives a meaning: list items, separators, chrome and headings.
     assume(not re.match(r"([-*+•–—]|\d{1,3}[.)])\s", line))
     assume(not re.fullmatch(r"[-*_=~]{3,}", line))
-    assume(not _CHROME.fullmatch(line) and line not in {*SECTIONS, DETAIL, EXAMPLES})
+    assume(not PAGE_CHROME.fullmatch(line) and line not in {*SECTIONS, DETAIL, EXAMPLES})
     head = text if "|" not in text else "T"  # "|" separates the title line's fields
     page = (
         f"{head} - 1.1 | {head} | C\n\nInteractive Audio Lesson\n\nIntro.\n\n{text}\n\n"

@@ -7,7 +7,8 @@ from typing import ClassVar
 
 from ...audio import Audio
 from ...errors import ConfigError
-from .base import Engine, EngineVoice, Voice
+from ...speech import normal_word
+from .base import Engine, EngineVoice, Unit, Voice
 
 SAMPLE_RATE = 22050
 SECONDS_PER_CHAR = 0.06
@@ -20,6 +21,7 @@ class ToneEngine(Engine):
     name: ClassVar[str] = "tone"
     native_effects: ClassVar[frozenset[str]] = frozenset({"speed", "pitch"})
     option_specs: ClassVar[dict[str, tuple[type, str]]] = {}
+    timed: ClassVar[str | None] = "exact"  #: it knows where each word's tone is
 
     def version(self) -> str:
         """Engine name and version (bump when the sound changes)."""
@@ -38,6 +40,10 @@ class ToneEngine(Engine):
 
     def synthesize(self, text: str, voice: Voice) -> Audio:
         """One tone per word (silence between words); total length = 60 ms per character / speed."""
+        return self.synthesize_timed(text, voice)[0]
+
+    def synthesize_timed(self, text: str, voice: Voice) -> tuple[Audio, list[Unit] | None]:
+        """The tones, and where each word's tone starts and ends."""
         import numpy as np
 
         if voice.speed <= 0:
@@ -45,12 +51,17 @@ class ToneEngine(Engine):
         hz = BASE_HZ * 2 ** (voice.pitch / 12) * voice.formant
         per_char = int(round(SECONDS_PER_CHAR / voice.speed * SAMPLE_RATE))
         pieces = []
+        units: list[Unit] = []
+        at = 0
         for i, word in enumerate(text.split(" ")):
             if i:
                 pieces.append(np.zeros(per_char, dtype=np.float32))  # the space
+                at += per_char
             n = per_char * len(word)
             if not n:
                 continue
+            units.append((normal_word(word), at / SAMPLE_RATE, (at + n) / SAMPLE_RATE))
+            at += n
             # Each word gets its own small, text-derived pitch offset: deterministic, audibly busy.
             bump = int.from_bytes(hashlib.sha256(word.encode()).digest()[:1], "big") / 255 * 0.2
             t = np.arange(n) / SAMPLE_RATE
@@ -59,4 +70,4 @@ class ToneEngine(Engine):
                 (0.5 * envelope * np.sin(2 * np.pi * hz * (1 + bump) * t)).astype(np.float32)
             )
         samples = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
-        return Audio(samples.reshape(-1, 1), SAMPLE_RATE)
+        return Audio(samples.reshape(-1, 1), SAMPLE_RATE), units

@@ -71,17 +71,21 @@ def _words(
     start: float,
     length: float,
 ) -> tuple[Word, ...]:
-    """Words with times from their spans in the clip: a word without one (or without length)
-    takes the pause before the next word if it is MIN_WORD long, else joins a neighbour."""
+    """Words with times from their spans in the clip: a word said in no time lasts until the
+    next one starts; a word without a span takes the pause before the next word if it is
+    MIN_WORD long, else joins a neighbour."""
     timed: list[tuple[float, float] | None] = []
     at = 0.0
     for i, span in enumerate(spans):
-        if span is not None and span[1] - max(span[0], at) > 0:
-            timed.append((max(span[0], at), span[1]))
-            at = span[1]
-            continue
         following = next((s[0] for s in spans[i + 1 :] if s is not None), length)
-        if max(following, at) - at >= MIN_WORD:
+        if span is not None:  # said: from its start; one said in no time lasts until the next
+            a = max(span[0], at)
+            b = span[1] if span[1] > a else max(a, following)
+            if span[1] > a or b - a >= MIN_WORD:
+                timed.append((a, b))
+                at = b
+                continue
+        if max(following, at) - at >= MIN_WORD:  # said nothing: the pause it stands in
             timed.append((at, max(following, at)))
             at = max(following, at)
         else:

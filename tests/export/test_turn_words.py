@@ -39,9 +39,7 @@ def timing_of(spoken: str, pause_after: int | None = None) -> ClipTiming:
 
 def item(text: str, language: str = "en") -> tuple[ClipItem, str]:
     spoken = spoken_form(text, language)
-    counts = word_map(
-        written_words(text), spoken_words(spoken), lambda w: spoken_form(w, language)
-    )
+    counts = word_map(written_words(text), spoken_words(spoken), lambda w: spoken_form(w, language))
     return ClipItem("k", "Teacher", text, 3, said=tuple(counts)), spoken
 
 
@@ -96,13 +94,32 @@ def test_every_written_word_of_the_corpus_gets_a_time_in_order_none_empty() -> N
 
 
 CUES = [
-    Cue(0.5, 2.0, "Teacher", "Hello there, friend.", 1, words=(
-        Word(0.5, 0.9, "Hello"), Word(1.0, 1.3, "there,"), Word(1.4, 1.9, "friend."),
-    )),  # fmt: skip
+    Cue(
+        0.5,
+        2.0,
+        "Teacher",
+        "Hello there, friend.",
+        1,
+        words=(
+            Word(0.5, 0.9, "Hello"),
+            Word(1.0, 1.3, "there,"),
+            Word(1.4, 1.9, "friend."),
+        ),
+    ),  # fmt: skip
     Cue(2.5, 3.5, None, "[Your turn]", 2, practice=True),
-    Cue(3.5, 5.0, "Ana & Co", "A <b> & c", 3, words=(
-        Word(3.5, 3.6, "A"), Word(3.6, 4.0, "<b>"), Word(3.6004, 4.5, "&"), Word(4.6, 5.0, "c"),
-    )),  # fmt: skip
+    Cue(
+        3.5,
+        5.0,
+        "Ana & Co",
+        "A <b> & c",
+        3,
+        words=(
+            Word(3.5, 3.6, "A"),
+            Word(3.6, 4.0, "<b>"),
+            Word(3.6004, 4.5, "&"),
+            Word(4.6, 5.0, "c"),
+        ),
+    ),  # fmt: skip
 ]
 
 
@@ -117,7 +134,11 @@ def test_the_vtt_carries_each_words_start_and_stays_valid(tmp_path: Path) -> Non
     # 4.0004 s rounds to the millisecond of "<b>"'s start: that word goes untimed
     assert "<00:00:03.600>&lt;b&gt; &amp; <00:00:04.600>c" in text
     parsed = webvtt.read(str(path))
-    assert [c.text for c in parsed] == ["Hello there, friend.", "[Your turn]", "A &lt;b&gt; &amp; c"]
+    assert [c.text for c in parsed] == [
+        "Hello there, friend.",
+        "[Your turn]",
+        "A &lt;b&gt; &amp; c",
+    ]
     assert [c.voice for c in parsed] == ["Teacher", None, "Ana &amp; Co"]  # as written
     ours = vtt_cues(path)  # the tests' own reader: timestamps inside the cue, in order
     assert [c.text for c in ours] == ["Hello there, friend.", "[Your turn]", "A &lt;b&gt; &amp; c"]

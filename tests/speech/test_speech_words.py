@@ -71,13 +71,14 @@ def test_words_said_by_their_neighbours_still_get_their_own() -> None:
 
 def test_a_word_the_rules_moved_goes_with_its_neighbour() -> None:
     # "$15 million" is said "fifteen million dollars": "dollars" stays with the last word
-    assert said("It cost $15 million.")[2:] == [("$15", "fifteen"), ("million.", "million dollars.")]
+    assert said("It cost $15 million.")[2:] == [
+        ("$15", "fifteen"),
+        ("million.", "million dollars."),
+    ]
 
 
 @pytest.mark.parametrize(("language", "text"), corpus())
-def test_every_corpus_sentence_maps_in_order_onto_its_spoken_form(
-    language: str, text: str
-) -> None:
+def test_every_corpus_sentence_maps_in_order_onto_its_spoken_form(language: str, text: str) -> None:
     spoken = spoken_words(spoken_form(text, language))
     written = written_words(text)
     counts = word_map(written, spoken, lambda word: spoken_form(word, language))

@@ -40,28 +40,17 @@ class ToneEngine(Engine):
 
     def synthesize(self, text: str, voice: Voice) -> Audio:
         """One tone per word (silence between words); total length = 60 ms per character / speed."""
-        return self.synthesize_timed(text, voice)[0]
-
-    def synthesize_timed(self, text: str, voice: Voice) -> tuple[Audio, list[Unit] | None]:
-        """The tones, and where each word's tone starts and ends."""
         import numpy as np
 
-        if voice.speed <= 0:
-            raise ConfigError(f"voice {voice.name!r}: speed must be > 0, got {voice.speed}")
+        per_char = self._per_char(voice)
         hz = BASE_HZ * 2 ** (voice.pitch / 12) * voice.formant
-        per_char = int(round(SECONDS_PER_CHAR / voice.speed * SAMPLE_RATE))
         pieces = []
-        units: list[Unit] = []
-        at = 0
         for i, word in enumerate(text.split(" ")):
             if i:
                 pieces.append(np.zeros(per_char, dtype=np.float32))  # the space
-                at += per_char
             n = per_char * len(word)
             if not n:
                 continue
-            units.append((normal_word(word), at / SAMPLE_RATE, (at + n) / SAMPLE_RATE))
-            at += n
             # Each word gets its own small, text-derived pitch offset: deterministic, audibly busy.
             bump = int.from_bytes(hashlib.sha256(word.encode()).digest()[:1], "big") / 255 * 0.2
             t = np.arange(n) / SAMPLE_RATE
@@ -70,4 +59,25 @@ class ToneEngine(Engine):
                 (0.5 * envelope * np.sin(2 * np.pi * hz * (1 + bump) * t)).astype(np.float32)
             )
         samples = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
-        return Audio(samples.reshape(-1, 1), SAMPLE_RATE), units
+        return Audio(samples.reshape(-1, 1), SAMPLE_RATE)
+
+    def synthesize_timed(self, text: str, voice: Voice) -> tuple[Audio, list[Unit] | None]:
+        """The tones, and where each word's tone starts and ends (laid out as `synthesize`
+        lays them out: a space's length between words)."""
+        per_char = self._per_char(voice)
+        units: list[Unit] = []
+        at = 0
+        for i, word in enumerate(text.split(" ")):
+            at += per_char if i else 0
+            if word:
+                n = per_char * len(word)
+                units.append((normal_word(word), at / SAMPLE_RATE, (at + n) / SAMPLE_RATE))
+                at += n
+        return self.synthesize(text, voice), units
+
+    @staticmethod
+    def _per_char(voice: Voice) -> int:
+        """Samples per character at the voice's speed."""
+        if voice.speed <= 0:
+            raise ConfigError(f"voice {voice.name!r}: speed must be > 0, got {voice.speed}")
+        return int(round(SECONDS_PER_CHAR / voice.speed * SAMPLE_RATE))

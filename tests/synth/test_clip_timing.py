@@ -1,5 +1,6 @@
 """Word timings kept with the clips: workers store them, a clip cached without one is timed
-(without synthesis for an engine that reports nothing), and the mixer's clip source hands them out."""
+(without synthesis for an engine that reports nothing), and the mixer's clip source hands them
+out."""
 
 from __future__ import annotations
 

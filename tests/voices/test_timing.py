@@ -88,7 +88,8 @@ def test_proportional_shares_the_voiced_stretch_by_phonemes() -> None:
     counts = phoneme_counts(words)
     assert counts[0] >= 4 and counts[2] >= 2
     spans = proportional(Audio(samples[:, None], 16000), words, counts)
-    assert spans[0][0] == pytest.approx(0.5, abs=0.011) and spans[-1][1] == pytest.approx(2.5, abs=0.011)
+    assert spans[0][0] == pytest.approx(0.5, abs=0.011)
+    assert spans[-1][1] == pytest.approx(2.5, abs=0.011)
     assert spans[1][1] < spans[2][0]  # a sentence's pause after "there."
 
 

@@ -137,8 +137,8 @@ def test_whisper_aligns_the_known_words_of_a_clip_longer_than_its_window() -> No
     """A 40-second turn is cut at pauses between sentences and each piece aligned on its own:
     every word still lands near where Piper says it."""
     text = " ".join(
-        f"This is sentence number {n}, which talks about sound and air for a while." for n in
-        ("one two three four five six seven eight nine ten eleven twelve".split())
+        f"This is sentence number {n}, which talks about sound and air for a while."
+        for n in ("one two three four five six seven eight nine ten eleven twelve".split())
     )
     voice = Voice("teacher")
     audio, timing = render_timed(text, voice)

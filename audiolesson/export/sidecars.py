@@ -212,7 +212,7 @@ def read_transcript(path: Path) -> list[Cue]:
 def _inline_words(payload: str, start: float, end: float) -> tuple[Word, ...]:
     """The words of a cue's text with the starts its cue timestamps give (the text before the
     first one starts with the cue); each ends where the next starts, the last with the cue.
-    None if the cue has no timestamps."""
+    None (an empty tuple) if the cue has no timestamps: an older VTT."""
     pieces = _INLINE.split(payload)  # text, stamp, text, stamp, text ...
     if len(pieces) == 1:
         return ()

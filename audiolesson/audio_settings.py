@@ -47,8 +47,9 @@ TRUE_PEAK_RANGE = (-9.0, 0.0)  #: dBTP: below -9 the ceiling would squash speech
 FADE_RANGE_MS = (0.0, 500.0)
 ID3_VERSIONS = ("2.3", "2.4")
 #: what a build can write for each episode; the MP3 always (feed, page and build keys read it);
-#: "anki": a deck of the script's cards (question / [your turn] / answer), for scripts with any
-OUTPUT_FORMATS = ("mp3", "m4b", "anki")
+#: "anki": a deck of the script's cards (question / [your turn] / answer), for scripts with any;
+#: "epub": a read-along EPUB 3 book (the text, the MP3, Media Overlays)
+OUTPUT_FORMATS = ("mp3", "m4b", "anki", "epub")
 
 
 def default_loudness(channels: int) -> float:
@@ -83,7 +84,8 @@ SAMPLE_RATE = Choice(SAMPLE_RATES, 44100, "output sample rate", must="one of {va
 FADE = Number(10.0, "fade at every join, against clicks", within=FADE_RANGE_MS, unit="ms")
 FORMATS = Texts(
     ("mp3",),
-    'files per episode: "mp3" (always), "m4b" (audiobook), "anki" (flash cards)',
+    'files per episode: "mp3" (always), "m4b" (audiobook), "anki" (flash cards), "epub" '
+    "(read-along book)",
     choices=OUTPUT_FORMATS,
 )
 

@@ -169,7 +169,8 @@ def build(
         typer.Option(
             "--format",
             metavar="FORMAT",
-            help="mp3 (always), m4b (audiobook) or anki (flash cards); repeatable.",
+            help="mp3 (always), m4b (audiobook), anki (flash cards) or epub (read-along book);"
+            " repeatable.",
         ),
     ] = None,
     gaps: Annotated[

@@ -15,10 +15,12 @@ from pathlib import Path, PurePath
 __all__ = [
     "CHAPTERS_SUFFIX",
     "DECK_SUFFIX",
+    "EPUB_SUFFIX",
     "M4B_SUFFIX",
     "MP3_SUFFIX",
     "SOURCE_FOLDERS",
     "TRANSCRIPT_SUFFIX",
+    "WORDS_SUFFIX",
     "EpisodeFiles",
     "reserved_folder",
     "script_slug",
@@ -31,6 +33,8 @@ TRANSCRIPT_SUFFIX = ".vtt"  #: WebVTT, one cue per turn
 CHAPTERS_SUFFIX = ".chapters.json"  #: Podcasting 2.0 chapters
 M4B_SUFFIX = ".m4b"  #: the audiobook, with "m4b" in [build] formats
 DECK_SUFFIX = ".apkg"  #: the Anki deck of a script's cards, with "anki" in [build] formats
+WORDS_SUFFIX = ".transcript.json"  #: Podcasting 2.0 JSON transcript, one segment per word
+EPUB_SUFFIX = ".epub"  #: the read-along EPUB 3 book, with "epub" in [build] formats
 APP = "audiolesson"  #: the folder of ours inside the user's cache and data folders
 #: the project's own folders (scripts, voices and lexicon, sound files): what it is made from
 SOURCE_FOLDERS = ("scripts", "voices", "sounds")
@@ -81,11 +85,23 @@ class EpisodeFiles:
         """The Anki deck beside the MP3."""
         return self._named(DECK_SUFFIX)
 
+    @property
+    def words(self) -> Path:
+        """The JSON transcript with each word's time (Podcasting 2.0)."""
+        return self._named(WORDS_SUFFIX)
+
+    @property
+    def epub(self) -> Path:
+        """The read-along EPUB 3 book beside the MP3."""
+        return self._named(EPUB_SUFFIX)
+
     def sidecars(self, formats: Collection[str], cards: bool = False) -> list[Path]:
         """The files beside the MP3 that a complete episode in these formats has (the deck only
         for a script with `cards`)."""
         deck = [self.deck] if cards and "anki" in formats else []
-        return [self.transcript, self.chapters, *([self.m4b] if "m4b" in formats else []), *deck]
+        book = [self.epub] if "epub" in formats else []
+        m4b = [self.m4b] if "m4b" in formats else []
+        return [self.transcript, self.words, self.chapters, *m4b, *deck, *book]
 
 
 def _xdg(variable: str, fallback: str) -> Path:

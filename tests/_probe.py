@@ -85,7 +85,9 @@ def vtt_cues(path: Path) -> list[Cue]:
     The file must start with WEBVTT; each block with a timing line is a cue (its identifier line,
     if any, is skipped), whose times must be hh:mm:ss.ttt; the lines after the timing are its
     text, joined with spaces, and must open with the speaker's <v> tag (the exporter gives every
-    turn one; a practice gap's cue is "[Your turn]" alone).
+    turn one; a practice gap's cue is "[Your turn]" alone). The words' cue timestamps inside the
+    text (<hh:mm:ss.ttt>) must lie within the cue, each after the one before; the text is read
+    without them.
     """
     text = path.read_text(encoding="utf-8")
     assert text.startswith("WEBVTT"), text[:40]
@@ -104,7 +106,11 @@ def vtt_cues(path: Path) -> list[Cue]:
             assert body == "[Your turn]", body
             cues.append(Cue(start, end, None, body))
             continue
-        cues.append(Cue(start, end, voiced.group(1), voiced.group(2)))
+        inline = [_seconds(t) for t in re.findall(rf"<({STAMP})>", voiced.group(2))]
+        assert all(start < t < end for t in inline), (start, end, inline)
+        assert inline == sorted(set(inline)), inline  # each after the one before
+        words = re.sub(rf"<{STAMP}>", "", voiced.group(2))
+        cues.append(Cue(start, end, voiced.group(1), words))
     return cues
 
 

@@ -4,7 +4,8 @@
 # Installs (only when missing): ffmpeg (ffprobe reads outputs back), espeak-ng (pyttsx3's Linux
 # voice), chromium (listening-page tests), iproute2 (`ip`: the Ray tests' loopback-only network
 # namespace), mp3guessenc (checks the LAME tag's CRCs), libmp3lame0 (LAME's own tag, the
-# reference the MP3's is compared with; ffmpeg usually brings it); then the package with its test,
+# reference the MP3's is compared with; ffmpeg usually brings it), epubcheck (validates the
+# read-along EPUBs; it brings Java); then the package with its test,
 # kokoro, verify, ray and books extras (the Kokoro, Ray and book-import tests run for real).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +16,7 @@ command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v mp3guessenc >/dev/null 2>&1 || need+=(mp3guessenc)
+[ -f /usr/share/java/epubcheck.jar ] || need+=(epubcheck)
 python3 -c 'import ctypes.util as u, sys; sys.exit(u.find_library("mp3lame") is None)' \
   || need+=(libmp3lame0)
 if [ ${#need[@]} -gt 0 ]; then

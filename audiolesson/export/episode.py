@@ -23,6 +23,7 @@ from ..files import append_file, staged_files
 from ..paths import EpisodeFiles
 from .anki import Deck, write_deck
 from .blocks import BLOCKS_FOLDER, EncodedBlock, block_key, encode_blocks, episode_blocks
+from .epub import ReadAlong, write_epub
 from .loudness import BLOCK_SECONDS, HOPS_PER_BLOCK, gated_loudness
 from .m4b import (
     SAMPLES_PER_AAC_FRAME,
@@ -32,7 +33,7 @@ from .m4b import (
     write_m4b,
 )
 from .mp3 import SAMPLES_PER_FRAME, frame_length, info_frame, join_crc16
-from .sidecars import chapters_json_text, practice_marks, vtt_text
+from .sidecars import chapters_json_text, practice_marks, transcript_json_text, vtt_text
 from .tags import EpisodeMeta, build_tag
 from .timeline import (
     PRACTICE_TEXT,
@@ -43,6 +44,7 @@ from .timeline import (
     ClipSource,
     Cue,
 )
+from .words import turn_words
 
 __all__ = ["EpisodeResult", "export_episode"]
 
@@ -69,6 +71,8 @@ class EpisodeResult:
     m4b: Path | None = None  #: the M4B, when asked for
     aac_blocks_encoded: int = 0
     deck: Path | None = None  #: the Anki deck, when asked for and the script has cards
+    words: Path | None = None  #: the JSON transcript with every word's time
+    epub: Path | None = None  #: the read-along EPUB 3 book, when asked for
 
 
 def _timeline(
@@ -77,8 +81,11 @@ def _timeline(
     encoded: Sequence[EncodedBlock | AacBlock],
     rate: int,
     frame_samples: int = SAMPLES_PER_FRAME,
+    source: ClipSource | None = None,
 ) -> tuple[list[Cue], list[ChapterMark], float]:
-    """Cues, chapter marks and duration in seconds, all from the blocks' frame counts."""
+    """Cues, chapter marks and duration in seconds, all from the blocks' frame counts; with
+    `source` (the clips), each cue's written words too: their clip's word timing offset by the
+    cue's start."""
     block_starts, position, end = [], 0, 0
     for piece in encoded:
         block_starts.append(position)
@@ -106,6 +113,9 @@ def _timeline(
                 cue = Cue(
                     (start + a) / rate, (start + b) / rate, item.speaker, item.text, item.line
                 )
+                if source is not None:
+                    words, method = turn_words(item, source.timing(item.key), cue.start, cue.end)
+                    cue = replace(cue, words=words, method=method)
                 if practice is not None:
                     cues.append(replace(practice, end=cue.start))
                     practice = None
@@ -177,11 +187,13 @@ def export_episode(
     clips: ClipSource,
     deck: Deck | None = None,
 ) -> EpisodeResult:
-    """Write <slug>.mp3 (mastered, chaptered, tagged), <slug>.vtt and <slug>.chapters.json.
+    """Write <slug>.mp3 (mastered, chaptered, tagged), <slug>.vtt, <slug>.transcript.json (every
+    word's time) and <slug>.chapters.json.
 
     With "m4b" in formats also <slug>.m4b (AAC, chapters, tags), from AAC blocks cached like the
     MP3's; without it, an M4B an earlier build left is removed with the commit. With "anki" in
     formats and a `deck` with notes also <slug>.apkg (export.anki); otherwise an old one goes.
+    With "epub", also <slug>.epub (export.epub: the text and the MP3 as a read-along book).
     `encoded_before` names blocks this build already encoded (beside synthesis): they count as
     encoded, not reused. `full_check` hashes every cached block whole (build --force), not only
     those whose mtime changed. A file that cannot be written (a full or read-only disk) is a
@@ -224,7 +236,7 @@ def _write_episode(
     pieces, encoded = encode_blocks(
         flat, settings, folder, workers, progress, clips=clips, full_check=full_check
     )
-    cues, marks, duration = _timeline(chapters, blocks, pieces, settings.sample_rate)
+    cues, marks, duration = _timeline(chapters, blocks, pieces, settings.sample_rate, source=clips)
     owner = [n for n, chapter_blocks in enumerate(blocks) for _ in chapter_blocks]
     keys = [block_key(block, settings) for block in flat]
     fresh = [i for i, key in enumerate(keys) if i in encoded or key in encoded_before]
@@ -258,7 +270,7 @@ def _write_episode(
         )
     cards = deck if "anki" in formats and deck is not None and deck.notes else None
     # The MP3 goes last: its build key is what later builds trust.
-    with staged_files(vtt, chapters_json, m4b, files.deck, mp3) as staged:
+    with staged_files(vtt, files.words, chapters_json, m4b, files.deck, files.epub, mp3) as staged:
         if cards is not None:
             _write_deck(staged.temp(files.deck), cards, settings, clips, progress)
         if "m4b" in formats:
@@ -275,7 +287,13 @@ def _write_episode(
                 append_file(out.fileno(), path)
             os.fsync(out.fileno())
         killpoint("episode-writing")
+        if "epub" in formats:  # the book holds the MP3: written once the MP3 is whole
+            if progress:
+                progress(f"writing {files.epub.name}")
+            book = ReadAlong(chapters, cues, marks, duration, meta, slug)
+            write_epub(staged.temp(files.epub), book, staged.temp(mp3))
         staged.temp(vtt).write_text(vtt_text(cues, meta.transcript_header), encoding="utf-8")
+        staged.temp(files.words).write_text(transcript_json_text(cues), encoding="utf-8")
         staged.temp(chapters_json).write_text(
             chapters_json_text(marks, practice_marks(cues)), encoding="utf-8"
         )
@@ -284,6 +302,8 @@ def _write_episode(
         m4b.unlink()  # an M4B no longer asked for would be offered in the feed, out of date
     if cards is None and files.deck.is_file():
         files.deck.unlink()  # a deck no longer asked for (or of no cards) would be out of date
+    if "epub" not in formats and files.epub.is_file():
+        files.epub.unlink()  # a book no longer asked for would be out of date
     log.info("wrote %s (%.1f s, %d blocks encoded)", mp3, duration, len(encoded))
     return EpisodeResult(
         mp3=mp3,
@@ -302,6 +322,8 @@ def _write_episode(
         m4b=m4b if "m4b" in formats else None,
         aac_blocks_encoded=len(aac_encoded),
         deck=files.deck if cards is not None else None,
+        words=files.words,
+        epub=files.epub if "epub" in formats else None,
     )
 
 

@@ -1,6 +1,9 @@
-"""Sidecar files next to each MP3: the WebVTT transcript and Podcasting 2.0 JSON chapters.
+"""Sidecar files next to each MP3: the WebVTT transcript, the Podcasting 2.0 JSON chapters and
+JSON transcript (one segment per written word, with its speaker).
 
 Written by the exporter and read back here too (by the listening page), so the format has one home.
+The VTT has one cue per turn, and each word's start as a WebVTT cue timestamp in it
+(`<00:00:01.250>word`), as karaoke-style captions do.
 """
 
 from __future__ import annotations
@@ -14,15 +17,18 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BuildError
-from .timeline import PRACTICE_TEXT, ChapterMark, Cue
+from .timeline import PRACTICE_TEXT, ChapterMark, Cue, Word
 
 CHAPTERS_VERSION = "1.2.0"
+TRANSCRIPT_VERSION = "1.0.0"  #: of the Podcasting 2.0 JSON transcript format
 #: title of a practice gap's marker in the chapters JSON (out of the table of contents)
 PRACTICE_MARK = "Your turn"
 
 _TIMESTAMP = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{1,3})")
 _VOICE = re.compile(r"<v(?:\.[^\s>]*)?(?:\s+([^>]*))?>")
 _TAG = re.compile(r"</?[^>]*>")
+#: a cue timestamp inside a cue's text: <00:00:01.250> or <00:01.250>
+_INLINE = re.compile(r"<((?:\d+:)?\d{1,2}:\d{2}\.\d{3})>")
 
 
 @dataclass(frozen=True)
@@ -66,10 +72,70 @@ def vtt_text(cues: Sequence[Cue], header: str | None = None) -> str:
 
 
 def _vtt_payload(cue: Cue) -> str:
-    """A cue's text with its `<v Speaker>` span; a practice gap's has none (nobody speaks)."""
+    """A cue's text with its `<v Speaker>` span and each word's start as a cue timestamp; a
+    practice gap's has neither (nobody speaks)."""
     if cue.practice:
         return vtt_escape(cue.text)
-    return f"<v {vtt_escape(cue.label)}>{vtt_escape(cue.text)}"
+    return f"<v {vtt_escape(cue.label)}>{_timed_text(cue)}"
+
+
+def _timed_text(cue: Cue) -> str:
+    """The cue's words, each after its start as a WebVTT cue timestamp. WebVTT wants each one
+    after the cue's start, after the one before and before the cue's end (in milliseconds): a
+    word that would break that (its start rounds to the same millisecond) goes untimed, with
+    the word before it."""
+    if not cue.words:
+        return vtt_escape(cue.text)
+    first, last = round(cue.start * 1000), round(max(cue.end, cue.start + 0.001) * 1000)
+    parts = []
+    at = first
+    for word in cue.words:
+        millis = round(word.start * 1000)
+        if at < millis < last:
+            parts.append(f"<{vtt_timestamp(millis / 1000)}>{vtt_escape(word.text)}")
+            at = millis
+        else:
+            parts.append(vtt_escape(word.text))
+    return " ".join(parts)
+
+
+def transcript_json_text(cues: Sequence[Cue]) -> str:
+    """The Podcasting 2.0 JSON transcript: one segment per word (startTime, endTime, body), each
+    with its speaker; a practice gap is one segment of its own, spoken by nobody."""
+    segments: list[dict[str, Any]] = []
+    for cue in cues:
+        if cue.practice or not cue.words:
+            words = [Word(cue.start, max(cue.end, cue.start), one_line(cue.text))]
+        else:
+            words = list(cue.words)
+        for word in words:
+            segment: dict[str, Any] = {} if cue.practice else {"speaker": one_line(cue.label)}
+            segment.update(
+                startTime=round(word.start, 3), endTime=round(word.end, 3), body=word.text
+            )
+            segments.append(segment)
+    doc = {"version": TRANSCRIPT_VERSION, "segments": segments}
+    return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+
+
+def read_words_json(path: Path) -> list[tuple[str | None, Word]]:
+    """The segments of a Podcasting 2.0 JSON transcript: (speaker, Word) each, in order."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        return [
+            (
+                str(s["speaker"]) if s.get("speaker") is not None else None,
+                Word(
+                    float(s["startTime"]), float(s.get("endTime", s["startTime"])), str(s["body"])
+                ),
+            )
+            for s in data["segments"]
+        ]
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise BuildError(
+            f"not a Podcasting 2.0 JSON transcript ({exc}); rebuild it with `audiolesson build`",
+            path=path,
+        ) from None
 
 
 def transcript_text(cues: Sequence[Cue], header: str | None = None) -> str:
@@ -138,8 +204,30 @@ def read_transcript(path: Path) -> list[Cue]:
         start, end = _seconds(stamps[0]), _seconds(stamps[1])
         text = " ".join(words.split())
         practice = voice is None and text == PRACTICE_TEXT  # written so by `_vtt_payload`
-        cues.append(Cue(start, end, speaker or None, text, practice=practice))
+        timed = () if practice else _inline_words(payload, start, end)
+        cues.append(Cue(start, end, speaker or None, text, practice=practice, words=timed))
     return cues
+
+
+def _inline_words(payload: str, start: float, end: float) -> tuple[Word, ...]:
+    """The words of a cue's text with the starts its cue timestamps give (the text before the
+    first one starts with the cue); each ends where the next starts, the last with the cue.
+    None (an empty tuple) if the cue has no timestamps: an older VTT."""
+    pieces = _INLINE.split(payload)  # text, stamp, text, stamp, text ...
+    if len(pieces) == 1:
+        return ()
+    found: list[tuple[float, str]] = []
+    for index, piece in enumerate(pieces):
+        if index % 2:
+            continue
+        text = " ".join(html.unescape(_TAG.sub("", piece)).split())
+        at = start if index == 0 else _seconds(_TIMESTAMP.match(pieces[index - 1]))  # type: ignore[arg-type]
+        if text:
+            found.append((at, text))
+    return tuple(
+        Word(at, found[i + 1][0] if i + 1 < len(found) else max(end, at), text)
+        for i, (at, text) in enumerate(found)
+    )
 
 
 def read_chapter_starts(path: Path) -> list[ChapterStart]:

@@ -9,6 +9,7 @@ from typing import Protocol
 
 from ..audio import Audio
 from ..script.model import MUSIC_RISE_DB, MUSIC_VOLUME_DB
+from ..voices.timing import ClipTiming
 
 __all__ = [
     "NARRATOR",
@@ -23,6 +24,7 @@ __all__ = [
     "Cue",
     "MusicSpan",
     "Silence",
+    "Word",
 ]
 
 NARRATOR = "Narrator"  #: transcript label of turns without a speaker
@@ -39,6 +41,10 @@ class ClipSource(Protocol):
 
     def size(self, key: str) -> tuple[int, int]:
         """(frames, sample rate) of what `load` returns, cheaply where it can (a cache header)."""
+        ...
+
+    def timing(self, key: str) -> ClipTiming | None:
+        """When each spoken word of a turn's clip is said (None: not known, or a sound)."""
         ...
 
 
@@ -62,6 +68,9 @@ class ClipItem:
     #: the practice cue of a `[your turn]` (a sound cue too): the transcript shows PRACTICE_TEXT
     #: from its start until the answer starts
     practice: bool = False
+    #: how many of the clip's spoken words each written word of `text` became
+    #: (speech.word_map); () if unknown: the words then share the turn's time by their length
+    said: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -124,6 +133,16 @@ class Block:
 
 
 @dataclass(frozen=True)
+class Word:
+    """A written word of a turn on the episode timeline (seconds). Two or more written words
+    that share one time (one said nothing: "—") are one Word, their text joined by a space."""
+
+    start: float
+    end: float
+    text: str
+
+
+@dataclass(frozen=True)
 class Cue:
     """One turn on the episode timeline (seconds), for the transcript."""
 
@@ -133,6 +152,11 @@ class Cue:
     text: str
     line: int | None = None  #: script line (None when read back from a transcript file)
     practice: bool = False  #: a practice gap (`[your turn]`), not a turn: text is PRACTICE_TEXT
+    #: the turn's written words with their times, in order, their texts joined by spaces the
+    #: turn's text (none for a practice gap)
+    words: tuple[Word, ...] = ()
+    #: how the words' times were found (voices.timing.ClipTiming.method, "shares"; "" unknown)
+    method: str = ""
 
     @property
     def label(self) -> str:

@@ -29,11 +29,13 @@ from ..publish.catalog import EpisodeInfo, read_existing
 from ..script.layout import PRACTICE_CAP, PRACTICE_FLOOR, Gap, Practice, lay_out
 from ..script.loader import find_scripts, load_script
 from ..script.model import Music, Script, Sound
-from ..synth.cache import clip_key
+from ..speech import spoken_words
+from ..synth.cache import ClipCache, clip_key
 from ..synth.clips import CachedClips
 from ..synth.job import SynthJob
 from ..voices.cast import CastTurn, cast_script, install_note, speech_warnings
 from ..voices.render import voice_key
+from ..voices.timing import TIMING_VERSION, ClipTiming
 from .memo import SpokenMemo
 from .script_sounds import ScriptSounds
 
@@ -147,8 +149,8 @@ def plan_chapters(
             else:
                 i = index[id(item)]
                 turn = turns[i].turn
-                gain = turns[i].voice.volume
-                items.append(ClipItem(keys[i], turn.speaker, turn.text, turn.line, gain))
+                gain, said = turns[i].voice.volume, turns[i].said
+                items.append(ClipItem(keys[i], turn.speaker, turn.text, turn.line, gain, said=said))
         bed = sounds.bed(setting) if setting is not None else None
         units.append(ChapterTimeline(chapter.title, chapter.level, "", items, bed, continues))
     for unit in units:
@@ -174,7 +176,10 @@ def _item_key(item: Silence | ClipItem | AnswerGap) -> dict[str, object]:
         return {"silence": item.seconds}
     if isinstance(item, AnswerGap):  # its length follows from the answer's clip, and the bounds
         return {"gap": item.answer, "within": [PRACTICE_FLOOR, PRACTICE_CAP]}
-    return {"clip": item.key, "speaker": item.speaker, "text": item.text}
+    found: dict[str, object] = {"clip": item.key, "speaker": item.speaker, "text": item.text}
+    if item.said:  # which spoken words each written word became: the word timings follow it
+        found["said"] = list(item.said)
+    return found
 
 
 def _sound_kind(script: Script, sound: Sound) -> str:
@@ -242,7 +247,12 @@ def plan_episode(
     """
     cache = clips.cache
     cast = cast_script(
-        script, config.root, memo, cast=config.voices.cast, language=config.voices.language
+        script,
+        config.root,
+        memo,
+        cast=config.voices.cast,
+        language=config.voices.language,
+        words=True,
     )
     note = install_note(cast, config.root, config.voices.cast)
     if note:
@@ -273,6 +283,7 @@ def plan_episode(
             "settings": vars(settings),
             "mix": MIX_VERSION,  # a new mix sounds different: episodes are written again
             "export": EXPORT_VERSION,  # new episode files around the same cached blocks
+            "timing": TIMING_VERSION,  # word times found otherwise: new transcripts
             "version": __version__,
             # only then: projects that write MP3 alone keep their keys
             **({"formats": sorted(formats)} if set(formats) != {"mp3"} else {}),
@@ -306,7 +317,15 @@ def plan_episode(
             # --force reads and verifies every clip: a damaged one is synthesised with the rest
             if not (cache.verify(job.key, job.where) if force else cache.has(job.key)):
                 plan.missing.append(job)
+            elif not _timed(cache, job):  # a clip from before timings were kept: timed now
+                plan.missing.append(job)
     return plan
+
+
+def _timed(cache: ClipCache, job: SynthJob) -> bool:
+    """Whether the cached clip of a job has its word timing (of this version, every word)."""
+    count = len(spoken_words(job.spoken))
+    return ClipTiming.from_facts(cache.facts(job.key), count) is not None
 
 
 def load_scripts(paths: Sequence[Path]) -> list[Script]:

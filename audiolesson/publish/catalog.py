@@ -73,6 +73,8 @@ class EpisodeInfo:
     m4b: Path | None = None  #: output/<slug>.m4b when the project writes M4B and it exists
     m4b_size: int = 0  #: its exact byte length
     deck: Path | None = None  #: output/<slug>.apkg when the project writes Anki decks and it exists
+    words: Path | None = None  #: output/<slug>.transcript.json (each word's time) when it exists
+    epub: Path | None = None  #: output/<slug>.epub when the project writes EPUBs and it exists
     build_key: str | None = None  #: what the MP3 was built from (TXXX:AUDIOLESSON_KEY)
     published_tag: str | None = None  #: TXXX:AUDIOLESSON_PUBLISHED as written (None: absent)
 
@@ -142,6 +144,8 @@ def collect_episodes(
             episode = replace(episode, m4b=files.m4b, m4b_size=files.m4b.stat().st_size)
         if "anki" in site.formats and files.deck.is_file():
             episode = replace(episode, deck=files.deck)
+        if "epub" in site.formats and files.epub.is_file():
+            episode = replace(episode, epub=files.epub)
         episodes.append(episode)
     known = {ep.slug for ep in episodes}
     for audio in sorted(out.glob("*.mp3")):
@@ -235,6 +239,7 @@ def read_episode(audio: Path, script: str, language: str | None = None) -> Episo
         genre=_text_frame(tags, "TCON"),
         language=language or _rss_language(_text_frame(tags, "TLAN")),
         transcript=transcript if transcript.is_file() else None,
+        words=files.words if files.words.is_file() else None,
         chapters=chapters if chapters.is_file() else None,
         cover=cover,
         cover_data=cover_data,

@@ -164,6 +164,11 @@ def _add_item(ch: ET.Element, ep: EpisodeInfo, base: str) -> None:
         if ep.language:
             attrs["language"] = ep.language
         _add(item, pc + "transcript", **attrs)
+    if ep.words is not None:  # every word with its time and speaker (Podcasting 2.0 JSON)
+        attrs = {"url": file_url(base, ep.words), "type": "application/json"}
+        if ep.language:
+            attrs["language"] = ep.language
+        _add(item, pc + "transcript", **attrs)
 
 
 def write_feed(site: SiteSettings, episodes: list[EpisodeInfo], base_url: str) -> Path:

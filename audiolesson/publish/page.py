@@ -1,4 +1,9 @@
-"""The listening page `output/index.html`: players, chapters, follow-along transcript, download."""
+"""The listening page `output/index.html`: players, chapters, follow-along transcript, download.
+
+The transcript follows the word: each turn's words (from the VTT's cue timestamps) are spans
+with their start times, grouped in sentences; the page's script marks the word being said and
+its sentence, keeps them in view, and plays from a sentence that is tapped.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +17,9 @@ from urllib.parse import quote
 
 from ..config import SiteSettings
 from ..export.sidecars import read_chapter_starts, read_transcript
-from ..export.timeline import Cue
+from ..export.timeline import Cue, Word
 from ..files import write_if_changed
+from ..speech import sentence_starts
 from .catalog import EpisodeInfo, channel_for, clean_text, write_covers
 from .feed import FEED_FILE
 
@@ -88,6 +94,8 @@ def _render_episode(index: int, ep: EpisodeInfo) -> tuple[str, dict]:
             f'<a href="{_href(ep.m4b)}" download>Download M4B (audiobook)</a>'
             f' <span class="size">({_size(ep.m4b_size)})</span>'
         )
+    if ep.epub is not None:
+        links.append(f'<a href="{_href(ep.epub)}" download>Read-along book (EPUB)</a>')
     if ep.transcript:
         links.append(f'<a href="{_href(ep.transcript)}" download>Transcript (WebVTT)</a>')
     links += _deck_link(ep)
@@ -131,8 +139,28 @@ def _transcript_item(cue: Cue) -> str:
         f'<li class="{kind}"><button type="button" class="seek" data-start="{cue.start:.3f}"'
         f' aria-label="Play from {format_clock(cue.start)}">'
         f"{format_clock(cue.start)}</button> {speaker}"
-        f'<span class="words">{_e(cue.text)}</span></li>'
+        f'<span class="words">{_words_html(cue)}</span></li>'
     )
+
+
+def _words_html(cue: Cue) -> str:
+    """A turn's text as sentences of timed words (a tap on a sentence plays it), or as plain
+    text when its words have no times (a practice gap, an older VTT)."""
+    if not cue.words:
+        return _e(cue.text)
+    starts = sentence_starts([w.text for w in cue.words]) + [len(cue.words)]
+    sentences = []
+    for a, b in zip(starts, starts[1:], strict=False):
+        words = " ".join(_word_html(w) for w in cue.words[a:b])
+        sentences.append(
+            f'<span class="sentence" data-start="{cue.words[a].start:.3f}">{words}</span>'
+        )
+    return " ".join(sentences)
+
+
+def _word_html(word: Word) -> str:
+    """One timed word."""
+    return f'<span class="word" data-t="{word.start:.3f}">{_e(word.text)}</span>'
 
 
 def _json_for_script(data: object) -> str:

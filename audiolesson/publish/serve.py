@@ -39,6 +39,7 @@ CONTENT_TYPES = {
     ".jpeg": "image/jpeg",
     ".webp": "image/webp",
     ".txt": "text/plain; charset=utf-8",
+    ".epub": "application/epub+zip",  # the read-along book (not in every system's mime.types)
 }
 FEED_TYPE = "application/rss+xml; charset=utf-8"
 _CHUNK = 64 * 1024

@@ -17,6 +17,8 @@ deterministic; rules are imported on first use.
   [[ ]] dialect the engine reads: "piper" (IPA), "espeak" (espeak-ng mnemonics; the engine must
   call espeak with phoneme input enabled) or None (plain text: entries use their text fallback).
 - `supports(language) -> bool`; `LANGUAGES` maps a language code to its rules' module.
+- `written_words(text)`, `spoken_words(spoken)`, `word_map(written, said, speak)`: how many
+  spoken words each written word became (timings follow the written words); `sentence_starts`.
 - `Lexicon`: immutable entries; `.merged(other)` (other's entries win), `.digest()` for cache keys.
 - `load_lexicon(path)`: voices/lexicon.toml; `lexicon_from_say(say, path, lines)`: front matter.
 - `RULES_VERSION`: changes whenever any rule changes what is said; put it in cache keys.
@@ -32,6 +34,14 @@ from ._lexicon import DIALECTS, Entry, Lexicon
 from ._lexicon_files import lexicon_from_say, load_lexicon
 from ._stage import LANGUAGES, speech_language, spoken_form, supports
 from ._unsure import Unsure, unsure
+from ._words import (
+    align_owners,
+    normal_word,
+    sentence_starts,
+    spoken_words,
+    word_map,
+    written_words,
+)
 
 __all__ = [
     "DIALECTS",
@@ -40,12 +50,18 @@ __all__ = [
     "Entry",
     "Lexicon",
     "Unsure",
+    "align_owners",
     "lexicon_from_say",
     "load_lexicon",
+    "normal_word",
+    "sentence_starts",
     "speech_language",
     "spoken_form",
+    "spoken_words",
     "supports",
     "unsure",
+    "word_map",
+    "written_words",
 ]
 
 #: Bump whenever a rule changes what is said for some text (cache keys hold it).

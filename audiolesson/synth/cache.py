@@ -35,6 +35,9 @@ SENTENCES_FOLDER = "sentences"
 _ENTRY = re.compile(r"(?P<key>[0-9a-f]{64})\.clip")
 _TEMP = re.compile(r"\.(?P<key>[0-9a-f]{64})\.clip\.[^./]+\.tmp")
 _SHARD = re.compile(r"[0-9a-f]{2}")
+#: the fact a sentence keeps its engine's units under (voices.engines.base.Unit: what was said
+#: when), so a turn re-timed from cached sentences needs no synthesis
+UNITS_FACT = "units"
 
 
 def clip_key(spoken: str, voice_key: dict[str, Any]) -> str:
@@ -242,13 +245,32 @@ class SentenceCache:
         """The sentence's verified audio, or None (missing, or damaged and removed)."""
         return self.entries.get(sentence_key(sentence, engine_key), self.where)
 
-    def save(self, sentence: str, engine_key: dict[str, Any], audio: Audio) -> Audio:
-        """Store the sentence's audio; return it as `load` will (16-bit).
+    def units(self, sentence: str, engine_key: dict[str, Any]) -> list[Any] | None:
+        """What a timed engine said when in the sentence (fact "units"), or None if not kept."""
+        found = self.entries.facts(sentence_key(sentence, engine_key)).get(UNITS_FACT)
+        if not isinstance(found, list):
+            return None
+        try:
+            return [(str(label), float(a), float(b)) for label, a, b in found]
+        except (TypeError, ValueError):
+            return None
+
+    def save(
+        self,
+        sentence: str,
+        engine_key: dict[str, Any],
+        audio: Audio,
+        units: list[Any] | None = None,
+    ) -> Audio:
+        """Store the sentence's audio (and its units); return it as `load` will (16-bit).
 
         Using the stored form at once makes a turn's audio the same whether its sentences were
         synthesised now or read from the cache.
         """
-        self.entries.put(sentence_key(sentence, engine_key), audio)
+        facts = (
+            {UNITS_FACT: [[u[0], round(u[1], 5), round(u[2], 5)] for u in units]} if units else None
+        )
+        self.entries.put(sentence_key(sentence, engine_key), audio, facts)
         return audio.rounded_to_pcm16()
 
     def keys(self) -> Iterable[str]:

@@ -10,12 +10,14 @@ import os
 import time
 from pathlib import Path
 
-from ..voices.engines.base import configure_engines
-from ..voices.render import render
+from ..audio import Audio
+from ..voices.engines.base import configure_engines, get_engine
+from ..voices.render import render_timed
+from ..voices.timing import TIMING_FACT, time_audio
 from .cache import ClipCache, SentenceCache
 from .job import SynthJob
 
-__all__ = ["THREADS", "render_into_cache", "worker_init"]
+__all__ = ["THREADS", "render_into_cache", "retime", "worker_init"]
 
 #: CPU threads an engine gets in every synthesis process: one. ONNX Runtime's float results
 #: change with its intra-op thread count (5 of scripts/example.md's 21 Piper turns differ in
@@ -27,12 +29,30 @@ THREADS = 1
 
 
 def render_into_cache(cache_root: str, job: SynthJob) -> tuple[float, float]:
-    """Render one job and store it; return (audio seconds, elapsed seconds). Runs in a worker."""
+    """Render one job and store it with its word timing; return (audio seconds, elapsed
+    seconds). Runs in a worker. A clip already cached without a timing (from before timings
+    were kept) is only timed (see `retime`)."""
     started = time.perf_counter()
-    sentences = SentenceCache(Path(cache_root), job.where)
-    audio = render(job.spoken, job.voice, sentences)
-    ClipCache(Path(cache_root)).put(job.key, audio)
+    cache = ClipCache(Path(cache_root))
+    audio = retime(cache, job)
+    if audio is None:
+        sentences = SentenceCache(Path(cache_root), job.where)
+        audio, timing = render_timed(job.spoken, job.voice, sentences)
+        cache.put(job.key, audio, facts={TIMING_FACT: timing.facts()})
     return audio.duration, time.perf_counter() - started
+
+
+def retime(cache: ClipCache, job: SynthJob) -> Audio | None:
+    """Time a cached clip of an engine that reports nothing (found in its audio, which is kept:
+    an online engine's turn is not bought again) and store the timing; None if there is no such
+    clip. A timed engine's clip is rendered again instead: the same take, with its units."""
+    if get_engine(job.voice.engine).timed is not None or not cache.has(job.key):
+        return None
+    audio = cache.get(job.key, job.where)
+    if audio is None:
+        return None
+    cache.add_facts(job.key, {TIMING_FACT: time_audio(audio, job.spoken).facts()})
+    return audio
 
 
 def worker_init(threads: int = THREADS) -> None:

@@ -19,8 +19,11 @@ from ..speech import (
     lexicon_from_say,
     speech_language,
     spoken_form,
+    spoken_words,
     supports,
     unsure,
+    word_map,
+    written_words,
 )
 from .engines.base import Voice, engine_class, get_engine
 from .library import (
@@ -55,6 +58,9 @@ class CastTurn:
     voice: Voice
     spoken: str
     language: str = "en"  #: the language code its spoken form followed ("en-US", "en-GB")
+    #: how many of the spoken form's words each written word became (speech.word_map), when
+    #: cast_script was asked for them (the build, for word timings); () otherwise
+    said: tuple[int, ...] = ()
 
 
 def assign_voices(
@@ -151,6 +157,7 @@ def cast_script(
     memo: MutableMapping[str, str] | None = None,
     cast: str = DEFAULT_CAST,
     language: str | None = None,
+    words: bool = False,
 ) -> list[CastTurn]:
     """Each turn of the script with its voice and spoken form, in script.turns order.
 
@@ -159,7 +166,9 @@ def cast_script(
     region if it names one ("language: en-GB"), else the project's `language` setting ([voices]
     language), else the region the turn's voice speaks (en-US for an American voice). `memo`
     keeps spoken forms across builds, keyed by everything they depend on, so an unchanged turn
-    is never normalised again. `cast` is the project's default cast ([voices] cast).
+    is never normalised again. `cast` is the project's default cast ([voices] cast). With
+    `words`, each turn also says which spoken words each written word became (`CastTurn.said`,
+    through the memo too).
     """
     # installed voices are picked in the accent the script or the project asks for
     voices = load_voices(root, cast, speech_language(script.meta.language, language))
@@ -167,7 +176,7 @@ def cast_script(
     _check_cast(chosen, cast)
     meta = script.meta
     lexicon = load_lexicon(root).merged(lexicon_from_say(meta.say, script.path, meta.lines))
-    speak = _speaker(lexicon, {} if memo is None else memo)
+    speak, said = _speaker(lexicon, {} if memo is None else memo)
     languages: dict[str, str] = {}  # voice name -> the language its turns follow
     turns = []
     for t in script.turns:
@@ -175,18 +184,25 @@ def cast_script(
         if voice.name not in languages:
             region = get_engine(voice.engine).region(voice)
             languages[voice.name] = speech_language(meta.language, language, region)
+        dialect = engine_class(voice.engine).phonemes
         try:
-            spoken = speak(t.text, languages[voice.name], engine_class(voice.engine).phonemes)
+            spoken = speak(t.text, languages[voice.name], dialect)
         except ScriptError as exc:  # the speech stage's own errors have no place: the turn's
             if exc.path is not None:
                 raise
             raise ScriptError(exc.message, path=script.path, line=t.line) from None
-        turns.append(CastTurn(t, voice, spoken, languages[voice.name]))
+        counts = said(t.text, spoken, languages[voice.name], dialect) if words and spoken else ()
+        turns.append(CastTurn(t, voice, spoken, languages[voice.name], counts))
     return turns
 
 
+#: goes into the memo keys of word maps: bump when speech.word_map maps otherwise
+WORD_MAP_VERSION = "1"
+
+
 def _speaker(lexicon: Lexicon, memo: MutableMapping[str, str]):  # noqa: ANN202
-    """spoken_form with this lexicon, through the memo (keyed by language and dialect too)."""
+    """spoken_form with this lexicon, through the memo (keyed by language and dialect too), and
+    the word map of a text and its spoken form, through the memo as well."""
     context = [RULES_VERSION, lexicon.digest()]
 
     def speak(text: str, language: str, dialect: str | None) -> str:
@@ -195,7 +211,19 @@ def _speaker(lexicon: Lexicon, memo: MutableMapping[str, str]):  # noqa: ANN202
             memo[key] = spoken_form(text, language, lexicon, phonemes=dialect)
         return memo[key]
 
-    return speak
+    def said(text: str, spoken: str, language: str, dialect: str | None) -> tuple[int, ...]:
+        data = ["words", WORD_MAP_VERSION, *context, language, dialect, text]
+        key = spaced_digest(data, 32, ascii_only=False)
+        if key not in memo:
+            counts = word_map(
+                written_words(text),
+                spoken_words(spoken),
+                lambda word: spoken_form(word, language, lexicon, phonemes=dialect),
+            )
+            memo[key] = " ".join(map(str, counts))
+        return tuple(int(n) for n in memo[key].split())
+
+    return speak, said
 
 
 def speech_warnings(script: Script, turns: list[CastTurn]) -> list[ScriptWarning]:

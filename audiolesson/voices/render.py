@@ -26,9 +26,10 @@ from ..audio_io import FORMATS, write_audio
 from ..config import VoicesSettings
 from ..errors import ConfigError
 from ..speech import speech_language, spoken_form
-from .engines.base import Voice, engine_class, get_engine
+from .engines.base import Unit, Voice, engine_class, get_engine, joined_units
 from .library import PRIMARY_VOICE, load_lexicon, load_voices, pick_voice
 from .presets import DEFAULT_CAST
+from .timing import ClipTiming, time_audio, units_timing
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +67,18 @@ class SentenceStore(Protocol):
         """The stored audio of the sentence, or None."""
         ...
 
-    def save(self, sentence: str, engine_key: dict[str, Any], audio: Audio) -> Audio:
-        """Store the sentence's audio; return it as `load` will return it."""
+    def units(self, sentence: str, engine_key: dict[str, Any]) -> list[Unit] | None:
+        """The units (what was said when) stored with the sentence, or None."""
+        ...
+
+    def save(
+        self,
+        sentence: str,
+        engine_key: dict[str, Any],
+        audio: Audio,
+        units: list[Unit] | None = None,
+    ) -> Audio:
+        """Store the sentence's audio (and its units); return it as `load` will return it."""
         ...
 
 
@@ -176,23 +187,40 @@ def gain(audio: Audio, db: float) -> Audio:
     return Audio(samples.astype(np.float32), audio.sample_rate)
 
 
-def _synthesize(text: str, voice: Voice, store: SentenceStore | None) -> Audio:
-    """The engine's audio for text: its sentences from the store where it has them."""
+def _synthesize(
+    text: str, voice: Voice, store: SentenceStore | None, timed: bool = False
+) -> tuple[Audio, list[Unit] | None]:
+    """The engine's audio for text: its sentences from the store where it has them; with
+    `timed`, also what a timed engine said when (its sentences' units are stored with them)."""
     engine = get_engine(voice.engine)
     pieces = sentence_pieces(text, voice) if store is not None else None
     if store is None or pieces is None:
-        return engine.synthesize(text, voice)
+        return (
+            engine.synthesize_timed(text, voice)
+            if timed
+            else (engine.synthesize(text, voice), None)
+        )
     key = engine_key(voice)
+    want = timed and engine.timed is not None
     audio: list[Audio] = []
+    units: list[list[Unit] | None] = []
     made = 0
     for piece in pieces:
         found = store.load(piece, key)
-        if found is None:
-            found = store.save(piece, key, engine.synthesize_sentence(piece, voice))
+        got = store.units(piece, key) if want and found is not None else None
+        if found is None or (want and got is None):  # a sentence cached before units were kept
+            fresh, got = (
+                engine.synthesize_sentence_timed(piece, voice)
+                if want
+                else (engine.synthesize_sentence(piece, voice), None)
+            )
+            found = store.save(piece, key, fresh, got)
             made += 1
         audio.append(found)
+        units.append(got)
     log.debug("%s: %d of %d sentences synthesised", voice.name, made, len(pieces))
-    return engine.join(audio, voice)
+    joined = engine.join(audio, voice)
+    return joined, joined_units(audio, units, joined) if want else None
 
 
 def render(text: str, voice: Voice, sentences: SentenceStore | None = None) -> Audio:
@@ -206,7 +234,7 @@ def render(text: str, voice: Voice, sentences: SentenceStore | None = None) -> A
     # the effects get the engine's audio at 16 bits, as sentences come from the cache: a turn
     # then sounds the same whether its sentences were cached or not (Praat's pitch analysis
     # reacts to differences far below one 16-bit step)
-    audio = _synthesize(text, voice, sentences).rounded_to_pcm16()
+    audio = _synthesize(text, voice, sentences)[0].rounded_to_pcm16()
     with _praat_warnings(voice.name):
         return shift(audio, **_effects(voice))
 
@@ -231,6 +259,26 @@ def _praat_warnings(voice: str) -> Iterator[None]:
             log.warning(
                 "voice %r: Praat: %s%s", voice, message, kept if "voiced" in message else ""
             )
+
+
+def render_timed(
+    text: str, voice: Voice, sentences: SentenceStore | None = None
+) -> tuple[Audio, ClipTiming]:
+    """`render`'s audio and when each of its spoken words is said (see voices.timing).
+
+    A timed engine's units are placed on the words, and scaled as the effects stretched the
+    audio (a tempo change: Praat keeps the rest of the timing); an engine that reports nothing
+    has its words found in the finished audio.
+    """
+    engine_audio, units = _synthesize(text, voice, sentences, timed=True)
+    engine_audio = engine_audio.rounded_to_pcm16()
+    with _praat_warnings(voice.name):
+        audio = shift(engine_audio, **_effects(voice))
+    if units is None:
+        return audio, time_audio(audio, text)
+    timing = units_timing(text, voice, units)
+    factor = audio.frames / engine_audio.frames if engine_audio.frames else 1.0
+    return audio, timing.scaled(factor)
 
 
 def say(

@@ -119,7 +119,8 @@ def test_editing_one_turn_reencodes_one_chapter(tmp_path):
 def test_a_failure_mid_export_keeps_the_previous_episode(tmp_path, monkeypatch):
     chapters = lesson(chapters=3, turns=2)
     good = run_export(tmp_path, chapters)
-    before = {p.name: p.read_bytes() for p in (good.mp3, good.vtt, good.chapters_json)}
+    files = (good.mp3, good.vtt, good.words, good.chapters_json)
+    before = {p.name: p.read_bytes() for p in files if p is not None}
 
     def broken():
         raise RuntimeError("synthesis crashed")

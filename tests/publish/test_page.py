@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -16,6 +17,7 @@ from audiolesson.config import load_config
 from audiolesson.errors import BuildError
 from audiolesson.export.sidecars import read_chapter_starts, read_transcript
 from audiolesson.publish.catalog import collect_episodes
+from audiolesson.publish.feed import PODCAST_NS
 from audiolesson.publish.page import write_page
 from audiolesson.publish.serve import create_server
 
@@ -198,7 +200,15 @@ def test_real_build_then_feed_and_page(tmp_path: Path, browser: object) -> None:
     assert (sound.itunes_season, sound.itunes_episode) == ("1", "2")
     assert parsed.entries[1].podcast_episode["display"] == "1.10"
     assert sound.podcast_chapters["url"] == "https://example.org/physics/sound.chapters.json"
-    assert sound.podcast_transcript["url"] == "https://example.org/physics/sound.vtt"
+    transcripts = {
+        t.get("type"): t.get("url")
+        for t in ET.parse(out / "feed.xml").iter(f"{{{PODCAST_NS}}}transcript")
+        if "sound." in (t.get("url") or "")
+    }
+    assert transcripts == {
+        "text/vtt": "https://example.org/physics/sound.vtt",
+        "application/json": "https://example.org/physics/sound.transcript.json",
+    }
     assert (out / "sound.png").read_bytes() == (root / "cover.png").read_bytes()
     marks = read_chapter_starts(out / "sound.chapters.json")
     cues = read_transcript(out / "sound.vtt")

@@ -90,7 +90,7 @@ def test_the_rewrite_is_kept_and_read_back_without_onnx(
     first = seeded.open_session(path).run(None, x)[0]
     assert len(list((tmp_path / "cache" / "audiolesson" / "seeded").glob("*.onnx"))) == 1
 
-    def no_rewrite(path: Path) -> None:
+    def no_rewrite(path: Path, expose: str | None = None) -> None:
         raise AssertionError("rewritten again")
 
     monkeypatch.setattr(seeded, "_rewrite", no_rewrite)
@@ -121,6 +121,35 @@ def test_a_model_without_random_ops_opens_as_it_is(tmp_path: Path) -> None:
     assert isinstance(seeded.open_session(path), ort.InferenceSession)
 
 
+def test_an_exposed_tensor_is_an_output_and_changes_no_other(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from onnx import TensorProto, helper
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    nodes = [
+        helper.make_node("RandomNormalLike", ["x"], ["n"], dtype=TensorProto.FLOAT, scale=0.5),
+        helper.make_node("Ceil", ["x"], ["c"]),  # durations, as Piper's one Ceil node makes them
+        helper.make_node("Add", ["c", "n"], ["y"]),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "durations",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["a"])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["a"])],
+    )
+    path = tmp_path / "d.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 15)]), str(path))
+    x = {"x": np.array([0.2, 1.5, 2.0], np.float32)}
+    plain = seeded.open_session(path)
+    exposed = seeded.open_session(path, expose="Ceil")
+    assert [o.name for o in exposed.get_outputs()] == ["y", "c"]
+    y, c = exposed.run(None, x)
+    assert np.array_equal(y, plain.run(None, x)[0]) and c.tolist() == [1.0, 2.0, 2.0]
+    # kept apart in the cache: the plain rewrite is not replaced by the exposed one
+    assert len(list(seeded.cache_dir().glob("*.onnx"))) == 2
+
+
 def test_noise_chunks_make_a_long_buffer_start_like_a_short_one() -> None:
     seed = [1, 2, 3, 4]
     short = seeded.draw(seed, 0, 1000)
@@ -144,6 +173,31 @@ voice = designed("fast")["student-3"]  # Piper, then a Praat pitch and formant s
 for text in texts:
     print(text, hashlib.sha256(render(text, voice).samples.tobytes()).hexdigest())
 """
+
+
+@pytest.mark.slow
+def test_piper_with_its_durations_exposed_sounds_exactly_as_without(tmp_path: Path) -> None:
+    """The joe model rewritten with its Ceil (durations) output gives the very same samples as
+    the rewrite without it, and the durations add up to the audio's length."""
+    import json
+
+    from piper import PiperVoice, SynthesisConfig
+    from piper.config import PiperConfig
+
+    piper = get_engine("piper")
+    model = piper.model_path(Voice("t"))
+    config = PiperConfig.from_dict(json.loads(Path(f"{model}.json").read_text("utf-8")))
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = options.inter_op_num_threads = 1
+    plain = PiperVoice(config=config, session=seeded.open_session(model, options))
+    timed = PiperVoice(config=config, session=seeded.open_session(model, options, expose="Ceil"))
+    syn = SynthesisConfig()
+    for sentence in plain.phonemize(TEXT + " Three hundred and forty-three metres a second."):
+        ids = plain.phonemes_to_ids(sentence)
+        audio = plain.phoneme_ids_to_audio(ids, syn)
+        again, samples = timed.phoneme_ids_to_audio(ids, syn, include_alignments=True)
+        assert again.tobytes() == audio.tobytes()
+        assert len(samples) == len(ids) and int(samples.sum()) == len(audio)
 
 
 @pytest.mark.slow

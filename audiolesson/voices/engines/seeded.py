@@ -10,7 +10,9 @@ generator seeded with a hash of all the other inputs (a sentence's phoneme ids, 
 scales), so equal inputs give equal audio in any process, in any order, on any node.
 
 A model without random ops (the Kokoro int8 model) is opened as it is; the `onnx` package is
-imported only to rewrite a model, once: the rewrite is kept in the user cache.
+imported only to rewrite a model, once: the rewrite is kept in the user cache. The rewrite can also
+make one inner tensor a graph output (`expose`: Piper's phoneme durations, the output of its one
+Ceil node), which leaves every other output as it was, bit for bit.
 """
 
 from __future__ import annotations
@@ -75,8 +77,9 @@ def has_random_ops(path: Path) -> bool:
             return any(data.find(marker) != -1 for marker in _MARKERS)
 
 
-def _rewrite(path: Path) -> tuple[bytes, list[Noise]]:
-    """The model with its random-like ops replaced by noise inputs, serialised, and the inputs."""
+def _rewrite(path: Path, expose: str | None = None) -> tuple[bytes, list[Noise]]:
+    """The model with its random-like ops replaced by noise inputs, serialised, and the inputs;
+    with `expose`, the output of its one node of that op type is a graph output too."""
     import onnx
     from onnx import TensorProto, helper
 
@@ -135,7 +138,24 @@ def _rewrite(path: Path) -> tuple[bytes, list[Noise]]:
         found.append(Noise(name, f"{name}_size", kind, float(a), float(b)))
     del graph.node[:]
     graph.node.extend(nodes)
+    if expose is not None:
+        _expose(model, path, expose)
     return model.SerializeToString(), found
+
+
+def _expose(model: Any, path: Path, op_type: str) -> None:
+    """Make the output of the model's one `op_type` node a graph output (none if not one)."""
+    from onnx import ValueInfoProto
+
+    outputs = [n.output[0] for n in model.graph.node if n.op_type == op_type]
+    if len(outputs) != 1:
+        log.warning("%s: %d %s nodes, not one; none made an output", path, len(outputs), op_type)
+        return
+    if any(o.name == outputs[0] for o in model.graph.output):
+        return
+    info = ValueInfoProto()
+    info.name = outputs[0]  # no type: ONNX Runtime infers it, as for any output
+    model.graph.output.append(info)
 
 
 def _digest(feeds: dict[str, Any]) -> list[int]:
@@ -228,29 +248,30 @@ def cache_dir() -> Path:
     return user_cache_dir() / "seeded"
 
 
-def _cached(path: Path) -> tuple[Path, Path]:
+def _cached(path: Path, expose: str | None = None) -> tuple[Path, Path]:
     """The rewritten model and its noise list for this file as it is now (size, inode, times:
     any write to the model changes its ctime, so a stale rewrite is never used)."""
     st = Path(path).stat()
     stamp = [str(Path(path).resolve()), st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns]
-    name = digest([SEEDING_VERSION, stamp], 32)
+    # only then: rewrites without an exposed output keep their names
+    name = digest([SEEDING_VERSION, stamp, *([f"expose {expose}"] if expose else [])], 32)
     return cache_dir() / f"{name}.onnx", cache_dir() / f"{name}.json"
 
 
-def _seeded_model(path: Path) -> tuple[Path | bytes, list[Noise]]:
+def _seeded_model(path: Path, expose: str | None = None) -> tuple[Path | bytes, list[Noise]]:
     """The rewritten model (a cached file, or bytes) and its noise inputs.
 
     Importing onnx takes about half a second (ml_dtypes), which every worker would pay at every
     build: the rewrite is kept in the user cache and read back without onnx.
     """
-    model, index = _cached(path)
+    model, index = _cached(path, expose)
     try:
         noise = [Noise(**n) for n in json.loads(index.read_text(encoding="utf-8"))]
         if model.is_file():
             return model, noise
     except (OSError, ValueError, TypeError):
         pass
-    data, noise = _rewrite(path)
+    data, noise = _rewrite(path, expose)
     try:
         write_atomic(model, data)
         write_atomic(index, json.dumps([vars(n) for n in noise]).encode("utf-8"))  # commit point
@@ -260,14 +281,23 @@ def _seeded_model(path: Path) -> tuple[Path | bytes, list[Noise]]:
     return model, noise
 
 
-def open_session(path: Path, options: Any = None, providers: list[str] | None = None) -> Any:
-    """An InferenceSession for the model; a SeededSession when the model draws random numbers."""
+def open_session(
+    path: Path,
+    options: Any = None,
+    providers: list[str] | None = None,
+    expose: str | None = None,
+) -> Any:
+    """An InferenceSession for the model; a SeededSession when the model draws random numbers.
+
+    `expose` names an op type whose one node's output becomes an output of the session, after
+    the model's own (Piper: "Ceil", its phoneme durations).
+    """
     import onnxruntime
 
     providers = providers or ["CPUExecutionProvider"]
-    if not has_random_ops(path):
+    if expose is None and not has_random_ops(path):
         return onnxruntime.InferenceSession(str(path), sess_options=options, providers=providers)
-    model, noise = _seeded_model(path)
+    model, noise = _seeded_model(path, expose)
     source = str(model) if isinstance(model, Path) else model
     session = onnxruntime.InferenceSession(source, sess_options=options, providers=providers)
     if not noise:

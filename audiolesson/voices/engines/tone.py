@@ -7,7 +7,8 @@ from typing import ClassVar
 
 from ...audio import Audio
 from ...errors import ConfigError
-from .base import Engine, EngineVoice, Voice
+from ...speech import normal_word
+from .base import Engine, EngineVoice, Unit, Voice
 
 SAMPLE_RATE = 22050
 SECONDS_PER_CHAR = 0.06
@@ -20,6 +21,7 @@ class ToneEngine(Engine):
     name: ClassVar[str] = "tone"
     native_effects: ClassVar[frozenset[str]] = frozenset({"speed", "pitch"})
     option_specs: ClassVar[dict[str, tuple[type, str]]] = {}
+    timed: ClassVar[str | None] = "exact"  #: it knows where each word's tone is
 
     def version(self) -> str:
         """Engine name and version (bump when the sound changes)."""
@@ -40,10 +42,8 @@ class ToneEngine(Engine):
         """One tone per word (silence between words); total length = 60 ms per character / speed."""
         import numpy as np
 
-        if voice.speed <= 0:
-            raise ConfigError(f"voice {voice.name!r}: speed must be > 0, got {voice.speed}")
+        per_char = self._per_char(voice)
         hz = BASE_HZ * 2 ** (voice.pitch / 12) * voice.formant
-        per_char = int(round(SECONDS_PER_CHAR / voice.speed * SAMPLE_RATE))
         pieces = []
         for i, word in enumerate(text.split(" ")):
             if i:
@@ -60,3 +60,24 @@ class ToneEngine(Engine):
             )
         samples = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
         return Audio(samples.reshape(-1, 1), SAMPLE_RATE)
+
+    def synthesize_timed(self, text: str, voice: Voice) -> tuple[Audio, list[Unit] | None]:
+        """The tones, and where each word's tone starts and ends (laid out as `synthesize`
+        lays them out: a space's length between words)."""
+        per_char = self._per_char(voice)
+        units: list[Unit] = []
+        at = 0
+        for i, word in enumerate(text.split(" ")):
+            at += per_char if i else 0
+            if word:
+                n = per_char * len(word)
+                units.append((normal_word(word), at / SAMPLE_RATE, (at + n) / SAMPLE_RATE))
+                at += n
+        return self.synthesize(text, voice), units
+
+    @staticmethod
+    def _per_char(voice: Voice) -> int:
+        """Samples per character at the voice's speed."""
+        if voice.speed <= 0:
+            raise ConfigError(f"voice {voice.name!r}: speed must be > 0, got {voice.speed}")
+        return int(round(SECONDS_PER_CHAR / voice.speed * SAMPLE_RATE))

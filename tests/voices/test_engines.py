@@ -342,6 +342,7 @@ def test_gtts_lists_languages_offline() -> None:
 def test_piper_fingerprint_is_remembered_between_runs_until_the_model_changes(
     tmp_path: Path, monkeypatch
 ) -> None:
+    from audiolesson import file_hashes
     from audiolesson.voices.engines import piper_tts
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
@@ -351,17 +352,40 @@ def test_piper_fingerprint_is_remembered_between_runs_until_the_model_changes(
     voice = Voice("v", model=str(model))
     first = piper_tts.PiperEngine().fingerprint(voice)
     assert first == hashlib.sha256(b"model one{}").hexdigest()
-    assert piper_tts.fingerprint_memo().is_file()
+    assert file_hashes.hash_memo().is_file()
 
     def no_hashing(parts):
         raise AssertionError("hashed again")
 
     with monkeypatch.context() as m:
-        m.setattr(piper_tts, "sha256_of", no_hashing)
+        m.setattr(file_hashes, "sha256_of", no_hashing)
         assert piper_tts.PiperEngine().fingerprint(voice) == first  # a new process: the memo
     replacement = tmp_path / "new.onnx"  # a new model moved into place, same size: new inode
     replacement.write_bytes(b"model two")
     replacement.replace(model)
     assert piper_tts.PiperEngine().fingerprint(voice) == hashlib.sha256(b"model two{}").hexdigest()
-    piper_tts.fingerprint_memo().write_text("not json")
+    file_hashes.hash_memo().write_text("not json")
     assert piper_tts.PiperEngine().fingerprint(voice) == hashlib.sha256(b"model two{}").hexdigest()
+
+
+def test_copies_of_a_model_share_one_seeded_rewrite(tmp_path: Path, monkeypatch) -> None:
+    # the rewrite is named after the model's content: test copies (and a user's copy) of the
+    # bundled model do not each add a 60 MB rewrite to the user cache
+    import shutil
+
+    from audiolesson.voices.engines import piper_tts, seeded
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    bundled = piper_tts.default_model()
+    copies = []
+    for name in ("one", "two"):
+        copy = tmp_path / name / bundled.name
+        copy.parent.mkdir()
+        shutil.copyfile(bundled, copy)
+        copies.append(copy)
+    first, second = (seeded._cached(c) for c in copies)
+    assert first == second
+    changed = tmp_path / "three" / bundled.name
+    changed.parent.mkdir()
+    changed.write_bytes(bundled.read_bytes() + b"\0")
+    assert seeded._cached(changed) != first

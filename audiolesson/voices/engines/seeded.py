@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ...file_hashes import remembered_sha256
 from ...files import write_atomic
 from ...keys import digest
 from ...paths import user_cache_dir
@@ -249,12 +250,11 @@ def cache_dir() -> Path:
 
 
 def _cached(path: Path, expose: str | None = None) -> tuple[Path, Path]:
-    """The rewritten model and its noise list for this file as it is now (size, inode, times:
-    any write to the model changes its ctime, so a stale rewrite is never used)."""
-    st = Path(path).stat()
-    stamp = [str(Path(path).resolve()), st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns]
+    """The rewritten model and its noise list for this model's content (file_hashes remembers
+    it by the file's stamp): copies of one model share one rewrite, a changed model gets its own."""
+    content = remembered_sha256(Path(path))
     # only then: rewrites without an exposed output keep their names
-    name = digest([SEEDING_VERSION, stamp, *([f"expose {expose}"] if expose else [])], 32)
+    name = digest([SEEDING_VERSION, content, *([f"expose {expose}"] if expose else [])], 32)
     return cache_dir() / f"{name}.onnx", cache_dir() / f"{name}.json"
 
 

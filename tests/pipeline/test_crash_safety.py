@@ -27,7 +27,7 @@ from _project import PROJECT, copy_project
 
 from audiolesson._killpoints import ENV
 
-OUTPUTS = ("lesson.mp3", "lesson.vtt", "lesson.chapters.json")
+OUTPUTS = ("lesson.mp3", "lesson.vtt", "lesson.chapters.json", "lesson.transcript.json")
 
 #: killed while building from nothing (no previous episode)
 FROM_SCRATCH = [

@@ -21,6 +21,8 @@ MAX_TOTAL_BYTES = 512 * 1024 * 1024  #: everything in the archive, uncompressed
 #: and XML compress 3 to 30 times, a bomb hundreds or thousands of times
 MAX_RATIO = 200
 _RATIO_FLOOR = 1024 * 1024
+#: what reading a member raises when the archive is truncated or corrupt
+DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError)
 
 
 class Archive:
@@ -73,17 +75,21 @@ class Archive:
     def __exit__(self, *exc: object) -> None:
         self.zip.close()
 
+    def _damaged(self, name: str, exc: Exception) -> ScriptError:
+        """The one-line error for a member that does not read back whole."""
+        return ScriptError(
+            f"{name} inside this {self.kind} is damaged ({exc}); the file is truncated or "
+            "corrupt: export or download it again",
+            path=self.path,
+        )
+
     def head(self, name: str, size: int) -> bytes:
         """The first `size` bytes of a member (for checks that need only its start)."""
         try:
             with self.zip.open(self.members[name]) as fh:
                 return fh.read(size)
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
-            raise ScriptError(
-                f"{name} inside this {self.kind} is damaged ({exc}); the file is truncated or "
-                "corrupt: export or download it again",
-                path=self.path,
-            ) from None
+        except DAMAGED as exc:
+            raise self._damaged(name, exc) from None
 
     def read(self, name: str) -> bytes:
         """A member's bytes (CRC-checked); a damaged member is a ScriptError naming it."""
@@ -95,9 +101,5 @@ class Archive:
         try:
             with self.zip.open(info) as fh:
                 return fh.read(MAX_MEMBER_BYTES + 1)
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
-            raise ScriptError(
-                f"{name} inside this {self.kind} is damaged ({exc}); the file is truncated or "
-                "corrupt: export or download it again",
-                path=self.path,
-            ) from None
+        except DAMAGED as exc:
+            raise self._damaged(name, exc) from None

@@ -256,7 +256,7 @@ def plan_episode(
     )
     note = install_note(cast, config.root, config.voices.cast)
     if note:
-        log.warning("note: %s", note)
+        log.warning("%s", note)
     turns = [ct for ct in cast if ct.spoken]
     keys = [clip_key(ct.spoken, voice_key(ct.voice)) for ct in turns]
     jobs = [

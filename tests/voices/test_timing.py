@@ -132,6 +132,47 @@ def test_piper_times_come_from_its_durations_and_agree_with_whisper(tmp_path) ->
 
 
 @pytest.mark.slow
+def test_pyttsx3_times_come_from_espeaks_word_events_and_agree_with_whisper() -> None:
+    """espeak-ng says where it starts each word (words it runs together share a stretch); the
+    audio is the very take `synthesize` gives, and Whisper hears the words about there."""
+    pytest.importorskip("pyttsx3")
+    engine = get_engine("pyttsx3")
+    try:
+        engine.check()
+    except Exception:  # noqa: BLE001 - no system speech library here
+        pytest.skip("needs espeak-ng")
+    voice = Voice("s", engine="pyttsx3")
+    text = TEXT + " So that it needs two pieces to be spoken, which makes it long enough here."
+    audio, timing = render_timed(text, voice)
+    assert timing.method == "events" and len(timing.words) == len(spoken_words(text))
+    assert np.array_equal(audio.samples, render(text, voice).samples)
+    starts = [a for a, _ in timing.words]
+    assert starts == sorted(starts) and all(b > a for a, b in timing.words)
+    assert timing.words[-1][1] <= audio.duration
+    heard = whisper_spans(audio, spoken_words(text))
+    if heard is None:
+        pytest.skip("needs audiolesson[verify] (Whisper) for the comparison")
+    gaps = [abs(a - c) for (a, _), (c, _) in zip(timing.words, heard, strict=True)]
+    assert np.median(gaps) <= 0.15 and np.percentile(gaps, 95) <= 0.4, gaps
+
+
+def test_pyttsx3_units_from_word_events_stop_where_the_voice_does() -> None:
+    """A word runs from its event to the next word's, less the silence before that; a driver
+    that reports no events gives no units (the words are then found in the audio)."""
+    from audiolesson.voices.engines.pyttsx3_tts import event_units
+
+    rate = 1000
+    samples = np.zeros(3000, dtype=np.float32)
+    samples[0:400] = 0.5  # "one", then a pause
+    samples[1000:1300] = 0.5  # "two" (second piece, ends at 2000)
+    samples[2000:2600] = 0.5  # "three"
+    audio = Audio(samples[:, None], rate)
+    units = event_units(audio, [["One,", 0], ["two", 1000], ["three", 2000]], [2000, 3000])
+    assert units == [("one", 0.0, 0.4), ("two", 1.0, 1.3), ("three", 2.0, 2.6)]
+    assert event_units(audio, None, [3000]) is None
+
+
+@pytest.mark.slow
 @pytest.mark.requires_extra("verify")
 def test_whisper_aligns_the_known_words_of_a_clip_longer_than_its_window() -> None:
     """A 40-second turn is cut at pauses between sentences and each piece aligned on its own:

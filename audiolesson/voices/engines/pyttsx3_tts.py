@@ -25,7 +25,8 @@ from typing import Any, ClassVar
 from ...audio import Audio
 from ...audio_io import read_wav
 from ...errors import ConfigError, EngineError, EngineUnavailable
-from .base import Engine, EngineVoice, Voice
+from ...speech import normal_word
+from .base import Engine, EngineVoice, Unit, Voice
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,10 @@ class Pyttsx3Engine(Engine):
     name: ClassVar[str] = "pyttsx3"
     native_effects: ClassVar[frozenset[str]] = frozenset({"speed"})
     option_specs: ClassVar[dict[str, tuple[type, str]]] = OPTIONS
+    #: espeak-ng reports the sample at which it starts each word (its word events); a driver
+    #: without them (SAPI5, NSSpeechSynthesizer) gives no units and the words are found in the
+    #: audio instead
+    timed: ClassVar[str | None] = "events"
 
     def __init__(self, *, threads: int | None = None) -> None:
         super().__init__(threads=threads)
@@ -66,7 +71,9 @@ class Pyttsx3Engine(Engine):
             ver = package_version("pyttsx3")
         except PackageNotFoundError:
             ver = "(not installed)"
-        return f"pyttsx3 {ver} {sys.platform}"
+        # espeak-ng speaks a turn as one utterance (before: pieces of 100 characters, joined)
+        whole = " whole-turns" if sys.platform.startswith("linux") else ""
+        return f"pyttsx3 {ver} {sys.platform}{whole}"
 
     def _engine(self) -> Any:
         """The pyttsx3 engine, created once per process."""
@@ -124,6 +131,11 @@ class Pyttsx3Engine(Engine):
 
     def synthesize(self, text: str, voice: Voice) -> Audio:
         """Render text to a temporary WAV file with the system voice and read it back."""
+        return self.synthesize_timed(text, voice)[0]
+
+    def synthesize_timed(self, text: str, voice: Voice) -> tuple[Audio, list[Unit] | None]:
+        """The audio, and each word from where the driver started it to where its voice ends
+        (None where the driver reports no word events)."""
         engine = self._engine()
         opts = voice.opts
         if voice.speed <= 0:
@@ -143,10 +155,11 @@ class Pyttsx3Engine(Engine):
         }
         with tempfile.TemporaryDirectory(prefix="audiolesson-pyttsx3-") as tmp:
             out = Path(tmp) / "turn.wav"
-            self._speaker(settings).speak(chunks(text), out, text)
+            reply = self._speaker(settings).speak(chunks(text), out, text)
             if not out.is_file() or out.stat().st_size <= 44:
                 raise EngineError(f"pyttsx3 produced no audio for {text[:40]!r}")
-            return read_wav(out)
+            audio = read_wav(out)
+        return audio, event_units(audio, reply.get("words"), reply.get("ends"))
 
     def _speaker(self, settings: dict[str, Any]) -> _Speaker:
         """The child process that speaks with these settings, started on first use and kept."""
@@ -190,9 +203,11 @@ class _Speaker:
     def alive(self) -> bool:
         return self._proc.poll() is None
 
-    def speak(self, pieces: list[str], out: Path, text: str) -> None:
-        """Write the pieces, spoken one after another, to the WAV file `out`."""
-        request = json.dumps({"chunks": pieces, "out": str(out)})
+    def speak(self, pieces: list[str], out: Path, text: str) -> dict[str, Any]:
+        """Write the pieces, spoken one after another, to the WAV file `out`; the child's reply
+        (with "words" and "ends" where the driver reported word events)."""
+        whole = " ".join(text.split())
+        request = json.dumps({"text": whole, "chunks": pieces, "out": str(out)})
         try:
             self._proc.stdin.write(request + "\n")  # type: ignore[union-attr]
             self._proc.stdin.flush()  # type: ignore[union-attr]
@@ -203,6 +218,7 @@ class _Speaker:
         if "error" in reply:
             self.close()  # a child that failed once is not trusted with the next turn
             raise EngineError(f"pyttsx3 failed on {text[:40]!r}: {reply['error']}")
+        return dict(reply)
 
     def _failure(self) -> str:
         """Why the child stopped answering: the end of what it printed, or its exit status."""
@@ -244,9 +260,48 @@ def chunks(text: str, limit: int = CHUNK_CHARS) -> list[str]:
     return [p for p in pieces if p.strip()]
 
 
+FRAME_SECONDS = 0.01  #: the stretch whose loudness says whether a word is still being voiced
+VOICED_SHARE = 0.03  #: a stretch quieter than this share of the clip's loudest is not voice
+
+
+def event_units(
+    audio: Audio, words: list[list[Any]] | None, ends: list[int] | None
+) -> list[Unit] | None:
+    """Units from the driver's word events: `words` is [text, first sample] per word in order,
+    `ends` the sample at which each piece's audio ends (a word's piece is the first whose end
+    lies beyond its start). A word runs from its first sample to the next word's (or its
+    piece's end), less the silence before that: the pause after a comma is nobody's."""
+    import numpy as np
+
+    if not words or not ends:
+        return None
+    rate = audio.sample_rate
+    step = max(1, int(rate * FRAME_SECONDS))
+    mono = audio.samples.mean(axis=1) if audio.samples.ndim == 2 else audio.samples
+    frames = len(mono) // step
+    loud = np.sqrt(np.mean(np.square(mono[: frames * step].reshape(frames, step)), axis=1))
+    voiced = loud > (float(loud.max()) if frames else 0.0) * VOICED_SHARE
+    units: list[Unit] = []
+    for i, (label, first) in enumerate(words):
+        piece_end = next((e for e in ends if e > first), ends[-1])
+        following = words[i + 1][1] if i + 1 < len(words) else piece_end
+        stop = min(following, piece_end) if following > first else piece_end
+        last = int(first) // step
+        for f in range(min(stop // step, frames) - 1, int(first) // step, -1):
+            if voiced[f]:
+                last = f + 1
+                break
+        end = max(int(first), min(stop, last * step))
+        units.append((normal_word(str(label)), int(first) / rate, end / rate))
+    return units
+
+
 # The speaking child. Its fd 1 goes to stderr at once (the speech library may print there);
-# replies go to a private copy of the original stdout. Its espeak driver writes nothing for
-# utterances longer than about 120 characters, so a turn comes in short pieces, joined here.
+# replies go to a private copy of the original stdout. With espeak-ng (Linux) the turn is one
+# utterance, synthesised straight through the driver and waited for with espeak_Synchronize; its
+# word events give the words' first samples. Other drivers go through pyttsx3's runAndWait, which
+# writes nothing for utterances longer than about 120 characters there, so the turn comes in
+# short pieces, joined here.
 _CHILD = """
 import contextlib, io, json, os, sys, wave
 replies = os.fdopen(os.dup(1), "w")
@@ -254,14 +309,65 @@ os.dup2(2, 1)
 import pyttsx3
 setting = json.loads(sys.argv[1])
 
-def speak(job):
+def start():
     with contextlib.redirect_stdout(io.StringIO()):
         engine = pyttsx3.init()
         if setting["voice"] is not None:
             engine.setProperty("voice", setting["voice"])
         engine.setProperty("rate", setting["rate"])
         engine.setProperty("volume", setting["volume"])
-    audio, params = [], None
+    return engine
+
+def espeak_driver(engine):
+    driver = getattr(getattr(engine, "proxy", None), "_driver", None)
+    return driver if type(driver).__name__ == "EspeakDriver" else None
+
+def marks(text, said, frames, at):  # [word, first sample] from espeak's word events
+    # espeak counts characters from 1, and runs some words into the next without an event
+    # ("that it needs": none for "it"): the words up to the next event share its stretch
+    found = sorted((p - 1, min(s, frames)) for p, _, s in said if 0 < p <= len(text))
+    words = []
+    for k, (first, sample) in enumerate(found):
+        last, until = found[k + 1] if k + 1 < len(found) else (len(text), frames)
+        group = text[first:last].split()
+        total = sum(len(w) + 1 for w in group)
+        done = 0
+        for word in group:
+            words.append([word, at + sample + (until - sample) * done // total])
+            done += len(word) + 1
+    return words
+
+def speak_espeak(engine, driver, job):
+    from pyttsx3.drivers import _espeak
+    said = []
+    on_synth = driver._onSynth
+    def on_audio(wav, numsamples, events):
+        i = 0
+        while events[i].type != _espeak.EVENT_LIST_TERMINATED:
+            event = events[i]
+            if event.type == _espeak.EVENT_WORD:
+                said.append((event.text_position, event.length, event.sample))
+            i += 1
+        return on_synth(wav, numsamples, events)
+    _espeak.SetSynthCallback(on_audio)
+    text = job["text"]
+    with contextlib.redirect_stdout(io.StringIO()):
+        # pyttsx3 queues property changes for runAndWait, which this path does not run
+        if setting["voice"] is not None:
+            driver.setProperty("voice", setting["voice"])
+        driver.setProperty("rate", setting["rate"])
+        driver.setProperty("volume", setting["volume"])
+        driver.save_to_file(text, job["out"])
+        driver._start_synthesis(text)
+        _espeak.Synchronize()
+    if not os.path.exists(job["out"]) or os.path.getsize(job["out"]) <= 44:
+        return {"error": f"no audio for {text[:40]!r}"}
+    with wave.open(job["out"]) as w:
+        frames = w.getnframes()
+    return {"ok": True, "words": marks(text, said, frames, 0), "ends": [frames]}
+
+def speak_pieces(engine, job):
+    audio, params, ends, at = [], None, [], 0
     for i, chunk in enumerate(job["chunks"]):
         part = job["out"] + f".{i}.wav"
         for attempt in range(3):
@@ -275,11 +381,18 @@ def speak(job):
         with wave.open(part) as w:
             params = w.getparams()
             audio.append(w.readframes(w.getnframes()))
+            at += w.getnframes()
         os.unlink(part)
+        ends.append(at)
     with wave.open(job["out"], "wb") as w:
         w.setparams(params)
         w.writeframes(b"".join(audio))
-    return {"ok": True}
+    return {"ok": True, "words": None, "ends": ends}
+
+def speak(job):
+    engine = start()
+    driver = espeak_driver(engine)
+    return speak_espeak(engine, driver, job) if driver else speak_pieces(engine, job)
 
 for line in sys.stdin:
     job = json.loads(line)

@@ -11,7 +11,10 @@ from audiolesson.export.timeline import ChapterTimeline, ClipItem, Silence
 
 
 class MemoryClips(dict[str, Callable[[], Audio]]):
-    """A ClipSource over audio made on demand (key -> maker), as the mixer reads the cache's."""
+    """A ClipSource over audio made on demand (key -> maker), as the mixer reads the cache's; it
+    keeps no levels (each block measures its clips)."""
+
+    levels = None
 
     def add(self, key: str, make: Callable[[], Audio]) -> str:
         """Register `key`; returns it."""

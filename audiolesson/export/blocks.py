@@ -56,7 +56,9 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-BLOCK_FORMAT = 3  #: bump when the block cache layout changes (3: checksums)
+#: bump when the block cache layout or its audio changes (3: checksums; 4: levels from the
+#: clips' kept levels, synth.levels)
+BLOCK_FORMAT = 4
 BLOCKS_FOLDER = "blocks"  #: encoded blocks live in cache_dir/blocks
 BLOCK_KEY_CHARS = 40  #: hex digits of a block key
 #: the names of a block entry's files: <key>.mp3, .npy and .json, and the AAC encode the M4B
@@ -79,6 +81,7 @@ ENCODER_MODULES = (
     "pyloudnorm",
     "pydub",
     "lameenc",
+    "soxr",
     "soundfile",
 )
 EDGE_BYTES = 4096  #: a cached block's first and last bytes, read on every build (see `_damage`)

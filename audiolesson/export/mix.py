@@ -21,11 +21,13 @@ from typing import IO, TYPE_CHECKING
 
 from ..audio_settings import AudioSettings
 from ..errors import BuildError
+from ..synth.levels import ClipLevel, level_tag
 from .loudness import (
     LoudnessMeter,
     clip_loudness,
     db_to_gain,
     frame_peaks,
+    gated_loudness,
     limit_true_peak,
     limiter_gain,
 )
@@ -43,6 +45,7 @@ MAX_CLIP_GAIN_DB = 40.0  #: a near-silent clip is not boosted into loud noise
 MAX_CHAPTER_CORRECTION_DB = 3.0
 MAX_LIMITER_MAKEUP_DB = 3.0  #: most a clip is raised to make up for what the limiter took
 MAKEUP_ROUNDS = 3
+LOUD_MARGIN = 0.999  #: below the ceiling by this factor, a frame is never limited (ClipLevel.loud)
 #: Headroom below the true-peak target left for MP3 coding, which adds overshoot to peaks.
 CODEC_HEADROOM_DB = 1.0
 SILENCE_BLOCK_FRAMES = 1 << 16
@@ -137,6 +140,55 @@ def _makeup(
     return gain + extra, limited
 
 
+def measure_level(
+    samples: np.ndarray, aim: float, rate: int, ceiling: float
+) -> tuple[ClipLevel, np.ndarray]:
+    """A conformed clip's level (synth.levels): its gain to `aim` with the limiter's make-up,
+    its true peak, its energies at that gain, limited, and the frames the limiter may touch;
+    and its true peaks per frame."""
+    import numpy as np
+
+    loudness = clip_loudness(samples, rate)
+    peaks = frame_peaks(samples)
+    gain = min(aim - loudness, MAX_CLIP_GAIN_DB) if math.isfinite(loudness) else 0.0
+    gain, limited = _makeup(samples, gain, aim, rate, ceiling, peaks)
+    meter = LoudnessMeter(rate, samples.shape[1])
+    meter.add(limited)
+    top = float(peaks.max()) if peaks.shape[0] else 0.0
+    # a frame below this stays under the ceiling at the most the block's correction adds (with
+    # room for float32 rounding): the limiter's gain there is 1 whatever it is
+    reach = db_to_gain(ceiling) / db_to_gain(gain + MAX_CHAPTER_CORRECTION_DB) * LOUD_MARGIN
+    index = np.flatnonzero(peaks > reach)
+    level = ClipLevel(gain, top, meter.hops(), samples.shape[0], (index, peaks[index]))
+    return level, peaks
+
+
+def _clip_level(
+    index: int,
+    item: ClipItem,
+    settings: AudioSettings,
+    scratch: _Scratch | None,
+    clips: ClipSource,
+) -> ClipLevel:
+    """The clip's kept level, else measured (and kept); a clip measured here leaves its samples
+    and peaks in `scratch` for the stitch pass."""
+    rate = settings.sample_rate
+    aim = settings.target_lufs + item.gain_db
+    ceiling = settings.true_peak_dbtp - CODEC_HEADROOM_DB
+    store = clips.levels
+    tag = level_tag(rate, settings.channels, aim, ceiling)
+    found = store.get(item.key, tag) if store is not None else None
+    if found is not None:
+        return found
+    samples = _load(item, clips, settings)
+    level, peaks = measure_level(samples, aim, rate, ceiling)
+    if scratch is not None:
+        scratch.put(index, samples, peaks)
+    if store is not None:
+        store.put(item.key, tag, level)
+    return level
+
+
 def level_gains(
     block: Block,
     settings: AudioSettings,
@@ -144,48 +196,64 @@ def level_gains(
     scratch: _Scratch | None = None,
     *,
     clips: ClipSource,
-) -> list[float]:
-    """Gain in dB per clip: each clip to the target, plus one correction for the whole block.
+) -> list[tuple[float, ClipLevel]]:
+    """(gain in dB, measured level) per clip: each clip to the target, plus one correction
+    for the whole block.
 
-    The correction is measured on the mix as it will sound, music bed included. Each clip's
-    conformed samples and true peaks go to `scratch`, when given, for the stitch pass.
+    The correction is measured on the mix as it will sound: without a music bed, from each clip's
+    kept energies and the pauses' silence (synth.levels: no clip is read whose level is kept);
+    with one, on the clips at their levels with the bed under them. A clip measured here leaves
+    its conformed samples and true peaks in `scratch`, when given, for the stitch pass.
     """
-    target, rate = settings.target_lufs, settings.sample_rate
-    ceiling = settings.true_peak_dbtp - CODEC_HEADROOM_DB
-    meter = LoudnessMeter(rate, settings.channels)
-    gains: list[float] = []
+    import numpy as np
+
+    target, rate, channels = settings.target_lufs, settings.sample_rate, settings.channels
+    meter = LoudnessMeter(rate, channels)
+    levels: list[ClipLevel] = []
+    energies: list[np.ndarray] = []
     position = 0
     for index, item in enumerate(block.items):
         if isinstance(item, Silence):
             frames = _silence_frames(item, rate)
-            if bed is None:
-                meter.add_silence(frames)
-            else:
+            if bed is not None:
                 meter.add(bed.samples(index, position, frames))
+            else:
+                energies.append(np.zeros((frames // meter.hop_frames, channels)))
             position += frames
             continue
-        samples = _load(item, clips, settings)
-        loudness = clip_loudness(samples, rate)
-        peaks = frame_peaks(samples)
-        if scratch is not None:
-            scratch.put(index, samples, peaks)
-        aim = target + item.gain_db
-        gain = min(aim - loudness, MAX_CLIP_GAIN_DB) if math.isfinite(loudness) else 0.0
-        gain, limited = _makeup(samples, gain, aim, rate, ceiling, peaks)
-        gains.append(gain)
-        if bed is not None:
-            limited = limited + bed.samples(index, position, limited.shape[0])
-        meter.add(limited)
+        level = _clip_level(index, item, settings, scratch, clips)
+        levels.append(level)
+        if bed is None:
+            energies.append(level.hops)
+            continue
+        kept = scratch.get(index) if scratch is not None else None
+        samples, peaks = kept if kept is not None else _peaked(item, clips, settings)
+        g = db_to_gain(level.gain_db)
+        ceiling = settings.true_peak_dbtp - CODEC_HEADROOM_DB
+        limited, _ = limit_true_peak(samples * np.float32(g), rate, ceiling, peaks=peaks * g)
+        meter.add(limited + bed.samples(index, position, limited.shape[0]))
         position += samples.shape[0]
     # Pauses and the quiet edges of clips pull the gated loudness of the whole below the target;
     # one shared correction fixes that without changing any clip's level relative to another.
-    measured = meter.integrated()
+    measured = (
+        meter.integrated()
+        if bed is not None
+        else gated_loudness(np.concatenate(energies or [np.zeros((0, channels))]), meter.hop_frames)
+    )
     correction = 0.0
     if math.isfinite(measured):
         correction = max(
             -MAX_CHAPTER_CORRECTION_DB, min(MAX_CHAPTER_CORRECTION_DB, target - measured)
         )
-    return [gain + correction for gain in gains]
+    return [(level.gain_db + correction, level) for level in levels]
+
+
+def _peaked(
+    item: ClipItem, clips: ClipSource, settings: AudioSettings
+) -> tuple[np.ndarray, np.ndarray]:
+    """A clip's conformed samples and their true peaks."""
+    samples = _load(item, clips, settings)
+    return samples, frame_peaks(samples)
 
 
 def stitch(
@@ -217,6 +285,8 @@ def _stitch(
     clips: ClipSource,
 ) -> BlockMix:
     """`stitch`, with the level pass's clips kept in `scratch`."""
+    import numpy as np
+
     rate, channels = settings.sample_rate, settings.channels
     gains = level_gains(block, settings, bed, scratch, clips=clips)
     ceiling = settings.true_peak_dbtp - CODEC_HEADROOM_DB
@@ -244,14 +314,22 @@ def _stitch(
                 stream.add(silence(min(SILENCE_BLOCK_FRAMES, frames - start), rate, channels))
             position += frames
             continue
+        gain, measured = next(clip_gains)
+        clip_peak, level = measured.peak, db_to_gain(gain)
         kept = scratch.get(index)  # what the level pass measured, bit for bit
-        if kept is None:
-            kept = (samples := _load(item, clips, settings)), frame_peaks(samples)
-        samples, peaks = kept
-        gain = next(clip_gains)
-        level = db_to_gain(gain)
-        # true peaks scale with the gain applied after the limiter
-        curve = limiter_gain(peaks * level, rate, ceiling)
+        samples = kept[0] if kept is not None else _load(item, clips, settings)
+        curve = None
+        # true peaks scale with the gain applied after the limiter; a clip whose loudest peak
+        # stays under the ceiling at its level needs no limiter, and one kept from an earlier
+        # build has the peaks the limiter can act on in its level (the rest need no gain)
+        if float(np.float32(clip_peak) * np.float32(level)) > db_to_gain(ceiling):
+            if kept is not None:
+                peaks = kept[1]
+            elif measured.frames == samples.shape[0]:
+                peaks = measured.peaks()
+            else:  # not the clip it was measured on (cannot happen with a key): measure it
+                peaks = frame_peaks(samples)
+            curve = limiter_gain(peaks * level, rate, ceiling)
         if curve is not None:
             samples = samples * curve[:, None]
         frames = samples.shape[0]
@@ -259,8 +337,7 @@ def _stitch(
         if bed is not None:
             piece = overlay(piece, bed.piece(index, position, frames))
         elif frames:
-            clip_peak = float(peaks.max()) * level
-            peak = max(peak, ceiling if curve is not None else _db(clip_peak))
+            peak = max(peak, ceiling if curve is not None else _db(clip_peak * level))
         stream.add(piece)
         stream.flush()
         spans.append((position, position + frames))

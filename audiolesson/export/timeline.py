@@ -9,6 +9,7 @@ from typing import Protocol
 
 from ..audio import Audio
 from ..script.model import MUSIC_RISE_DB, MUSIC_VOLUME_DB
+from ..synth.levels import LevelStore
 from ..voices.timing import ClipTiming
 
 __all__ = [
@@ -45,6 +46,11 @@ class ClipSource(Protocol):
 
     def timing(self, key: str) -> ClipTiming | None:
         """When each spoken word of a turn's clip is said (None: not known, or a sound)."""
+        ...
+
+    @property
+    def levels(self) -> LevelStore | None:
+        """Where clips' measured levels are kept (synth.levels), or None: measured every time."""
         ...
 
 

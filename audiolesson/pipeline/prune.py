@@ -1,4 +1,5 @@
-"""`audiolesson cache prune`: remove cached clips, sentences and encoded blocks no script uses."""
+"""`audiolesson cache prune`: remove cached clips (and their kept levels), sentences and encoded
+blocks no script uses."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from ..export.blocks import BLOCKS_FOLDER, block_keys, prune_blocks
 from ..export.m4b import prune_aac
 from ..synth.cache import ClipCache, SentenceCache, sentence_key
 from ..synth.clips import CachedClips
+from ..synth.levels import LevelStore
 from ..voices.render import engine_key, sentence_pieces
 from .lock import cache_lock, project_lock
 from .plan import load_scripts, plan_episode, script_paths
@@ -64,6 +66,8 @@ def prune_cache(config: Config) -> dict[str, int]:
         blocks_removed, blocks_freed = prune_blocks(config.cache_dir, used.blocks)
         _, aac_freed = prune_aac(config.cache_dir, BLOCKS_FOLDER, config.audio)
         blocks_freed += aac_freed
+        _, levels_freed = LevelStore(config.cache_dir).prune(used.clips)  # measurements of clips
+        freed += levels_freed
     return {
         "clips_kept": len(used.clips),
         "clips_removed": removed,

@@ -20,6 +20,7 @@ from ..voices.render import render_timed
 from ..voices.timing import TIMING_FACT, ClipTiming
 from .cache import ClipCache, SentenceCache
 from .job import SynthJob
+from .levels import LevelStore
 from .worker import THREADS, retime
 
 __all__ = ["CachedClips"]
@@ -46,6 +47,8 @@ class CachedClips:
 
     def __init__(self, cache: ClipCache) -> None:
         self.cache = cache
+        #: each clip's measured level, kept beside the cache (synth.levels)
+        self.levels: LevelStore | None = LevelStore(cache.root)
         self._origins: dict[str, _Origin] = {}
 
     def add_turn(self, job: SynthJob) -> None:

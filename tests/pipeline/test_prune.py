@@ -33,6 +33,9 @@ USER_FILES = (
     "clips/ab/mine.clip",
     "clips/ab/.draft.tmp",
     "sentences/cd/.x.tmp",
+    "levels/notes.txt",
+    "levels/ab/.draft.tmp",
+    "levels/ab/mine.json",
 )
 
 

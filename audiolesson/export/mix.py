@@ -24,7 +24,7 @@ from ..errors import BuildError
 from ..synth.levels import ClipLevel, level_tag
 from .loudness import (
     LoudnessMeter,
-    clip_loudness,
+    clip_energies,
     db_to_gain,
     frame_peaks,
     gated_loudness,
@@ -115,29 +115,38 @@ def _silence_frames(item: Silence, rate: int) -> int:
 
 
 def _makeup(
-    samples: np.ndarray, gain: float, target: float, rate: int, ceiling: float, peaks: np.ndarray
+    samples: np.ndarray,
+    gain: float,
+    target: float,
+    rate: int,
+    ceiling: float,
+    peaks: np.ndarray,
+    hops: np.ndarray,
 ) -> tuple[float, np.ndarray]:
-    """Raise a clip's gain until, after the true-peak limiter, it still measures the target.
+    """Raise a clip's gain until, after the true-peak limiter, it still measures the target;
+    the gain, and the K-weighted energies per hop of the clip as limited at the gain measured
+    last (`hops`: the clip's own, at 0 dB).
 
     Speech has sharp peaks: limiting them to the ceiling costs a clip up to about 1 LU, which
     would leave every episode quieter than its target. Two rounds converge within 0.1 LU.
     """
     import numpy as np
 
-    limited = samples
     extra = 0.0
+    limited_hops = hops
     # `peaks` are frame_peaks(samples): true peaks scale with gain, so they are measured once
     for _ in range(MAKEUP_ROUNDS):
         g = np.float32(db_to_gain(gain + extra))
         scaled = samples * g
         limited, _ = limit_true_peak(scaled, rate, ceiling, peaks=peaks * g)
         if limited is scaled:  # under the ceiling: the limiter took nothing, nothing to make up
+            limited_hops = hops * (float(g) * float(g))
             break
-        measured = clip_loudness(limited, rate)
+        measured, limited_hops = clip_energies(limited, rate)
         if not math.isfinite(measured) or abs(target - measured) < 0.05:
             break
         extra = max(0.0, min(MAX_LIMITER_MAKEUP_DB, extra + target - measured))
-    return gain + extra, limited
+    return gain + extra, limited_hops
 
 
 def measure_level(
@@ -148,18 +157,16 @@ def measure_level(
     and its true peaks per frame."""
     import numpy as np
 
-    loudness = clip_loudness(samples, rate)
+    loudness, hops = clip_energies(samples, rate)
     peaks = frame_peaks(samples)
     gain = min(aim - loudness, MAX_CLIP_GAIN_DB) if math.isfinite(loudness) else 0.0
-    gain, limited = _makeup(samples, gain, aim, rate, ceiling, peaks)
-    meter = LoudnessMeter(rate, samples.shape[1])
-    meter.add(limited)
+    gain, hops = _makeup(samples, gain, aim, rate, ceiling, peaks, hops)
     top = float(peaks.max()) if peaks.shape[0] else 0.0
     # a frame below this stays under the ceiling at the most the block's correction adds (with
     # room for float32 rounding): the limiter's gain there is 1 whatever it is
     reach = db_to_gain(ceiling) / db_to_gain(gain + MAX_CHAPTER_CORRECTION_DB) * LOUD_MARGIN
     index = np.flatnonzero(peaks > reach)
-    level = ClipLevel(gain, top, meter.hops(), samples.shape[0], (index, peaks[index]))
+    level = ClipLevel(gain, top, hops, samples.shape[0], (index, peaks[index]))
     return level, peaks
 
 

@@ -67,7 +67,7 @@ def test_a_block_mixed_from_kept_levels_is_the_same_audio_unmeasured(tmp_path, m
     ]
     assert any(lv is not None and lv.loud is not None and lv.loud[0].size for lv in levels)
     calls: list[str] = []
-    for name in ("clip_loudness", "frame_peaks"):
+    for name in ("clip_energies", "frame_peaks"):
         real = getattr(mix, name)
         monkeypatch.setattr(
             mix, name, lambda *a, _n=name, _r=real, **k: calls.append(_n) or _r(*a, **k)

@@ -63,6 +63,7 @@ class Pyttsx3Engine(Engine):
         super().__init__(threads=threads)
         self._driver: Any = None
         self._speakers: dict[str, _Speaker] = {}
+        self._ids: set[str] | None = None
         atexit.register(self.close)
 
     def version(self) -> str:
@@ -140,7 +141,7 @@ class Pyttsx3Engine(Engine):
         opts = voice.opts
         if voice.speed <= 0:
             raise ConfigError(f"voice {voice.name!r}: speed must be > 0, got {voice.speed}")
-        ids = {str(v.id) for v in engine.getProperty("voices")}
+        ids = self._voice_ids(engine)
         if voice.model is not None and voice.model not in ids:
             english = sorted(i for i in ids if "en" in i.lower())[:8]
             raise ConfigError(
@@ -160,6 +161,12 @@ class Pyttsx3Engine(Engine):
                 raise EngineError(f"pyttsx3 produced no audio for {text[:40]!r}")
             audio = read_wav(out)
         return audio, event_units(audio, reply.get("words"), reply.get("ends"))
+
+    def _voice_ids(self, engine: Any) -> set[str]:
+        """The system voices' ids, listed once per process (espeak-ng lists over a hundred)."""
+        if self._ids is None:
+            self._ids = {str(v.id) for v in engine.getProperty("voices")}
+        return self._ids
 
     def _speaker(self, settings: dict[str, Any]) -> _Speaker:
         """The child process that speaks with these settings, started on first use and kept."""

@@ -76,8 +76,15 @@ def _words(
     MIN_WORD long, else joins a neighbour."""
     timed: list[tuple[float, float] | None] = []
     at = 0.0
+    # where the next word with a span starts, after each word (one pass from the end)
+    followings, following = [0.0] * len(spans), length
+    for i in range(len(spans) - 1, -1, -1):
+        followings[i] = following
+        span = spans[i]
+        if span is not None:
+            following = span[0]
     for i, span in enumerate(spans):
-        following = next((s[0] for s in spans[i + 1 :] if s is not None), length)
+        following = followings[i]
         if span is not None:  # said: from its start; one said in no time lasts until the next
             a = max(span[0], at)
             b = span[1] if span[1] > a else max(a, following)

@@ -7,6 +7,7 @@ its sentence, keeps them in view, and plays from a sentence that is tapped.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import logging
@@ -203,10 +204,71 @@ def render_page(site: SiteSettings, episodes: list[EpisodeInfo]) -> str:
 
 
 def write_page(site: SiteSettings, episodes: list[EpisodeInfo]) -> Path:
-    """Write output/index.html (and the covers it shows) atomically; return its path."""
-    text = render_page(site, episodes)
+    """Write output/index.html (and the covers it shows) atomically; return its path.
+
+    The page carries a digest of what it was made from (`inputs_stamp`): when that is what it
+    would be made from now, it is left as it is, unread files and all (rendering a 10-hour
+    book's page reads its whole transcript: half a second on every rebuild)."""
     write_covers(site, episodes)
     path = site.output_dir / PAGE_FILE
+    stamp = inputs_stamp(site, episodes)
+    if _stamp_of(path) == stamp:
+        log.debug("%s is up to date", path)
+        return path
+    text = render_page(site, episodes).replace(
+        _GENERATOR, f'{_GENERATOR}\n<meta name="audiolesson-inputs" content="{stamp}">', 1
+    )
     write_if_changed(path, text.encode("utf-8"))
     log.info("wrote %s (%d episodes)", path, len(episodes))
     return path
+
+
+_GENERATOR = '<meta name="generator" content="audiolesson">'
+_STAMP = re.compile(rb'<meta name="audiolesson-inputs" content="([0-9a-f]{64})">')
+
+
+def inputs_stamp(site: SiteSettings, episodes: list[EpisodeInfo]) -> str:
+    """A digest of everything the page shows: this package's version and template, the site
+    settings, each episode as read (its tags), and the size and time of each file it reads."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        ours = version("audiolesson")
+    except PackageNotFoundError:
+        ours = "?"
+    digest = hashlib.sha256()
+    template = files(__package__).joinpath("templates/page.html").read_bytes()
+    digest.update(f"{ours}\n{repr(site)}\n".encode())
+    digest.update(
+        hashlib.sha256(template).digest() + hashlib.sha256(Path(__file__).read_bytes()).digest()
+    )
+    digest.update(f"feed:{(site.output_dir / FEED_FILE).is_file()}\n".encode())
+    if site.feed.image:
+        digest.update(_file_state(site.root / str(site.feed.image)).encode())
+    for ep in episodes:
+        digest.update(f"{ep!r}\n".encode())
+        if ep.cover_data is not None:
+            digest.update(hashlib.sha256(ep.cover_data).digest())
+        for read in (ep.transcript, ep.chapters):
+            digest.update(_file_state(read).encode() if read is not None else b"-")
+    return digest.hexdigest()
+
+
+def _file_state(path: Path) -> str:
+    """A file's size and modification time (what a change to it changes), or that it is gone."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return f"{path}:none\n"
+    return f"{path}:{stat.st_size}:{stat.st_mtime_ns}\n"
+
+
+def _stamp_of(page: Path) -> str | None:
+    """The inputs digest an existing page was made from, or None."""
+    try:
+        with page.open("rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return None
+    found = _STAMP.search(head)
+    return found[1].decode("ascii") if found else None

@@ -86,6 +86,30 @@ def test_page_is_self_contained_and_escaped(project: Path) -> None:
     assert 'href="foundations-1.mp3" download' in text
 
 
+def test_the_page_is_made_again_only_when_what_it_shows_changed(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild with nothing new leaves the page unread and unwritten; a changed transcript or
+    setting makes it again."""
+    from audiolesson.publish import page
+
+    made: list[int] = []
+    real = page.render_page
+    monkeypatch.setattr(page, "render_page", lambda *a: made.append(1) or real(*a))
+    config = load_config(project).site
+    index = project / "output" / "index.html"
+    before = index.stat().st_mtime_ns
+    write_page(config, collect_episodes(config))
+    assert made == [] and index.stat().st_mtime_ns == before
+    vtt = project / "output" / "two.vtt"
+    vtt.write_text(vtt.read_text(encoding="utf-8").replace("friends", "pals"), encoding="utf-8")
+    write_page(config, collect_episodes(config))
+    assert made == [1] and "pals" in index.read_text(encoding="utf-8")
+    index.write_text("<p>damaged</p>", encoding="utf-8")  # no stamp: made again
+    write_page(config, collect_episodes(config))
+    assert made == [1, 1] and "pals" in index.read_text(encoding="utf-8")
+
+
 def test_no_episodes_page_says_what_to_do(tmp_path: Path) -> None:
     (tmp_path / "output").mkdir()
     path = write_page(load_config(tmp_path).site, [])

@@ -530,6 +530,59 @@ def _espeak(text: str, out: Path) -> None:
     subprocess.run(["espeak-ng", "-s", "200", "-w", str(out), text], check=True)
 
 
+def _one_encode(mp3: Path, folder: Path) -> dict[str, Any]:
+    """One single-thread LAME encode of an episode's PCM at its bitrate, timed two ways: ffmpeg's
+    libmp3lame with LAME's defaults (the issue's yardstick) and lameenc at the build's quality.
+
+    The PCM comes from decoding the build's MP3 (the same length and rate as what the export
+    encoded) and is read from memory by both; only the encode is timed."""
+    import lameenc
+
+    from audiolesson.audio_io import LAME_QUALITY
+    from audiolesson.export.loudness import ffmpeg_exe
+
+    folder.mkdir(parents=True, exist_ok=True)
+    pcm = folder / "episode.s16"
+    probe = subprocess.run(
+        ["ffprobe", "-v", "error", "-select_streams", "a:0", "-show_entries",
+         "stream=sample_rate,channels,bit_rate", "-of", "json", str(mp3)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    stream = json.loads(probe.stdout)["streams"][0]
+    rate, channels = int(stream["sample_rate"]), int(stream["channels"])
+    kbps = round(int(stream["bit_rate"]) / 1000)
+    ffmpeg = ffmpeg_exe()
+    subprocess.run(
+        [ffmpeg, "-v", "error", "-y", "-i", str(mp3), "-f", "s16le", str(pcm)], check=True
+    )
+    started = time.perf_counter()
+    subprocess.run(
+        [ffmpeg, "-v", "error", "-y", "-threads", "1", "-f", "s16le", "-ar", str(rate),
+         "-ac", str(channels), "-i", str(pcm), "-c:a", "libmp3lame", "-b:a", f"{kbps}k",
+         "-threads", "1", "-f", "mp3", os.devnull],
+        check=True,
+    )  # fmt: skip
+    ffmpeg_seconds = time.perf_counter() - started
+    data = pcm.read_bytes()
+    encoder = lameenc.Encoder()
+    encoder.set_bit_rate(kbps)
+    encoder.set_in_sample_rate(rate)
+    encoder.set_channels(channels)
+    encoder.set_quality(LAME_QUALITY)
+    started = time.perf_counter()
+    for at in range(0, len(data), 1 << 20):
+        encoder.encode(data[at : at + (1 << 20)])
+    encoder.flush()
+    lameenc_seconds = time.perf_counter() - started
+    pcm.unlink()
+    return {
+        "ffmpeg_seconds": round(ffmpeg_seconds, 2),
+        "lameenc_seconds": round(lameenc_seconds, 2),
+        "lameenc_quality": LAME_QUALITY,
+        "bitrate_kbps": kbps,
+    }
+
+
 def measure_pyttsx3(sizes: Sizes, work: Path) -> dict[str, dict]:
     """`espeak-ng -w` per turn (as many at once as build workers) vs a build with pyttsx3 voices."""
     root = work / "pyttsx3"
@@ -548,7 +601,17 @@ def measure_pyttsx3(sizes: Sizes, work: Path) -> dict[str, dict]:
     shutil.rmtree(root / ".audiolesson" / "cache" / "blocks")
     shutil.rmtree(root / "output")
     export = build(root)
+    encode = _one_encode(root / "output" / "lesson.mp3", work / "pcm")
     return {
+        "export_vs_one_encode_ratio": _result(
+            export.seconds / encode["ffmpeg_seconds"],
+            "x",
+            1.0,
+            "lower",
+            export_build_seconds=round(export.seconds, 2),
+            **encode,
+            vs_lameenc_ratio=round(export.seconds / encode["lameenc_seconds"], 2),
+        ),
         "pyttsx3_overhead_ratio": _result(
             full.seconds / raw_seconds,
             "x",
@@ -624,6 +687,8 @@ LABELS = {
     "piper_overhead_ratio": "Build vs raw Piper, {lesson} lesson (ratio)",
     "pyttsx3_overhead_ratio": "Build (pyttsx3) vs raw espeak-ng, {lesson} lesson (ratio)",
     "export_realtime_factor": "Export alone (all clips cached), {lesson} lesson (x real time)",
+    "export_vs_one_encode_ratio": "Export alone vs one single-thread LAME encode of its PCM "
+    "(ffmpeg, ratio)",
     "rebuild_nothing_changed_seconds": "Nothing-changed rebuild, {lessons} lessons",
     "piper_edit_fraction": "One-turn edit, {lesson} lesson (share of full build)",
     "book_edit_rebuild_seconds": "One-turn edit, {book} book (tone voices)",
@@ -646,6 +711,10 @@ NOTES = [
     "  core), its audio kept in memory; the build runs one worker per core with one thread each,",
     "  applies the Praat pitch/formant shifts of the default cast, masters, encodes and tags.",
     "  Raw espeak-ng is one `espeak-ng -s 200 -w` per turn, as many at once as there are cores.",
+    "- The one encode is ffmpeg's libmp3lame (LAME's defaults, one thread) encoding the export's",
+    "  PCM (decoded from its MP3) at the same bitrate; `vs_lameenc_ratio` holds the export to",
+    "  lameenc at the build's own quality in one thread, the stricter yardstick.",
+    "- `load_average` gives the 1, 5 and 15-minute load averages as each measure began and ended.",
     "- `synthesis_split_seconds` divides the synthesis phase by the engine/shift ratio measured",
     "  on a sample of turns in one thread; phases come from the build's `--json` event times.",
     "- The audiobook uses the deterministic `tone` engine: it measures the pipeline (parse, cast,",
@@ -786,6 +855,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for name in only:
             started = time.perf_counter()
+            # 1, 5 and 15-minute load averages as the measure starts and ends: a "before" above
+            # 0.5 or so means other work was on the machine
+            load_before = [round(x, 2) for x in os.getloadavg()]
             print(f"measuring {name} ...", file=sys.stderr, flush=True)
             try:
                 if name == "help":
@@ -798,7 +870,13 @@ def main(argv: list[str] | None = None) -> int:
                 reason = " ".join(str(exc).split("\n", 1)[-1].split())[:300]
                 results["failed"][name] = reason
                 continue
-            measures.update({k: {"measured": results["date"], **v} for k, v in new.items()})
+            load = {"before": load_before, "after": [round(x, 2) for x in os.getloadavg()]}
+            measures.update(
+                {
+                    k: {"measured": results["date"], **v, "load_average": load}
+                    for k, v in new.items()
+                }
+            )
             print(f"  {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
             if args.json:  # saved after every measure: a later failure loses nothing
                 _write(args.json, json.dumps(results, indent=2) + "\n")

@@ -65,6 +65,7 @@ class Run:
     events: list[tuple[float, dict[str, Any]]] = field(default_factory=list)
     peak_tree_rss: int = 0  #: bytes, the build process plus its workers, polled
     peak_process_rss: int = 0  #: bytes, the largest single process (kernel's ru_maxrss)
+    peak_tree_pss: int = 0  #: bytes, the build process plus its workers, shared pages once
 
     def summary(self) -> dict[str, Any]:
         """The build's own summary event."""
@@ -78,8 +79,23 @@ def _audiolesson() -> list[str]:
     return [exe] if exe else [sys.executable, "-m", "audiolesson"]
 
 
+def _pss(pid: int) -> int:
+    """A process's proportional set size in bytes (each shared page counted once over the
+    processes sharing it: a forked worker's pages still shared with its parent are not counted
+    twice), from /proc/<pid>/smaps_rollup; 0 where the kernel does not say."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
 def _poll_rss(pid: int, stop: threading.Event, peak: list[int]) -> None:
-    """Sample the RSS of pid and all its descendants every 20 ms; keep the largest sum."""
+    """Sample the RSS and the PSS of pid and all its descendants every 20 ms; keep the largest
+    sums (peak[0]: RSS, peak[1]: PSS)."""
     import psutil
 
     try:
@@ -87,7 +103,7 @@ def _poll_rss(pid: int, stop: threading.Event, peak: list[int]) -> None:
     except psutil.NoSuchProcess:
         return
     while not stop.is_set():
-        total = 0
+        total = shared_once = 0
         try:
             procs = [root, *root.children(recursive=True)]
         except psutil.NoSuchProcess:
@@ -97,7 +113,9 @@ def _poll_rss(pid: int, stop: threading.Event, peak: list[int]) -> None:
                 total += p.memory_info().rss
             except psutil.NoSuchProcess:
                 pass
+            shared_once += _pss(p.pid)
         peak[0] = max(peak[0], total)
+        peak[1] = max(peak[1], shared_once)
         stop.wait(0.02)
 
 
@@ -114,7 +132,7 @@ def build(project: Path, *extra: str, prefix: tuple[str, ...] = ()) -> Run:
         stderr=subprocess.PIPE,
         text=True,
     )
-    stop, peak = threading.Event(), [0]
+    stop, peak = threading.Event(), [0, 0]
     poller = threading.Thread(target=_poll_rss, args=(proc.pid, stop, peak), daemon=True)
     poller.start()
     errors: list[str] = []
@@ -132,7 +150,7 @@ def build(project: Path, *extra: str, prefix: tuple[str, ...] = ()) -> Run:
     drain.join()
     if proc.returncode != 0:
         raise RuntimeError(f"audiolesson build failed in {project}:\n{''.join(errors)[-2000:]}")
-    return Run(seconds, events, peak[0], usage.ru_maxrss * 1024)
+    return Run(seconds, events, peak[0], usage.ru_maxrss * 1024, peak[1])
 
 
 def _median_seconds(cmd: list[str], runs: int, cwd: Path | None = None) -> float:
@@ -226,6 +244,13 @@ def measure_book(sizes: Sizes, work: Path) -> dict[str, dict]:
             polled_tree_mb=round(max(full.peak_tree_rss, edit.peak_tree_rss) / mb, 1),
             audio_hours=round(audio / 3600, 2),
             turns=full.summary().get("turns_total"),
+        ),
+        "book_peak_pss_mb": _result(
+            max(full.peak_tree_pss, edit.peak_tree_pss) / mb,
+            "MB",
+            300,
+            "lower",
+            largest_process_mb=round(max(full.peak_process_rss, edit.peak_process_rss) / mb, 1),
         ),
         "book_full_build_seconds": _result(
             full.seconds, "s", None, "lower", realtime_factor=round(audio / full.seconds, 1)
@@ -693,6 +718,7 @@ LABELS = {
     "piper_edit_fraction": "One-turn edit, {lesson} lesson (share of full build)",
     "book_edit_rebuild_seconds": "One-turn edit, {book} book (tone voices)",
     "book_peak_rss_mb": "Peak RSS, {book} book build (process + workers)",
+    "book_peak_pss_mb": "Peak PSS, {book} book build (process + workers, shared pages once)",
     "help_seconds": "`audiolesson --help` start-up (median)",
     "book_full_build_seconds": "Full build, {book} book (tone voices; no target)",
     "sentence_edit_rebuild_seconds": "One-word edit in a {paragraph}-word paragraph (Piper; no "
@@ -720,8 +746,10 @@ NOTES = [
     "- The audiobook uses the deterministic `tone` engine: it measures the pipeline (parse, cast,",
     "  cache, mix, loudness, encoding, tags), not the engine. Peak RSS is the larger of the",
     "  build process plus its workers polled every 20 ms (`polled_tree_mb`) and the kernel's",
-    "  peak for one process (`largest_process_mb`, which polling can miss). A Piper worker",
-    "  alone holds about 450 MB (the onnxruntime session), so a Piper",
+    "  peak for one process (`largest_process_mb`, which polling can miss). RSS counts a page a",
+    "  forked worker still shares with the build process in both; PSS (polled from",
+    "  /proc/<pid>/smaps_rollup) shares each such page out, so its sum is the tree's memory.",
+    "  A Piper worker alone holds about 450 MB (the onnxruntime session), so a Piper",
     "  build of any length peaks at about 1 GB with two workers.",
 ]
 

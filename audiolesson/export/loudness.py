@@ -184,7 +184,12 @@ class LoudnessMeter:
         self._hops: list[np.ndarray] = []
 
     def add(self, samples: np.ndarray) -> None:
-        """Feed the next piece of audio, shape (frames, channels)."""
+        """Feed the next piece of audio, shape (frames, channels): filtered ENERGY_PIECE frames at
+        a time, so a long turn costs the memory of a piece (the sums are the same)."""
+        for start in range(0, samples.shape[0], ENERGY_PIECE):
+            self._add(samples[start : start + ENERGY_PIECE])
+
+    def _add(self, samples: np.ndarray) -> None:
         import numpy as np
         from scipy.signal import sosfilt
 
@@ -236,7 +241,8 @@ def frame_peaks(samples: np.ndarray) -> np.ndarray:
 
     Each phase of the interpolator is 12 taps: summing 12 shifted slices (float32, in place) is
     about twice as fast as numpy's convolve for a kernel this short, with the same result to
-    float32 rounding.
+    float32 rounding. The clip goes ENERGY_PIECE frames at a time (with the taps' reach on each
+    side), so a long turn needs the memory of a piece; each frame's sum is the same.
     """
     import numpy as np
 
@@ -245,20 +251,28 @@ def frame_peaks(samples: np.ndarray) -> np.ndarray:
     delay = taps // 2
     frames = samples.shape[0]
     peaks = np.abs(samples).max(axis=1).astype(np.float32)
-    padded = np.zeros(frames + 2 * (taps - 1), dtype=np.float32)
-    between = np.empty(frames, dtype=np.float32)
-    term = np.empty(frames, dtype=np.float32)
-    for channel in range(samples.shape[1]):
-        padded[taps - 1 : taps - 1 + frames] = samples[:, channel]
-        for phase in phases:
-            # full convolution at output index m: sum over j of phase[j] * x[m - j], m from delay
-            between.fill(0.0)
-            for j, tap in enumerate(phase):
-                start = delay - j + taps - 1
-                np.multiply(padded[start : start + frames], tap, out=term)
-                between += term
-            np.abs(between, out=between)
-            np.maximum(peaks, between, out=peaks)
+    reach = taps - 1
+    for first in range(0, frames, ENERGY_PIECE):
+        count = min(ENERGY_PIECE, frames - first)
+        padded = np.zeros(count + 2 * reach, dtype=np.float32)
+        between = np.empty(count, dtype=np.float32)
+        term = np.empty(count, dtype=np.float32)
+        out = peaks[first : first + count]
+        # padded[k] holds sample first - reach + k (zero outside the clip)
+        lo, hi = max(0, first - reach), min(frames, first + count + reach)
+        for channel in range(samples.shape[1]):
+            padded.fill(0.0)
+            padded[lo - (first - reach) : hi - (first - reach)] = samples[lo:hi, channel]
+            for phase in phases:
+                # full convolution at output index m: sum over j of phase[j] * x[m - j], m from
+                # delay
+                between.fill(0.0)
+                for j, tap in enumerate(phase):
+                    start = delay - j + reach
+                    np.multiply(padded[start : start + count], tap, out=term)
+                    between += term
+                np.abs(between, out=between)
+                np.maximum(out, between, out=out)
     return peaks
 
 

@@ -100,6 +100,7 @@ def test_quick_run_writes_report_json_and_compares(tmp_path: Path) -> None:
         "help_seconds",
         "rebuild_nothing_changed_seconds",
         "book_peak_rss_mb",
+        "book_peak_pss_mb",
         "book_full_build_seconds",
         "book_edit_rebuild_seconds",
     }
@@ -109,6 +110,9 @@ def test_quick_run_writes_report_json_and_compares(tmp_path: Path) -> None:
     assert measures["book_edit_rebuild_seconds"]["turns_synthesized"] == 1
     assert measures["book_edit_rebuild_seconds"]["chapters_encoded"] == 1
     assert measures["book_peak_rss_mb"]["audio_hours"] > 0.03
+    # PSS shares out what the workers share with the build: never more than the RSS sum
+    assert 0 < measures["book_peak_pss_mb"]["value"] <= measures["book_peak_rss_mb"]["value"]
+    assert all(len(m["load_average"]["before"]) == 3 for m in measures.values())
     text = report.read_text()
     assert "| Peak RSS, 0.05-hour book build (process + workers) | < 300 MB |" in text
     assert data["machine"]["packages"]["piper-tts"] in text

@@ -224,7 +224,8 @@ def measure_rebuild100(sizes: Sizes, work: Path) -> dict[str, dict]:
 
 
 def measure_book(sizes: Sizes, work: Path) -> dict[str, dict]:
-    """The long audiobook with tone voices: full build, peak memory, one-turn edit."""
+    """The long audiobook with tone voices: full build, peak memory, one-turn edit, then a
+    rebuild with nothing changed (median of a few)."""
     root = work / "book"
     text = generate.audiobook(sizes.book_hours, chapters=sizes.book_chapters)
     generate.write_project(root, {"book": text}, "tone")
@@ -232,6 +233,7 @@ def measure_book(sizes: Sizes, work: Path) -> dict[str, dict]:
     audio = _duration(root / "output" / "book.mp3")
     _edit(root / "scripts" / "book.md")
     edit = build(root)
+    unchanged = [build(root) for _ in range(3)]
     mb = 1024 * 1024
     return {
         "book_peak_rss_mb": _result(
@@ -263,6 +265,14 @@ def measure_book(sizes: Sizes, work: Path) -> dict[str, dict]:
             chapters_encoded=edit.summary().get("chapters_encoded"),
             turns_synthesized=edit.summary().get("turns_synthesized"),
             phases_seconds={k: round(v, 2) for k, v in _phases(edit).items()},
+        ),
+        "book_rebuild_unchanged_seconds": _result(
+            statistics.median(r.seconds for r in unchanged),
+            "s",
+            1.0,
+            "lower",
+            runs=len(unchanged),
+            episodes_unchanged=unchanged[-1].summary().get("episodes_unchanged"),
         ),
     }
 
@@ -717,6 +727,7 @@ LABELS = {
     "rebuild_nothing_changed_seconds": "Nothing-changed rebuild, {lessons} lessons",
     "piper_edit_fraction": "One-turn edit, {lesson} lesson (share of full build)",
     "book_edit_rebuild_seconds": "One-turn edit, {book} book (tone voices)",
+    "book_rebuild_unchanged_seconds": "Nothing-changed rebuild, {book} book (median)",
     "book_peak_rss_mb": "Peak RSS, {book} book build (process + workers)",
     "book_peak_pss_mb": "Peak PSS, {book} book build (process + workers, shared pages once)",
     "help_seconds": "`audiolesson --help` start-up (median)",

@@ -103,12 +103,14 @@ def test_quick_run_writes_report_json_and_compares(tmp_path: Path) -> None:
         "book_peak_pss_mb",
         "book_full_build_seconds",
         "book_edit_rebuild_seconds",
+        "book_rebuild_unchanged_seconds",
     }
     assert all(m["value"] > 0 for m in measures.values())
     # the rebuild really found nothing to do, and the edit re-encoded one chapter of two
     assert measures["rebuild_nothing_changed_seconds"]["episodes_unchanged"] == 10
     assert measures["book_edit_rebuild_seconds"]["turns_synthesized"] == 1
     assert measures["book_edit_rebuild_seconds"]["chapters_encoded"] == 1
+    assert measures["book_rebuild_unchanged_seconds"]["episodes_unchanged"] == 1
     assert measures["book_peak_rss_mb"]["audio_hours"] > 0.03
     # PSS shares out what the workers share with the build: never more than the RSS sum
     assert 0 < measures["book_peak_pss_mb"]["value"] <= measures["book_peak_rss_mb"]["value"]

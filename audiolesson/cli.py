@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from ._malloc import limit_arenas
 from .cli_shared import Command, examples, project_root
 from .cli_voices import voices_app
 from .errors import AudiolessonError, error_line
@@ -498,6 +499,7 @@ def serve(
 
 def main() -> None:
     """Console-script entry point: one line per error and exit 1, never a traceback."""
+    limit_arenas()  # before any thread allocates: see audiolesson._malloc
     try:
         app()
     except AudiolessonError as exc:

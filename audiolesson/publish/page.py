@@ -12,6 +12,7 @@ import html
 import json
 import logging
 import re
+from dataclasses import fields
 from importlib.resources import files
 from pathlib import Path
 from urllib.parse import quote
@@ -228,8 +229,10 @@ _STAMP = re.compile(rb'<meta name="audiolesson-inputs" content="([0-9a-f]{64})">
 
 
 def inputs_stamp(site: SiteSettings, episodes: list[EpisodeInfo]) -> str:
-    """A digest of everything the page shows: this package's version and template, the site
-    settings, each episode as read (its tags), and the size and time of each file it reads."""
+    """A digest of everything the page shows: this package's version, template and page code,
+    the feed settings and formats, each episode as read (its tags; files by name), its cover,
+    and the contents of the files the page reads (the transcript and the chapters). It names no
+    folder and no file time, so the same project gives the same page anywhere."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:
@@ -238,29 +241,32 @@ def inputs_stamp(site: SiteSettings, episodes: list[EpisodeInfo]) -> str:
         ours = "?"
     digest = hashlib.sha256()
     template = files(__package__).joinpath("templates/page.html").read_bytes()
-    digest.update(f"{ours}\n{repr(site)}\n".encode())
-    digest.update(
-        hashlib.sha256(template).digest() + hashlib.sha256(Path(__file__).read_bytes()).digest()
-    )
+    digest.update(f"{ours}\n{site.feed!r}\n{site.formats!r}\n".encode())
+    digest.update(hashlib.sha256(template).digest())
+    digest.update(hashlib.sha256(Path(__file__).read_bytes()).digest())
     digest.update(f"feed:{(site.output_dir / FEED_FILE).is_file()}\n".encode())
     if site.feed.image:
-        digest.update(_file_state(site.root / str(site.feed.image)).encode())
+        digest.update(_contents(site.root / str(site.feed.image)))
     for ep in episodes:
-        digest.update(f"{ep!r}\n".encode())
-        if ep.cover_data is not None:
-            digest.update(hashlib.sha256(ep.cover_data).digest())
+        for item in fields(ep):
+            value = getattr(ep, item.name)
+            if item.name == "cover_data":
+                value = hashlib.sha256(value).hexdigest() if value is not None else None
+            elif isinstance(value, Path):
+                value = value.name
+            digest.update(f"{item.name}={value!r}\n".encode())
         for read in (ep.transcript, ep.chapters):
-            digest.update(_file_state(read).encode() if read is not None else b"-")
+            digest.update(_contents(read) if read is not None else b"-")
     return digest.hexdigest()
 
 
-def _file_state(path: Path) -> str:
-    """A file's size and modification time (what a change to it changes), or that it is gone."""
+def _contents(path: Path) -> bytes:
+    """The digest of a file's bytes (a few ms for a 10-hour book's transcript), or that it is
+    gone."""
     try:
-        stat = path.stat()
+        return hashlib.sha256(path.read_bytes()).digest()
     except OSError:
-        return f"{path}:none\n"
-    return f"{path}:{stat.st_size}:{stat.st_mtime_ns}\n"
+        return b"none"
 
 
 def _stamp_of(page: Path) -> str | None:

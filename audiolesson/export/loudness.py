@@ -206,14 +206,6 @@ class LoudnessMeter:
             )
         self._rest = squared[whole:]
 
-    def add_silence(self, frames: int) -> None:
-        """Feed `frames` frames of digital silence (the filters still ring down)."""
-        import numpy as np
-
-        step = 1 << 16
-        for start in range(0, frames, step):
-            self.add(np.zeros((min(step, frames - start), self._channels)))
-
     def hops(self) -> np.ndarray:
         """Energy sums per 100 ms so far, shape (hops, channels); a final partial hop is dropped."""
         import numpy as np

@@ -169,6 +169,7 @@ class LevelStore:
                     freed += p.stat().st_size
                     p.unlink()
                     removed += 1
-            with contextlib.suppress(OSError):
-                sub.rmdir()  # only if empty
+            if re.fullmatch(r"[0-9a-f]{2}", sub.name):
+                with contextlib.suppress(OSError):
+                    sub.rmdir()  # ours, and only if empty
         return removed, freed

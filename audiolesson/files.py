@@ -52,25 +52,28 @@ def _rename(tmp: str | Path, target: Path) -> None:
 
 
 @contextmanager
-def atomic_writer(path: Path) -> Iterator[IO[bytes]]:
-    """A binary file handle whose contents replace `path` only if the block finishes."""
+def atomic_writer(path: Path, *, durable: bool = True) -> Iterator[IO[bytes]]:
+    """A binary file handle whose contents replace `path` only if the block finishes. With
+    `durable` (the default) the contents reach the disk before the rename; without it, a crash
+    may leave the file empty or short (for what is measured again when it does not parse)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = _temp_beside(path)
     try:
         with os.fdopen(fd, "wb") as fh:
             yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
         _rename(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-def write_atomic(path: Path, data: bytes) -> Path:
-    """Replace path's contents with data, whole or not at all."""
-    with atomic_writer(path) as fh:
+def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> Path:
+    """Replace path's contents with data, whole or not at all (see atomic_writer's `durable`)."""
+    with atomic_writer(path, durable=durable) as fh:
         fh.write(data)
     return Path(path)
 

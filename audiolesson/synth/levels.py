@@ -15,13 +15,13 @@ import base64
 import contextlib
 import hashlib
 import json
-import os
 import re
-import tempfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from ..files import write_atomic
 
 if TYPE_CHECKING:
     import numpy as np
@@ -140,20 +140,8 @@ class LevelStore:
     def put(self, key: str, tag: str, level: ClipLevel) -> None:
         """Keep a level: written beside and renamed over, without fsync (a level lost or cut
         short by a crash is measured again). A full disk only costs the next build the work."""
-        target = self.path(key, tag)
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(level.data(tag))
-                os.replace(tmp, target)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
-        except OSError:
-            return
+        with contextlib.suppress(OSError):
+            write_atomic(self.path(key, tag), level.data(tag), durable=False)
 
     def prune(self, keep: set[str]) -> tuple[int, int]:
         """Remove the levels of clips not in keep, and stale temporary files; (files, bytes)."""

@@ -39,9 +39,9 @@ def conform(audio: Audio, rate: int, channels: int, line: int | None = None) -> 
         # conformed_frames (a sample at most), which the timeline plans with
         out = soxr.resample(samples, audio.sample_rate, rate, quality="HQ")
         want = conformed_frames(samples.shape[0], audio.sample_rate, rate)
-        if out.shape[0] != want:
-            out = np.concatenate([out, np.zeros((want, out.shape[1]), np.float32)])[:want]
-        samples = out.astype(np.float32, copy=False)
+        if out.shape[0] < want:
+            out = np.concatenate([out, np.zeros((want - out.shape[0], out.shape[1]), out.dtype)])
+        samples = out[:want].astype(np.float32, copy=False)
     return np.ascontiguousarray(samples)
 
 

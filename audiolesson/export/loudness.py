@@ -29,6 +29,9 @@ HOPS_PER_BLOCK = 4  #: blocks overlap by 75%: a block is four 100 ms hops
 ABSOLUTE_GATE_LUFS = -70.0
 RELATIVE_GATE_LU = -10.0
 OVERSAMPLING = 4  #: true peak: 4x oversampling, as BS.1770-4 annex 2 recommends at 44.1/48 kHz
+#: frames that clip_energies, LoudnessMeter and frame_peaks work on at once (a few MB), so a turn
+#: of minutes costs the memory of a piece
+PIECE_FRAMES = 1 << 17
 
 
 def db_to_gain(db: float) -> float:
@@ -65,7 +68,7 @@ def clip_energies(samples: np.ndarray, rate: int) -> tuple[float, np.ndarray]:
     # Clips shorter than one gating block are measured as a single block of their own length.
     block = min(BLOCK_SECONDS, (frames - 0.5) / rate)
     if frames == 0 or block <= 0:
-        return -math.inf, _hops_between(np.zeros((hop_edges.size, channels)))
+        return -math.inf, np.zeros((frames // hop, channels))
     step = 1.0 - 0.75  # pyloudnorm's overlap
     count = int(np.round((frames / rate - block) / (block * step))) + 1
     j = np.arange(count, dtype=np.float64)
@@ -74,18 +77,8 @@ def clip_energies(samples: np.ndarray, rate: int) -> tuple[float, np.ndarray]:
     edges, where = np.unique(np.concatenate([lower, upper, hop_edges]), return_inverse=True)
     energy = _running_energy(samples, rate, edges)
     z = (energy[where[count : 2 * count]] - energy[where[:count]]) / (block * rate)
-    hops = _hops_between(energy[where[2 * count :]])
+    hops = np.diff(energy[where[2 * count :]], axis=0)
     return _gated(z), hops
-
-
-def _hops_between(energy: np.ndarray) -> np.ndarray:
-    import numpy as np
-
-    return np.diff(energy, axis=0)
-
-
-#: frames K-weighted at once by clip_energies (a few MB of float64)
-ENERGY_PIECE = 1 << 17
 
 
 def _running_energy(samples: np.ndarray, rate: int, edges: np.ndarray) -> np.ndarray:
@@ -101,8 +94,8 @@ def _running_energy(samples: np.ndarray, rate: int, edges: np.ndarray) -> np.nda
     out = np.zeros((edges.size, channels))
     carry = np.zeros(channels)
     first = int(np.searchsorted(edges, 1))  # edges at 0 stay 0
-    for start in range(0, frames, ENERGY_PIECE):
-        stop = min(frames, start + ENERGY_PIECE)
+    for start in range(0, frames, PIECE_FRAMES):
+        stop = min(frames, start + PIECE_FRAMES)
         piece = np.asarray(x[start:stop], dtype=np.float64)
         weighted, state = sosfilt(sos, piece, axis=0, zi=state)
         np.multiply(weighted, weighted, out=weighted)
@@ -184,10 +177,10 @@ class LoudnessMeter:
         self._hops: list[np.ndarray] = []
 
     def add(self, samples: np.ndarray) -> None:
-        """Feed the next piece of audio, shape (frames, channels): filtered ENERGY_PIECE frames at
+        """Feed the next piece of audio, shape (frames, channels): filtered PIECE_FRAMES frames at
         a time, so a long turn costs the memory of a piece (the sums are the same)."""
-        for start in range(0, samples.shape[0], ENERGY_PIECE):
-            self._add(samples[start : start + ENERGY_PIECE])
+        for start in range(0, samples.shape[0], PIECE_FRAMES):
+            self._add(samples[start : start + PIECE_FRAMES])
 
     def _add(self, samples: np.ndarray) -> None:
         import numpy as np
@@ -233,7 +226,7 @@ def frame_peaks(samples: np.ndarray) -> np.ndarray:
 
     Each phase of the interpolator is 12 taps: summing 12 shifted slices (float32, in place) is
     about twice as fast as numpy's convolve for a kernel this short, with the same result to
-    float32 rounding. The clip goes ENERGY_PIECE frames at a time (with the taps' reach on each
+    float32 rounding. The clip goes PIECE_FRAMES frames at a time (with the taps' reach on each
     side), so a long turn needs the memory of a piece; each frame's sum is the same.
     """
     import numpy as np
@@ -244,8 +237,8 @@ def frame_peaks(samples: np.ndarray) -> np.ndarray:
     frames = samples.shape[0]
     peaks = np.abs(samples).max(axis=1).astype(np.float32)
     reach = taps - 1
-    for first in range(0, frames, ENERGY_PIECE):
-        count = min(ENERGY_PIECE, frames - first)
+    for first in range(0, frames, PIECE_FRAMES):
+        count = min(PIECE_FRAMES, frames - first)
         padded = np.zeros(count + 2 * reach, dtype=np.float32)
         between = np.empty(count, dtype=np.float32)
         term = np.empty(count, dtype=np.float32)

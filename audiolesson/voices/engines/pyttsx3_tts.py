@@ -160,7 +160,7 @@ class Pyttsx3Engine(Engine):
             if not out.is_file() or out.stat().st_size <= 44:
                 raise EngineError(f"pyttsx3 produced no audio for {text[:40]!r}")
             audio = read_wav(out)
-        return audio, event_units(audio, reply.get("words"), reply.get("ends"))
+        return audio, event_units(audio, reply.get("words"))
 
     def _voice_ids(self, engine: Any) -> set[str]:
         """The system voices' ids, listed once per process (espeak-ng lists over a hundred)."""
@@ -212,7 +212,7 @@ class _Speaker:
 
     def speak(self, pieces: list[str], out: Path, text: str) -> dict[str, Any]:
         """Write the pieces, spoken one after another, to the WAV file `out`; the child's reply
-        (with "words" and "ends" where the driver reported word events)."""
+        (with "words" where the driver reported word events)."""
         whole = " ".join(text.split())
         request = json.dumps({"text": whole, "chunks": pieces, "out": str(out)})
         try:
@@ -271,16 +271,13 @@ FRAME_SECONDS = 0.01  #: the stretch whose loudness says whether a word is still
 VOICED_SHARE = 0.03  #: a stretch quieter than this share of the clip's loudest is not voice
 
 
-def event_units(
-    audio: Audio, words: list[list[Any]] | None, ends: list[int] | None
-) -> list[Unit] | None:
-    """Units from the driver's word events: `words` is [text, first sample] per word in order,
-    `ends` the sample at which each piece's audio ends (a word's piece is the first whose end
-    lies beyond its start). A word runs from its first sample to the next word's (or its
-    piece's end), less the silence before that: the pause after a comma is nobody's."""
+def event_units(audio: Audio, words: list[list[Any]] | None) -> list[Unit] | None:
+    """Units from the driver's word events: `words` is [text, first sample] per word in order.
+    A word runs from its first sample to the next word's (the last: to the end of the audio),
+    less the silence before that: the pause after a comma is nobody's."""
     import numpy as np
 
-    if not words or not ends:
+    if not words:
         return None
     rate = audio.sample_rate
     step = max(1, int(rate * FRAME_SECONDS))
@@ -290,9 +287,8 @@ def event_units(
     voiced = loud > (float(loud.max()) if frames else 0.0) * VOICED_SHARE
     units: list[Unit] = []
     for i, (label, first) in enumerate(words):
-        piece_end = next((e for e in ends if e > first), ends[-1])
-        following = words[i + 1][1] if i + 1 < len(words) else piece_end
-        stop = min(following, piece_end) if following > first else piece_end
+        following = words[i + 1][1] if i + 1 < len(words) else len(mono)
+        stop = following if following > first else len(mono)
         last = int(first) // step
         for f in range(min(stop // step, frames) - 1, int(first) // step, -1):
             if voiced[f]:
@@ -329,7 +325,7 @@ def espeak_driver(engine):
     driver = getattr(getattr(engine, "proxy", None), "_driver", None)
     return driver if type(driver).__name__ == "EspeakDriver" else None
 
-def marks(text, said, frames, at):  # [word, first sample] from espeak's word events
+def marks(text, said, frames):  # [word, first sample] from espeak's word events
     # espeak counts characters from 1, and runs some words into the next without an event
     # ("that it needs": none for "it"): the words up to the next event share its stretch
     found = sorted((p - 1, min(s, frames)) for p, _, s in said if 0 < p <= len(text))
@@ -340,11 +336,11 @@ def marks(text, said, frames, at):  # [word, first sample] from espeak's word ev
         total = sum(len(w) + 1 for w in group)
         done = 0
         for word in group:
-            words.append([word, at + sample + (until - sample) * done // total])
+            words.append([word, sample + (until - sample) * done // total])
             done += len(word) + 1
     return words
 
-def speak_espeak(engine, driver, job):
+def speak_espeak(driver, job):
     from pyttsx3.drivers import _espeak
     said = []
     on_synth = driver._onSynth
@@ -371,10 +367,10 @@ def speak_espeak(engine, driver, job):
         return {"error": f"no audio for {text[:40]!r}"}
     with wave.open(job["out"]) as w:
         frames = w.getnframes()
-    return {"ok": True, "words": marks(text, said, frames, 0), "ends": [frames]}
+    return {"ok": True, "words": marks(text, said, frames)}
 
 def speak_pieces(engine, job):
-    audio, params, ends, at = [], None, [], 0
+    audio, params = [], None
     for i, chunk in enumerate(job["chunks"]):
         part = job["out"] + f".{i}.wav"
         for attempt in range(3):
@@ -388,18 +384,16 @@ def speak_pieces(engine, job):
         with wave.open(part) as w:
             params = w.getparams()
             audio.append(w.readframes(w.getnframes()))
-            at += w.getnframes()
         os.unlink(part)
-        ends.append(at)
     with wave.open(job["out"], "wb") as w:
         w.setparams(params)
         w.writeframes(b"".join(audio))
-    return {"ok": True, "words": None, "ends": ends}
+    return {"ok": True, "words": None}
 
 def speak(job):
     engine = start()
     driver = espeak_driver(engine)
-    return speak_espeak(engine, driver, job) if driver else speak_pieces(engine, job)
+    return speak_espeak(driver, job) if driver else speak_pieces(engine, job)
 
 for line in sys.stdin:
     job = json.loads(line)

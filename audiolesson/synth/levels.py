@@ -44,18 +44,17 @@ class ClipLevel:
     gain_db: float  #: to its aim, the limiter's make-up included (before the block's correction)
     peak: float  #: the largest 4x-oversampled true peak of the conformed clip at 0 dB (linear)
     hops: np.ndarray  #: K-weighted energy per 100 ms of the clip at gain_db, limited (float64)
-    frames: int = 0  #: the conformed clip's length
+    frames: int  #: the conformed clip's length
     #: the frames whose true peak (float32, at 0 dB) could reach the limiter at the most the
     #: block's correction can add, and those peaks: every other frame's limiter gain is 1
-    loud: tuple[np.ndarray, np.ndarray] | None = None
+    loud: tuple[np.ndarray, np.ndarray]
 
     def peaks(self) -> np.ndarray:
         """The clip's true peaks per frame as the limiter sees them (zero where it cannot act)."""
         import numpy as np
 
         peaks = np.zeros(self.frames, dtype=np.float32)
-        if self.loud is not None:
-            peaks[self.loud[0]] = self.loud[1]
+        peaks[self.loud[0]] = self.loud[1]
         return peaks
 
     def data(self, tag: str) -> bytes:
@@ -63,7 +62,7 @@ class ClipLevel:
         import numpy as np
 
         hops = np.ascontiguousarray(self.hops, dtype="<f8")
-        index, peaks = self.loud if self.loud is not None else (np.zeros(0), np.zeros(0))
+        index, peaks = self.loud
         steps = np.diff(np.asarray(index, dtype=np.int64), prepend=0).astype("<u4")
         return json.dumps(
             {

@@ -20,7 +20,7 @@ from urllib.parse import quote
 from ..config import SiteSettings
 from ..export.sidecars import read_chapter_starts, read_transcript
 from ..export.timeline import Cue, Word
-from ..files import write_if_changed
+from ..files import sha256_of, write_if_changed
 from ..speech import sentence_starts
 from .catalog import EpisodeInfo, channel_for, clean_text, write_covers
 from .feed import FEED_FILE
@@ -264,7 +264,7 @@ def _contents(path: Path) -> bytes:
     """The digest of a file's bytes (a few ms for a 10-hour book's transcript), or that it is
     gone."""
     try:
-        return hashlib.sha256(path.read_bytes()).digest()
+        return sha256_of(path).encode("ascii")
     except OSError:
         return b"none"
 
